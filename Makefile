@@ -1,0 +1,49 @@
+# layoffs-ai: two commands for a newcomer — `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+SHARED_DATA := $(abspath ../shared/data)
+export LAYOFFS_AI_HOME ?= $(CURDIR)/data
+
+.PHONY: help install run test ui bench prepare system-deps clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)  ## create .venv and install the project with dev dependencies
+
+prepare: $(STAMP)  ## build the dbt manifest dagster-dbt loads (dbt parse)
+	@$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py >/dev/null
+
+system-deps:  ## Debian packages the browser and compose tests need (chromium, docker-compose)
+	@if ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
+	  else echo "note: install chromium and docker-compose (apt) to run the browser/compose tests"; fi; fi
+
+run: prepare  ## set up and run the whole pipeline (offline from ../shared/data when present)
+	@if [ -z "$$LAYOFFS_AI_SNAPSHOT_DIR" ] && [ -d "$(SHARED_DATA)" ]; then \
+	  export LAYOFFS_AI_SNAPSHOT_DIR="$(SHARED_DATA)"; \
+	  echo "make run: using reference snapshots in $(SHARED_DATA)"; \
+	elif [ -n "$$LAYOFFS_AI_SNAPSHOT_DIR" ]; then echo "make run: using snapshots in $$LAYOFFS_AI_SNAPSHOT_DIR"; \
+	else echo "make run: no ../shared/data here, fetching the sources live"; fi; \
+	$(BIN)/layoffs-ai run
+
+test: prepare system-deps  ## set up and run the test suite
+	$(BIN)/pytest
+
+ui: prepare  ## start the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/layoffs-ai ui
+
+bench: prepare  ## run the benchmarks and write bench/results.md
+	$(BIN)/python bench/run.py
+
+clean:  ## remove the virtualenv and dbt build output (keeps ./data)
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -1,0 +1,228 @@
+"""Altair charts (blog Figures 1–2, indexed series, lag scan, postings) saved offline as PNG, SVG and inline HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from analytics.company import normalise_name
+from analytics.series import label
+
+WIDTH, HEIGHT = 760, 330
+CATEGORY_ORDER = ["industry", "academia", "collaboration", "other", "unknown"]
+CATEGORY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#b0b0b0"]
+CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases", "lagged_correlations",
+               "postings_by_sector")
+
+
+def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
+    lines = [line for line in [subtitle, *caption.split("\n")] if line]
+    return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16,
+                           subtitleFontSize=11, subtitleColor="#555555", offset=12)
+
+
+def _empty(name: str, caption: str) -> alt.Chart:
+    df = pd.DataFrame({"msg": [f"No data available for {name}"]})
+    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N").properties(
+        width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
+
+
+def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta") -> alt.Chart:
+    """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company."""
+    ev = events[["event_date", "company", "laid_off"]].copy()
+    ev["laid_off"] = pd.to_numeric(ev["laid_off"], errors="coerce")
+    ev["event_date"] = pd.to_datetime(ev["event_date"])
+    ev = ev[(ev["laid_off"] > 0) & ev["event_date"].notna()].sort_values("event_date")
+    if ev.empty:
+        return _empty("layoffs_by_date", caption)
+    key = normalise_name(highlight)
+    hit = ev["company"].map(normalise_name) == key
+    ev["kind"] = "Layoff event"
+    ev.loc[hit, "kind"] = f"{highlight} layoff event"
+    roll = ev.set_index("event_date")["laid_off"].rolling("122D").mean()
+    roll = roll[~roll.index.duplicated(keep="last")].rename("laid_off").reset_index()
+    roll["kind"] = "Trailing 4-month mean per event"
+    kinds = ["Layoff event", f"{highlight} layoff event", "Trailing 4-month mean per event"]
+    color = alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#8c8c8c", "#d62728", "#1f4e9c"]),
+                      legend=alt.Legend(orient="top-left", fillColor="white", padding=6))
+    x = alt.X("event_date:T", title="Date reported", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    y = alt.Y("laid_off:Q", title="Employees laid off per event (log scale)",
+              scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+    tip = [alt.Tooltip("company:N"), alt.Tooltip("event_date:T", title="date"), alt.Tooltip("laid_off:Q", format=",")]
+    points = alt.Chart(ev[~hit]).mark_circle(size=16, opacity=0.35).encode(x=x, y=y, color=color, tooltip=tip)
+    hl = alt.Chart(ev[hit]).mark_point(size=70, filled=True, opacity=0.95, shape="diamond").encode(
+        x=x, y=y, color=color, tooltip=tip)
+    line = alt.Chart(roll).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color)
+    n_known = len(ev)
+    sub = (f"{n_known:,} events with a known count; {highlight} events highlighted; "
+           "line = mean count per event over the trailing 4 months")
+    return alt.layer(points, line, hl).properties(
+        width=WIDTH, height=HEIGHT, title=_title("Tech layoffs by date", sub, caption))
+
+
+def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timestamp | None = None) -> alt.Chart:
+    """Figure 2: notable AI models released per month, stacked by organisation category."""
+    md = models if "dataset" not in models.columns else models[models["dataset"] == "notable"]
+    md = md.assign(month=pd.to_datetime(md["publication_date"]).dt.to_period("M").dt.to_timestamp())
+    if since is not None:
+        md = md[md["month"] >= since]
+    md = md.dropna(subset=["month"])
+    if md.empty:
+        return _empty("model_releases_by_month", caption)
+    cat = md["organization_category"].fillna("unknown").where(
+        md["organization_category"].isin(CATEGORY_ORDER), "other")
+    counts = md.assign(category=cat).groupby(["month", "category"]).size().rename("models").reset_index()
+    counts["order"] = counts["category"].map({c: i for i, c in enumerate(CATEGORY_ORDER)})
+    chart = alt.Chart(counts).mark_bar().encode(
+        x=alt.X("yearmonth(month):T", title="Publication month",
+                axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year")),
+        y=alt.Y("sum(models):Q", title="Notable models released (per month)", stack="zero"),
+        color=alt.Color("category:N", title="Organisation", scale=alt.Scale(domain=CATEGORY_ORDER,
+                        range=CATEGORY_COLORS), legend=alt.Legend(orient="top-left", fillColor="white")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "category:N", "sum(models):Q"],
+    )
+    sub = f"Epoch AI notable models by month of publication, {counts['month'].min():%b %Y}–{counts['month'].max():%b %Y}"
+    return chart.properties(width=WIDTH, height=HEIGHT, title=_title("Notable AI model releases by month", sub, caption))
+
+
+def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
+                        columns: tuple[str, ...] = ("laid_off", "layoff_events", "notable_models", "all_models"),
+                        smooth: int = 3) -> alt.Chart:
+    """Layoff and model-release series on one indexed axis (period mean = 100), `smooth`-month trailing mean."""
+    df = monthly.copy()
+    df["month"] = pd.to_datetime(df["month"])
+    cols = [c for c in columns if c in df.columns and df[c].notna().any()]
+    if df.empty or not cols:
+        return _empty("layoffs_vs_releases", caption)
+    long = []
+    for c in cols:
+        s = pd.to_numeric(df[c], errors="coerce").astype(float)
+        mean = s.mean()
+        idx = (s / mean * 100.0) if mean else s * float("nan")
+        long.append(pd.DataFrame({"month": df["month"], "index": idx.rolling(smooth, min_periods=1).mean(),
+                                  "series": label(c)}))
+    data = pd.concat(long, ignore_index=True).dropna()
+    colors = ["#d62728", "#ff9896", "#1f4e9c", "#6baed6"]
+    chart = alt.Chart(data).mark_line(strokeWidth=2).encode(
+        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
+        y=alt.Y("index:Q", title="Index (mean over the period = 100)"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[label(c) for c in cols],
+                        range=colors[: len(cols)]), legend=alt.Legend(orient="top-left", fillColor="white")),
+        strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=[label(c) for c in cols[:2]]),
+                                 alt.value([1, 0]), alt.value([5, 3])),
+        tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".0f")],
+    )
+    base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
+    sub = (f"Monthly, {data['month'].min():%b %Y}–{data['month'].max():%b %Y}; each series divided by its own "
+           f"mean; {smooth}-month trailing mean; solid = layoffs, dashed = AI models")
+    return alt.layer(base, chart).properties(
+        width=WIDTH, height=HEIGHT, title=_title("Layoffs and AI model releases, indexed", sub, caption))
+
+
+def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str = "diff") -> alt.Chart:
+    """Pearson r per lag with bootstrap 95% band, one panel per pair; filled marks = significant after BH."""
+    df = lagged[lagged["transform"] == transform].copy()
+    if df.empty:
+        return _empty("lagged_correlations", caption)
+    df["pair"] = df["x_series"].map(label) + " vs " + df["y_series"].map(label)
+    df["significance"] = df["significant_bh"].map({True: "BH-adjusted p < 0.05", False: "not significant"})
+    base = alt.Chart().encode(x=alt.X("lag:Q", title="Lag in months (positive = AI series later)",
+                                      scale=alt.Scale(domain=[df["lag"].min(), df["lag"].max()])))
+    band = base.mark_area(opacity=0.25, color="#6baed6").encode(
+        y=alt.Y("r_ci_low:Q", title="Pearson r", scale=alt.Scale(domain=[-1, 1])), y2="r_ci_high:Q")
+    line = base.mark_line(color="#1f4e9c").encode(y="pearson_r:Q")
+    pts = base.mark_point(size=45, filled=True).encode(
+        y="pearson_r:Q",
+        color=alt.Color("significance:N", title=None, scale=alt.Scale(
+            domain=["BH-adjusted p < 0.05", "not significant"], range=["#d62728", "#9e9e9e"]),
+            legend=alt.Legend(orient="top")),
+        tooltip=["pair:N", "lag:Q", alt.Tooltip("pearson_r:Q", format=".2f"), "n:Q",
+                 alt.Tooltip("p_bh:Q", format=".3f")])
+    zero = alt.Chart().mark_rule(color="#555", strokeDash=[2, 2]).encode(y=alt.datum(0))
+    vzero = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(0))
+    sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
+           "95% CI; Benjamini–Hochberg across the 25 lags of each pair")
+    return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
+        facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
+        columns=2,
+    ).properties(title=_title("Lagged correlation: layoffs vs AI production", sub, caption))
+
+
+def postings_by_sector(postings: pd.DataFrame, caption: str) -> alt.Chart:
+    """Indeed US postings index, monthly mean: software development, mathematics, scientific R&D vs total."""
+    cols = [c for c in ("postings_software_development", "postings_mathematics", "postings_scientific_research",
+                        "postings_total") if c in postings.columns]
+    df = postings.assign(month=pd.to_datetime(postings["month"]))
+    long = df.melt(id_vars="month", value_vars=cols, var_name="col", value_name="index").dropna()
+    if long.empty:
+        return _empty("postings_by_sector", caption)
+    long["series"] = long["col"].map(label)
+    domain = [label(c) for c in cols]
+    chart = alt.Chart(long).mark_line(strokeWidth=2).encode(
+        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
+        y=alt.Y("index:Q", title="Job postings index (1 Feb 2020 = 100)"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=domain,
+                        range=["#1f4e9c", "#2ca02c", "#ff7f0e", "#333333"][: len(domain)]),
+                        legend=alt.Legend(orient="top-right", fillColor="white")),
+        tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".1f")],
+    )
+    base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
+    sub = (f"Indeed Hiring Lab, US, monthly mean of the daily index, "
+           f"{long['month'].min():%b %Y}–{long['month'].max():%b %Y}")
+    return alt.layer(base, chart).properties(
+        width=WIDTH, height=HEIGHT, title=_title("US job postings by sector", sub, caption))
+
+
+def save_chart(chart: alt.Chart, out_dir: Path, name: str) -> list[Path]:
+    """Write `name`.png (2×), .svg and self-contained .html (vega inlined, no CDN); return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, svg, html = (out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html"))
+    chart.save(str(png), format="png", scale_factor=2)
+    chart.save(str(svg), format="svg")
+    chart.save(str(html), format="html", inline=True)
+    if re.search(r"<script[^>]+src=", html.read_text(encoding="utf-8")):
+        raise RuntimeError(f"{html.name}: HTML still loads a script from a URL (inline export failed)")
+    return [png, svg, html]
+
+
+def build_charts(frames: dict[str, pd.DataFrame], caption: str, highlight: str = "Meta") -> dict[str, alt.Chart]:
+    """Every chart from the mart frames plus the `lagged_correlations` table (missing frame → 'no data' chart)."""
+    empty = pd.DataFrame()
+    get = lambda k: frames.get(k, empty)  # noqa: E731
+    monthly = get("layoffs_vs_ai_monthly")
+    since = None
+    if not monthly.empty:
+        since = pd.to_datetime(monthly["month"]).min() - pd.DateOffset(years=2)
+    builders = {
+        "layoffs_by_date": lambda: layoffs_by_date(get("fct_layoff_events"), caption, highlight),
+        "model_releases_by_month": lambda: model_releases_by_month(get("fct_model_releases"), caption, since),
+        "layoffs_vs_releases": lambda: layoffs_vs_releases(monthly, caption),
+        "lagged_correlations": lambda: lagged_correlations_chart(get("lagged_correlations"), caption),
+        "postings_by_sector": lambda: postings_by_sector(get("job_postings_monthly"), caption),
+    }
+    charts = {}
+    for name, build in builders.items():
+        charts[name] = build() if not _missing(frames, name) else _empty(name, caption)
+    return charts
+
+
+_NEEDS = {"layoffs_by_date": "fct_layoff_events", "model_releases_by_month": "fct_model_releases",
+          "layoffs_vs_releases": "layoffs_vs_ai_monthly", "lagged_correlations": "lagged_correlations",
+          "postings_by_sector": "job_postings_monthly"}
+
+
+def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:
+    frame = frames.get(_NEEDS[name])
+    return frame is None or frame.empty
+
+
+def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str, highlight: str = "Meta") -> list[Path]:
+    """Build and save every chart into `out_dir`; returns the written files (3 per chart)."""
+    paths: list[Path] = []
+    for name, chart in build_charts(frames, caption, highlight).items():
+        paths += save_chart(chart, Path(out_dir), name)
+    return paths

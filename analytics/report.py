@@ -1,0 +1,123 @@
+"""Self-contained HTML + Markdown report: headline correlations, lag scan, Granger, company view, blog table, sources."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.report_sections import (
+    CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
+)
+
+SOURCE_KEYS = ("name", "url", "snapshot_date", "sha256", "license")
+CHART_ORDER = [
+    ("layoffs_vs_releases", "Layoffs and AI model releases over time"),
+    ("lagged_correlations", "Lag scan"),
+    ("layoffs_by_date", "Figure 1 (blog): layoffs by date"),
+    ("model_releases_by_month", "Figure 2 (blog): model releases by month"),
+    ("postings_by_sector", "Job postings by sector"),
+]
+CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}h1{font-size:1.7em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right}
+th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.chart{margin:1em 0;overflow-x:auto}
+.chart svg{max-width:100%;height:auto}.note{color:#555;font-size:.9em}code{font-size:.85em}"""
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    if df is None or df.empty:
+        return "<p class='note'>(no rows)</p>"
+    return df.to_html(index=False, escape=True, na_rep="–", border=0)
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    if df is None or df.empty:
+        return "_(no rows)_"
+    return df.fillna("–").astype(str).to_markdown(index=False)
+
+
+def _clean_svg(svg: str) -> str:
+    """Drop the XML prolog and any <script>/external references so the SVG can be inlined safely."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
+    return svg.strip()
+
+
+def _check_sources(sources: list[dict]) -> None:
+    for i, src in enumerate(sources):
+        missing = [k for k in SOURCE_KEYS if not src.get(k)]
+        if missing:
+            raise ValueError(f"sources[{i}] ({src.get('name', '?')}): missing {', '.join(missing)}")
+
+
+def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tuple[str, pd.DataFrame]]]]:
+    """(heading, intro text, [(caption, table)]) for every section, shared by HTML and Markdown."""
+    corr = tables.get("correlations", pd.DataFrame())
+    lagged = tables.get("lagged_correlations", pd.DataFrame())
+    granger = tables.get("granger_tests", pd.DataFrame())
+    adf = tables.get("stationarity", pd.DataFrame())
+    company = tables.get("company_layoffs_vs_releases", pd.DataFrame())
+    head_text, head_tables = headline(corr)
+    lag_text, lag_table = lag_summary(lagged)
+    gr_text, gr_table = granger_summary(granger)
+    co_text, co_table = company_summary(company)
+    blog_text, blog_tables = blog_section(tables.get("blog_table"), tables.get("blog_omitted_unknowns"))
+    return [
+        ("Headline: same-month correlations", head_text, head_tables),
+        ("Lag scan (−12…+12 months)", lag_text, [("Strongest lag per pair and transform", lag_table)]),
+        ("Granger causality", gr_text, [("Stationarity (ADF, 5%)", stationarity_summary(adf)),
+                                        ("Granger F-tests, smallest p over lags 1–6", gr_table)]),
+        ("Company view: who lays off while shipping models", co_text, [("Totals per organisation", co_table),
+                                                                        ("Per organisation and year", company)]),
+        ("The 2022 blog's statistics table, reproduced", blog_text, blog_tables),
+    ]
+
+
+def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], sources: list[dict],
+                 out_dir: Path | str, generated_at: datetime | None = None) -> tuple[Path, Path]:
+    """Write `index.html` (inline CSS + SVG, no scripts, no external assets) and `report.md` into `out_dir`."""
+    _check_sources(sources)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    sections = _sections(tables)
+    src_df = pd.DataFrame([{k: s[k] for k in SOURCE_KEYS} for s in sources], columns=list(SOURCE_KEYS))
+
+    h = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+         "<title>Do layoffs and AI production move together?</title>", f"<style>{CSS}</style></head><body>",
+         "<h1>Do tech layoffs and AI production move together?</h1>",
+         f"<p class='note'>Generated {html.escape(stamp)} by layoffs-ai. Every number below is recomputed on each run.</p>"]
+    m = ["# Do tech layoffs and AI production move together?", "", f"_Generated {stamp} by layoffs-ai._", ""]
+    for i, (heading, text, tbls) in enumerate(sections):
+        h += [f"<h2>{html.escape(heading)}</h2>"] + [f"<p>{html.escape(p)}</p>" for p in text]
+        m += [f"## {heading}", ""] + [p + "\n" for p in text]
+        for caption, df in tbls:
+            h += [f"<h3>{html.escape(caption)}</h3>", _html_table(df)]
+            m += [f"### {caption}", "", _md_table(df), ""]
+        if i == 0:
+            h.append("<h2>Charts</h2>")
+            m += ["## Charts", ""]
+            for name, title in CHART_ORDER:
+                if name in chart_svgs:
+                    h += [f"<h3>{html.escape(title)}</h3>", f"<div class='chart'>{_clean_svg(chart_svgs[name])}</div>"]
+                    m += [f"### {title}", "", f"![{title}](../charts/{name}.png)", ""]
+    h += ["<h2>Caveats</h2><ul>"] + [f"<li>{html.escape(c)}</li>" for c in CAVEATS] + ["</ul>"]
+    m += ["## Caveats", ""] + [f"- {c}" for c in CAVEATS] + [""]
+    h += ["<h2>Sources</h2><table><tr>" + "".join(f"<th>{k}</th>" for k in SOURCE_KEYS) + "</tr>"]
+    for s in sources:
+        url = html.escape(str(s["url"]), quote=True)
+        h.append(f"<tr><td>{html.escape(str(s['name']))}</td><td><a href=\"{url}\">{url}</a></td>"
+                 f"<td>{html.escape(str(s['snapshot_date']))}</td><td><code>{html.escape(str(s['sha256']))}</code></td>"
+                 f"<td>{html.escape(str(s['license']))}</td></tr>")
+    h += ["</table></body></html>"]
+    m += ["## Sources", "", _md_table(src_df), ""]
+
+    html_path, md_path = out / "index.html", out / "report.md"
+    html_path.write_text("\n".join(h), encoding="utf-8")
+    md_path.write_text("\n".join(m), encoding="utf-8")
+    return html_path, md_path

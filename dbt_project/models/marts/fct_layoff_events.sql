@@ -1,0 +1,100 @@
+-- One row per layoff event after cross-source deduplication (rule: _dedup_rule.md).
+with events as (
+    select * from {{ ref('int_layoffs__source_events') }}
+),
+
+matches as (
+    select * from {{ ref('int_layoffs__cross_source_matches') }}
+),
+
+crunchbase as (
+    select * from events where source = 'crunchbase_tracker'
+),
+
+layoffs_fyi as (
+    select * from events where source = 'layoffs_fyi'
+),
+
+paired as (
+    -- every matched pair, plus every row of either source that found no partner
+    select
+        cb.source_event_id as crunchbase_ref,
+        fyi.source_event_id as layoffs_fyi_ref
+    from matches as m
+    inner join crunchbase as cb on m.crunchbase_ref = cb.source_event_id
+    inner join layoffs_fyi as fyi on m.layoffs_fyi_ref = fyi.source_event_id
+    union all
+    select source_event_id, null
+    from crunchbase
+    where source_event_id not in (select crunchbase_ref from matches)
+    union all
+    select null, source_event_id
+    from layoffs_fyi
+    where source_event_id not in (select layoffs_fyi_ref from matches)
+),
+
+joined as (
+    select
+        p.crunchbase_ref,
+        p.layoffs_fyi_ref,
+        cb.event_date as cb_date,
+        fyi.event_date as fyi_date,
+        cb.company as cb_company,
+        fyi.company as fyi_company,
+        cb.laid_off as cb_laid_off,
+        fyi.laid_off as fyi_laid_off,
+        cb.pct_impacted as cb_pct,
+        fyi.pct_impacted as fyi_pct,
+        cb.industry as cb_industry,
+        fyi.industry as fyi_industry,
+        fyi.country as fyi_country,
+        fyi.is_us as fyi_is_us
+    from paired as p
+    left join crunchbase as cb on p.crunchbase_ref = cb.source_event_id
+    left join layoffs_fyi as fyi on p.layoffs_fyi_ref = fyi.source_event_id
+),
+
+resolved as (
+    select
+        *,
+        case
+            when crunchbase_ref is null or layoffs_fyi_ref is null then 'single_source'
+            when cb_laid_off is null and fyi_laid_off is null then 'both_unknown'
+            when fyi_laid_off is null then 'only_crunchbase_known'
+            when cb_laid_off is null then 'only_layoffs_fyi_known'
+            when cb_laid_off = fyi_laid_off then 'both_known_equal'
+            else 'both_known_prefer_layoffs_fyi'
+        end as count_rule,
+        case
+            when fyi_laid_off is not null then 'layoffs_fyi'
+            when cb_laid_off is not null then 'crunchbase_tracker'
+        end as count_source
+    from joined
+)
+
+select
+    md5(coalesce(crunchbase_ref, '') || '|' || coalesce(layoffs_fyi_ref, '')) as event_id,
+    -- the event happened when it was first reported by either source
+    least(cb_date, fyi_date) as event_date,
+    coalesce(fyi_company, cb_company) as company,
+    {{ company_key('coalesce(fyi_company, cb_company)') }} as company_key,
+    coalesce(fyi_laid_off, cb_laid_off) as laid_off,
+    coalesce(fyi_laid_off, cb_laid_off) is not null as count_known,
+    case count_source when 'crunchbase_tracker' then coalesce(cb_pct, fyi_pct)
+        else coalesce(fyi_pct, cb_pct) end as pct_impacted,
+    case when crunchbase_ref is not null then coalesce(fyi_country, 'United States')
+        else fyi_country end as country,
+    -- every Crunchbase tracker event is a U.S. company's
+    crunchbase_ref is not null or coalesce(fyi_is_us, false) as is_us,
+    coalesce(fyi_industry, cb_industry) as industry,
+    case
+        when crunchbase_ref is not null and layoffs_fyi_ref is not null
+            then 'crunchbase_tracker+layoffs_fyi'
+        when crunchbase_ref is not null then 'crunchbase_tracker'
+        else 'layoffs_fyi'
+    end as sources,
+    crunchbase_ref,
+    layoffs_fyi_ref,
+    count_source,
+    count_rule
+from resolved

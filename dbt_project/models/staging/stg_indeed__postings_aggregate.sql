@@ -1,0 +1,16 @@
+-- Indeed daily aggregate postings index (U.S.), renamed.
+with source as (
+    select * from {{ source('raw', 'indeed__postings_aggregate') }}
+)
+
+select
+    date as posting_date,
+    jobcountry as job_country,
+    variable,
+    indeed_job_postings_index_sa as postings_index_sa,
+    indeed_job_postings_index_nsa as postings_index_nsa,
+    _extra as extra_columns,
+    _source as source,
+    _snapshot_sha256 as snapshot_sha256,
+    _line_number as line_number
+from source

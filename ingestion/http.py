@@ -1,0 +1,245 @@
+"""Shared HTTP client: retries with backoff, conditional GET, size cap and one-line FetchErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+from urllib3.util.retry import Retry
+
+from ingestion.core import FetchError
+
+DEFAULT_USER_AGENT = "layoffs-ai/0.1 (+https://github.com/layoffs-ai/layoffs-ai; data pipeline)"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+CHUNK_SIZE = 64 * 1024
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """Client settings; build from the environment with `HttpConfig.from_env(os.environ)`."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    total_retries: int = 5
+    backoff_factor: float = 1.0
+    backoff_max: float = 60.0
+    max_bytes: int = 200 * 1024 * 1024
+    retry_after_max: int = 300  # longest Retry-After (s) we agree to wait; longer values are capped
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> HttpConfig:
+        kwargs: dict[str, Any] = {}
+        timeout = (environ.get("LAYOFFS_AI_HTTP_TIMEOUT") or "").strip()
+        if timeout:
+            parts = [p.strip() for p in timeout.split(",")]
+            try:
+                values = [float(p) for p in parts]
+            except ValueError:
+                values = []
+            if len(values) not in (1, 2) or any(v <= 0 for v in values):
+                raise ValueError(
+                    f"LAYOFFS_AI_HTTP_TIMEOUT={timeout!r} is not 'connect,read' in positive seconds (e.g. '10,60')"
+                )
+            kwargs["connect_timeout"], kwargs["read_timeout"] = values[0], values[-1]
+        max_bytes = (environ.get("LAYOFFS_AI_HTTP_MAX_BYTES") or "").strip()
+        if max_bytes:
+            try:
+                kwargs["max_bytes"] = int(max_bytes)
+            except ValueError:
+                kwargs["max_bytes"] = 0
+            if kwargs["max_bytes"] <= 0:
+                raise ValueError(f"LAYOFFS_AI_HTTP_MAX_BYTES={max_bytes!r} is not a positive integer")
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """Outcome of a GET: body bytes (None when 304 Not Modified) plus the headers we care about."""
+
+    url: str  # final URL after redirects
+    status: int
+    content: bytes | None
+    etag: str | None
+    content_type: str | None
+    not_modified: bool
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def build_retry(config: HttpConfig) -> Retry:
+    """The urllib3 retry policy: connection/read errors and 429/5xx on GET, honouring Retry-After."""
+    return Retry(
+        total=config.total_retries,
+        connect=None,
+        read=None,
+        status=None,
+        redirect=None,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        backoff_factor=config.backoff_factor,
+        backoff_max=config.backoff_max,
+        respect_retry_after_header=True,
+        retry_after_max=config.retry_after_max,
+        raise_on_status=False,
+        raise_on_redirect=True,
+    )
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """Unwrap requests/urllib3 wrappers (MaxRetryError.reason, args[0]) down to the real error."""
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MaxRetryError) and current.reason is not None:
+            current = current.reason
+        else:
+            inner = next((a for a in current.args if isinstance(a, BaseException)), None)
+            if inner is None:
+                break
+            current = inner
+    return current
+
+
+class HttpClient:
+    """One `requests.Session` with a retrying adapter; `get()` returns an HttpResult or raises FetchError.
+
+    A session passed in is used as-is (its adapters are not replaced); only the default
+    session created here gets the retry policy mounted.
+    """
+
+    def __init__(self, config: HttpConfig | None = None, session: requests.Session | None = None) -> None:
+        self.config = config or HttpConfig()
+        self.retry = build_retry(self.config)
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(max_retries=self.retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
+
+    def close(self) -> None:
+        if self._owns_session:
+            self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _describe(self, exc: BaseException) -> str:
+        cfg = self.config
+        root = _root_cause(exc)
+        if isinstance(exc, requests.exceptions.ConnectTimeout) or (
+            isinstance(root, ConnectTimeoutError) and not isinstance(root, NewConnectionError)
+        ):
+            return f"connect timeout after {cfg.connect_timeout:g} s"
+        if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(root, ReadTimeoutError):
+            return f"read timeout after {cfg.read_timeout:g} s"
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return f"truncated or malformed body ({_one_line(root)})"
+        if isinstance(exc, requests.exceptions.ContentDecodingError):
+            return f"cannot decode body ({_one_line(root)})"
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return f"connection failed ({_one_line(root)})"
+        return f"{type(root).__name__}: {_one_line(root)}"
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        accept_types: tuple[str, ...] | list[str] | None = None,
+    ) -> HttpResult:
+        cfg = self.config
+        headers = {"User-Agent": cfg.user_agent}
+        if etag:
+            headers["If-None-Match"] = etag
+        try:
+            resp = self.session.get(
+                url,
+                headers=headers,
+                stream=True,
+                timeout=(cfg.connect_timeout, cfg.read_timeout),
+            )
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"GET {url} failed: {self._describe(exc)}") from exc
+        with resp:
+            return self._finish(url, resp, etag, accept_types)
+
+    def _finish(
+        self,
+        url: str,
+        resp: requests.Response,
+        etag: str | None,
+        accept_types: tuple[str, ...] | list[str] | None,
+    ) -> HttpResult:
+        cfg = self.config
+        final_url = resp.url or url
+        headers = dict(resp.headers)
+        content_type = resp.headers.get("Content-Type")
+        new_etag = resp.headers.get("ETag")
+        if resp.status_code == 304:
+            return HttpResult(final_url, 304, None, new_etag or etag, content_type, True, headers)
+        if not 200 <= resp.status_code < 300:
+            retries = getattr(resp.raw, "retries", None)
+            attempts = len(retries.history) + 1 if retries is not None else 1
+            reason = _one_line(resp.reason or "")
+            raise FetchError(
+                f"GET {url} failed: HTTP {resp.status_code}{' ' + reason if reason else ''}"
+                f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+            )
+        if accept_types:
+            accepted = tuple(t.lower() for t in accept_types)
+            actual = (content_type or "").strip().lower()
+            if not actual.startswith(accepted):
+                raise FetchError(
+                    f"GET {url}: content type {_one_line(content_type or '')!r} not in {tuple(accept_types)!r}"
+                )
+        declared = _content_length(resp.headers.get("Content-Length"))
+        if declared is not None and declared > cfg.max_bytes:
+            raise FetchError(
+                f"GET {url}: Content-Length {declared} bytes exceeds the limit of {cfg.max_bytes} bytes"
+            )
+        body = bytearray()
+        try:
+            for chunk in resp.iter_content(chunk_size=CHUNK_SIZE):
+                body += chunk
+                if len(body) > cfg.max_bytes:
+                    raise FetchError(
+                        f"GET {url}: body exceeds the limit of {cfg.max_bytes} bytes (aborted after {len(body)})"
+                    )
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"GET {url} failed while reading the body: {self._describe(exc)}") from exc
+        # Content-Length counts bytes on the wire (before Content-Encoding is undone): compare raw bytes.
+        raw_read = resp.raw.tell() if hasattr(resp.raw, "tell") else len(body)
+        if declared is not None and raw_read < declared:
+            raise FetchError(
+                f"GET {url}: truncated body, received {raw_read} of {declared} bytes declared by Content-Length"
+            )
+        return HttpResult(final_url, resp.status_code, bytes(body), new_etag, content_type, False, headers)
+
+
+def _content_length(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value.split(",")[0].strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None

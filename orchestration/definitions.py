@@ -1,0 +1,27 @@
+"""The Dagster code location: assets, checks, resources, job, schedule and the in-process executor."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .assets_analytics import published_warehouse, run_analytics_assets
+from .assets_dbt import dbt_models
+from .assets_ingestion import SNAPSHOT_ASSETS, load_raw_tables
+from .checks import CHECKS
+from .dbt_project import dbt_project
+from .resources import SourceFetcher, WarehouseResource
+from .schedules import nightly_refresh, refresh_all
+
+defs = dg.Definitions(
+    assets=[*SNAPSHOT_ASSETS, load_raw_tables, dbt_models, run_analytics_assets, published_warehouse],
+    asset_checks=CHECKS,
+    jobs=[refresh_all],
+    schedules=[nightly_refresh],
+    resources={
+        "warehouse": WarehouseResource(),
+        "fetcher": SourceFetcher(),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+    executor=dg.in_process_executor,
+)

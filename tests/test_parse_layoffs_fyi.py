@@ -1,0 +1,158 @@
+"""Tests for the layoffs.fyi parser (and the shared CSV reading it relies on) over a hand-written fixture."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.sources import layoffs_fyi
+
+FIXTURE = Path(__file__).parent / "fixtures" / "layoffs_fyi" / "layoffs_fyi_export_ugly.csv"
+ACCESSED = "2026-11-23T03:00:00+00:00"
+
+
+def snapshot_of(path: Path, source: str = "layoffs_fyi") -> Snapshot:
+    data = path.read_bytes()
+    return Snapshot(source=source, path=path, url=path.as_uri(), accessed_at=ACCESSED,
+                    sha256=sha256_bytes(data), bytes=len(data), license=layoffs_fyi.ORIGIN.license)
+
+
+def variant(tmp_path: Path, data: bytes, name: str = "layoffs_fyi_export_variant.csv") -> Snapshot:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return snapshot_of(path)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return layoffs_fyi.parse(snapshot_of(FIXTURE))
+
+
+def rows_by_line(result):
+    table = result.tables["layoffs_fyi__layoffs"]
+    names = [c.name for c in table.columns]
+    return {line: dict(zip(names, row)) for line, row in zip(table.line_numbers, table.rows)}
+
+
+def test_table_columns_match_contract(result):
+    table = result.tables["layoffs_fyi__layoffs"]
+    assert result.primary == "layoffs_fyi__layoffs"
+    assert [(c.name, c.type) for c in table.columns] == [
+        ("company", "VARCHAR"), ("location", "VARCHAR"), ("total_laid_off_raw", "VARCHAR"),
+        ("total_laid_off", "BIGINT"), ("total_laid_off_unclear", "BOOLEAN"), ("date_raw", "VARCHAR"),
+        ("date", "DATE"), ("percentage_laid_off_raw", "VARCHAR"), ("percentage_laid_off", "DOUBLE"),
+        ("percentage_laid_off_unclear", "BOOLEAN"), ("industry", "VARCHAR"), ("source", "VARCHAR"),
+        ("stage", "VARCHAR"), ("funds_raised", "DOUBLE"), ("country", "VARCHAR"), ("date_added", "DATE"),
+        ("_extra", "JSON"),
+    ]
+
+
+def test_counts_invariant(result):
+    assert result.input_rows == 13
+    assert result.rows == 6
+    assert result.rows + len(result.rejects) == result.input_rows
+
+
+def test_typed_values_of_ugly_rows(result):
+    rows = rows_by_line(result)
+    assert sorted(rows) == [2, 3, 4, 5, 13, 14]
+    harbor = rows[2]
+    assert harbor["total_laid_off_raw"] == "16000.0"
+    assert harbor["total_laid_off"] == 16000 and type(harbor["total_laid_off"]) is int
+    assert harbor["total_laid_off_unclear"] is False
+    assert harbor["date"] == date(2026, 1, 28) and harbor["date_raw"] == "1/28/2026"
+    assert harbor["percentage_laid_off_raw"] == ""
+    assert harbor["percentage_laid_off"] is None and harbor["percentage_laid_off_unclear"] is True
+    assert harbor["funds_raised"] == 8100.0
+    assert harbor["_extra"] is None
+    assert rows[3]["percentage_laid_off"] == 0.15
+    quorra = rows[4]
+    assert quorra["location"] == "Ottawa, Non-U.S."
+    assert quorra["total_laid_off"] is None and quorra["total_laid_off_unclear"] is True
+    assert quorra["percentage_laid_off"] == 1.0 and quorra["funds_raised"] == 27.5
+    assert quorra["date_added"] == date(2026, 1, 26)
+    fennick = rows[5]
+    assert fennick["company"] == " Fennick "  # kept exactly as found
+    assert fennick["funds_raised"] is None
+    assert rows[13]["stage"] == "Unknown"
+    assert rows[14]["date_added"] is None
+
+
+def test_rejects_reasons_lines_and_text(result):
+    got = [(r.line_number, r.reason) for r in result.rejects]
+    assert got == [
+        (6, "date: cannot parse '13/45/2022' as M/D/YYYY"),
+        (7, "total_laid_off: negative count"),
+        (8, "invalid UTF-8"),
+        (9, "duplicate of line 4"),
+        (10, "expected 11 fields, found 12"),
+        (11, "date: 2031-01-05 is after the snapshot date 2026-11-23"),
+        (12, "percentage_laid_off: '1.5' is above 1 as a fraction"),
+    ]
+    by_line = {r.line_number: r.raw_text for r in result.rejects}
+    assert by_line[6].startswith("Sablewood,New York City,120.0,13/45/2022,")
+    assert by_line[8].startswith("Caf\ufffd Systems,")  # the bad byte is shown, not lost
+    assert by_line[10].endswith(",10/22/2025,oops")
+
+
+def test_missing_column_raises_schema_error_naming_it(tmp_path):
+    data = FIXTURE.read_bytes().replace(b"total_laid_off,", b"laid_off_total,", 1)
+    with pytest.raises(SchemaError) as info:
+        layoffs_fyi.parse(variant(tmp_path, data))
+    message = str(info.value)
+    assert message.startswith("layoffs_fyi: missing column 'total_laid_off' (found: company, location, laid_off_total,")
+    assert "\n" not in message
+
+
+def test_wrong_delimiter_is_a_schema_error(tmp_path):
+    header = FIXTURE.read_bytes().split(b"\n")[0].replace(b",", b";")
+    with pytest.raises(SchemaError, match="single column containing ';'"):
+        layoffs_fyi.parse(variant(tmp_path, header + b"\nAcme;Seattle;10;1/2/2025;;;;;;;\n"))
+
+
+def test_empty_file_and_html_are_schema_errors(tmp_path):
+    with pytest.raises(SchemaError, match="^layoffs_fyi: empty file$"):
+        layoffs_fyi.parse(variant(tmp_path, b"", "empty.csv"))
+    with pytest.raises(SchemaError, match="^layoffs_fyi: empty file$"):
+        layoffs_fyi.parse(variant(tmp_path, b"\n\n", "blank.csv"))
+    with pytest.raises(SchemaError, match="looks like HTML"):
+        layoffs_fyi.parse(variant(tmp_path, b"<!DOCTYPE html><html><body>Airtable</body></html>", "page.csv"))
+
+
+def test_header_only_gives_zero_rows(tmp_path):
+    header = FIXTURE.read_bytes().split(b"\n")[0]
+    result = layoffs_fyi.parse(variant(tmp_path, b"\xef\xbb\xbf" + header + b"\r\n"))
+    assert (result.rows, result.rejects, result.input_rows) == (0, [], 0)
+
+
+def test_extra_columns_go_to_extra_json_with_warning(tmp_path):
+    lines = FIXTURE.read_bytes().split(b"\n")
+    data = lines[0] + b",tags\n" + lines[2] + b',"hiring freeze, AI"\n' + lines[13] + b",\n"
+    result = layoffs_fyi.parse(variant(tmp_path, data))
+    table = result.tables["layoffs_fyi__layoffs"]
+    assert [json.loads(row[-1]) for row in table.rows] == [{"tags": "hiring freeze, AI"}, {"tags": ""}]
+    assert table.rows[0][0] == "Pinwheel Social"
+    assert result.warnings == ["layoffs_fyi: 1 undeclared column(s) kept in _extra: tags"]
+
+
+def test_reordered_columns_are_read_by_name(tmp_path):
+    text = "date,company,total_laid_off,location,percentage_laid_off,industry,source,stage,funds_raised,country,date_added\n"
+    text += '3/4/2024,Acme,"1,200","Berlin, Non-U.S.",0.3,Retail,https://example.com/a,Series A,12,Germany,3/5/2024\n'
+    result = layoffs_fyi.parse(variant(tmp_path, text.encode()))
+    row = result.tables["layoffs_fyi__layoffs"].rows[0]
+    assert row[:7] == ("Acme", "Berlin, Non-U.S.", "1,200", 1200, False, "3/4/2024", date(2024, 3, 4))
+
+
+def test_fetch_passes_dataset_and_url_override(monkeypatch):
+    import ingestion.fetching
+
+    calls = []
+    monkeypatch.setattr(ingestion.fetching, "fetch_dataset", lambda dataset, **kw: calls.append((dataset, kw)) or "snap")
+    assert layoffs_fyi.fetch(store="STORE", url="https://example.com/export.csv") == "snap"
+    dataset, kwargs = calls[0]
+    assert dataset.id == "layoffs_fyi" and dataset.offline_glob == "layoffs_fyi_export_*.csv"
+    assert kwargs == {"store": "STORE", "client": None, "snapshot_dir": None, "url": "https://example.com/export.csv"}

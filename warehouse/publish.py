@@ -1,0 +1,135 @@
+"""Write-audit-publish for the warehouse file: per-run working copies, one writer, atomic publish."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+PUBLISHED_NAME = "warehouse.duckdb"
+
+
+class PublishError(Exception):
+    """The working copy could not be prepared or published; the published file is unchanged."""
+
+
+class WriterBusy(PublishError):
+    """Another process holds the writer lock."""
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    """Where the published warehouse and the per-run working copies live under LAYOFFS_AI_HOME."""
+
+    home: Path
+
+    @property
+    def published(self) -> Path:
+        return self.home / PUBLISHED_NAME
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.work_dir / "writer.lock"
+
+    def work_copy(self, run_id: str) -> Path:
+        safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
+        return self.work_dir / f"{safe}.duckdb"
+
+
+@contextmanager
+def writer_lock(paths: WarehousePaths, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the single-writer lock (an flock on work/writer.lock) for the duration of the block."""
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+                    raise WriterBusy(
+                        f"another pipeline run is writing the warehouse (lock {paths.lock_file}, holder {holder})"
+                    ) from exc
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
+    """Return the run's working copy, creating it from the published file on first use.
+
+    A killed run leaves its copy behind; it is never published and `discard_stale_work` removes it.
+    """
+    work = paths.work_copy(run_id)
+    if work.exists():
+        return work
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    tmp = work.with_suffix(".duckdb.tmp")
+    try:
+        if paths.published.exists():
+            shutil.copyfile(paths.published, tmp)
+            os.replace(tmp, work)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PublishError(f"cannot create working copy {work}: {exc.strerror or exc}") from exc
+    return work
+
+
+def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> list[Path]:
+    """Delete working copies (and their WAL files) of runs that are not in `keep` run ids."""
+    if not paths.work_dir.exists():
+        return []
+    keep_names = {paths.work_copy(r).name for r in keep}
+    removed = []
+    for path in sorted(paths.work_dir.glob("*.duckdb*")):
+        base = path.name.split(".duckdb")[0] + ".duckdb"
+        if base not in keep_names:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(paths: WarehousePaths, run_id: str) -> Path:
+    """Atomically replace the published warehouse with the run's audited working copy.
+
+    Every connection to the working copy must be closed first (no WAL left), so the published
+    file is complete on its own. Readers that already opened the old file keep reading it.
+    """
+    work = paths.work_copy(run_id)
+    if not work.exists():
+        raise PublishError(f"nothing to publish: no working copy {work}")
+    wal = Path(str(work) + ".wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise PublishError(f"cannot publish {work}: a connection is still open (WAL {wal.name} present)")
+    wal.unlink(missing_ok=True)
+    try:
+        _fsync(work)
+        os.replace(work, paths.published)
+        _fsync(paths.home)
+    except OSError as exc:
+        raise PublishError(f"publishing {work} failed, published file unchanged: {exc.strerror or exc}") from exc
+    return paths.published
