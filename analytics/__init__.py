@@ -1,0 +1,94 @@
+"""Analytics public API: compute the `analytics.*` tables from mart DataFrames, render charts and the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.blog_table import blog_table, omitted_unknowns
+from analytics.causality import granger_tests, stationarity
+from analytics.charts import render_all
+from analytics.company import company_layoffs_vs_releases, load_aliases
+from analytics.report import build_report
+from analytics.series import AnalyticsInputError
+from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
+
+__all__ = [
+    "AnalyticsInputError", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
+    "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
+    "render_all", "build_report", "sources_caption", "chart_captions",
+]
+
+REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
+
+
+# Which datasets (architecture.md ids, the `dataset` key of a source) feed each chart.
+CHART_DATASETS = {
+    "layoffs_by_date": ("crunchbase_tracker", "layoffs_fyi"),
+    "model_releases_by_month": ("epoch_notable",),
+    "layoffs_vs_releases": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all"),
+    "lagged_correlations": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all",
+                            "indeed_postings_by_sector"),
+    "postings_by_sector": ("indeed_postings_by_sector", "indeed_postings_aggregate"),
+}
+
+
+def sources_caption(sources: list[dict], per_line: int = 3) -> str:
+    """'Sources: A (snapshot 2024-01-01); B (...)' wrapped every `per_line` sources, for chart captions."""
+    parts = [f"{s.get('name', '?')} (snapshot {s.get('snapshot_date', '?')})" for s in sources]
+    lines = ["; ".join(parts[i:i + per_line]) for i in range(0, len(parts), per_line)]
+    return "\n".join(("Sources: " if i == 0 else "") + line for i, line in enumerate(lines))
+
+
+def chart_captions(sources: list[dict]) -> dict[str, str]:
+    """Per-chart caption naming only the sources that feed it (all sources when none carries `dataset`)."""
+    out = {}
+    for chart, datasets in CHART_DATASETS.items():
+        used = [s for s in sources if s.get("dataset") in datasets]
+        out[chart] = sources_caption(used or sources)
+    return out
+
+
+def _blog_tables(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    try:
+        return blog_table(stats), omitted_unknowns(stats)
+    except AnalyticsInputError as exc:
+        if "no row for" not in str(exc):
+            raise
+        empty_blog = pd.DataFrame(columns=["statistic", "value", "blog_value", "matches_blog", "source", "year"])
+        return empty_blog, pd.DataFrame(columns=["group", "events", "share", "source", "year"])
+
+
+def run_analytics(
+    frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
+    n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000,
+) -> dict[str, pd.DataFrame]:
+    """Compute every analytics table, write charts to `out_home/charts/` and the report to `out_home/report/`.
+
+    `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
+    correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
+    blog_table, blog_omitted_unknowns.
+    """
+    missing = [k for k in REQUIRED_FRAMES if k not in frames]
+    if missing:
+        raise AnalyticsInputError(f"run_analytics: missing frame(s) {', '.join(missing)}")
+    monthly = frames["layoffs_vs_ai_monthly"]
+    adf = stationarity(monthly)
+    blog, omitted = _blog_tables(frames["layoff_count_stats"])
+    tables = {
+        "correlations": correlations(monthly, n_boot=n_boot, seed=seed),
+        "lagged_correlations": lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed),
+        "granger_tests": granger_tests(monthly, adf=adf),
+        "stationarity": adf,
+        "company_layoffs_vs_releases": company_layoffs_vs_releases(
+            frames["fct_layoff_events"], frames["fct_model_releases"], load_aliases()),
+        "blog_table": blog,
+        "blog_omitted_unknowns": omitted,
+    }
+    out_home = Path(out_home)
+    chart_dir = out_home / "charts"
+    paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight)
+    svgs = {p.stem: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"}
+    build_report(tables, svgs, sources, out_home / "report")
+    return tables

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from analytics.company import normalise_name
@@ -33,7 +34,7 @@ def _empty(name: str, caption: str) -> alt.Chart:
 def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta") -> alt.Chart:
     """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company."""
     ev = events[["event_date", "company", "laid_off"]].copy()
-    ev["laid_off"] = pd.to_numeric(ev["laid_off"], errors="coerce")
+    ev["laid_off"] = pd.to_numeric(ev["laid_off"], errors="coerce").astype("float64")
     ev["event_date"] = pd.to_datetime(ev["event_date"])
     ev = ev[(ev["laid_off"] > 0) & ev["event_date"].notna()].sort_values("event_date")
     if ev.empty:
@@ -47,19 +48,23 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta")
     roll["kind"] = "Trailing 4-month mean per event"
     kinds = ["Layoff event", f"{highlight} layoff event", "Trailing 4-month mean per event"]
     color = alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#8c8c8c", "#d62728", "#1f4e9c"]),
-                      legend=alt.Legend(orient="top-left", fillColor="white", padding=6))
+                      legend=alt.Legend(orient="top-left", fillColor="white", padding=6, symbolOpacity=1))
     x = alt.X("event_date:T", title="Date reported", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
+    top = 10 ** max(1, int(np.ceil(np.log10(ev["laid_off"].max()))))
+    ticks = [10 ** k for k in range(0, int(np.log10(top)) + 1)]
     y = alt.Y("laid_off:Q", title="Employees laid off per event (log scale)",
-              scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+              scale=alt.Scale(type="log", domain=[1, top]), axis=alt.Axis(values=ticks, format="~s", grid=True))
     tip = [alt.Tooltip("company:N"), alt.Tooltip("event_date:T", title="date"), alt.Tooltip("laid_off:Q", format=",")]
     points = alt.Chart(ev[~hit]).mark_circle(size=16, opacity=0.35).encode(x=x, y=y, color=color, tooltip=tip)
     hl = alt.Chart(ev[hit]).mark_point(size=70, filled=True, opacity=0.95, shape="diamond").encode(
         x=x, y=y, color=color, tooltip=tip)
+    labels = alt.Chart(ev[hit].assign(text=ev.loc[hit, "laid_off"].map(lambda v: f"{v:,.0f}"))).mark_text(
+        align="left", dx=7, fontSize=10, color="#d62728").encode(x=x, y=y, text="text:N")
     line = alt.Chart(roll).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color)
     n_known = len(ev)
     sub = (f"{n_known:,} events with a known count; {highlight} events highlighted; "
            "line = mean count per event over the trailing 4 months")
-    return alt.layer(points, line, hl).properties(
+    return alt.layer(points, line, hl, labels).properties(
         width=WIDTH, height=HEIGHT, title=_title("Tech layoffs by date", sub, caption))
 
 
@@ -160,14 +165,16 @@ def postings_by_sector(postings: pd.DataFrame, caption: str) -> alt.Chart:
     long = df.melt(id_vars="month", value_vars=cols, var_name="col", value_name="index").dropna()
     if long.empty:
         return _empty("postings_by_sector", caption)
-    long["series"] = long["col"].map(label)
-    domain = [label(c) for c in cols]
+    short = {"postings_software_development": "Software development", "postings_mathematics": "Mathematics",
+             "postings_scientific_research": "Scientific research & development", "postings_total": "All postings"}
+    long["series"] = long["col"].map(short)
+    domain = [short[c] for c in cols]
     chart = alt.Chart(long).mark_line(strokeWidth=2).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
         y=alt.Y("index:Q", title="Job postings index (1 Feb 2020 = 100)"),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=domain,
                         range=["#1f4e9c", "#2ca02c", "#ff7f0e", "#333333"][: len(domain)]),
-                        legend=alt.Legend(orient="top-right", fillColor="white")),
+                        legend=alt.Legend(orient="top-right", fillColor="white", labelLimit=0)),
         tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".1f")],
     )
     base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
@@ -189,8 +196,16 @@ def save_chart(chart: alt.Chart, out_dir: Path, name: str) -> list[Path]:
     return [png, svg, html]
 
 
-def build_charts(frames: dict[str, pd.DataFrame], caption: str, highlight: str = "Meta") -> dict[str, alt.Chart]:
-    """Every chart from the mart frames plus the `lagged_correlations` table (missing frame → 'no data' chart)."""
+def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
+                 highlight: str = "Meta") -> dict[str, alt.Chart]:
+    """Every chart from the mart frames plus the `lagged_correlations` table (missing frame → 'no data' chart).
+
+    `caption` is one text for all charts or a dict chart name → caption ('\n' separates caption lines).
+    """
+    if isinstance(caption, dict):
+        captions = {name: caption.get(name, "") for name in CHART_NAMES}
+    else:
+        captions = dict.fromkeys(CHART_NAMES, caption)
     empty = pd.DataFrame()
     get = lambda k: frames.get(k, empty)  # noqa: E731
     monthly = get("layoffs_vs_ai_monthly")
@@ -198,15 +213,15 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str, highlight: str =
     if not monthly.empty:
         since = pd.to_datetime(monthly["month"]).min() - pd.DateOffset(years=2)
     builders = {
-        "layoffs_by_date": lambda: layoffs_by_date(get("fct_layoff_events"), caption, highlight),
-        "model_releases_by_month": lambda: model_releases_by_month(get("fct_model_releases"), caption, since),
-        "layoffs_vs_releases": lambda: layoffs_vs_releases(monthly, caption),
-        "lagged_correlations": lambda: lagged_correlations_chart(get("lagged_correlations"), caption),
-        "postings_by_sector": lambda: postings_by_sector(get("job_postings_monthly"), caption),
+        "layoffs_by_date": lambda c: layoffs_by_date(get("fct_layoff_events"), c, highlight),
+        "model_releases_by_month": lambda c: model_releases_by_month(get("fct_model_releases"), c, since),
+        "layoffs_vs_releases": lambda c: layoffs_vs_releases(monthly, c),
+        "lagged_correlations": lambda c: lagged_correlations_chart(get("lagged_correlations"), c),
+        "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c),
     }
     charts = {}
     for name, build in builders.items():
-        charts[name] = build() if not _missing(frames, name) else _empty(name, caption)
+        charts[name] = build(captions[name]) if not _missing(frames, name) else _empty(name, captions[name])
     return charts
 
 
@@ -220,7 +235,8 @@ def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:
     return frame is None or frame.empty
 
 
-def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str, highlight: str = "Meta") -> list[Path]:
+def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str],
+               highlight: str = "Meta") -> list[Path]:
     """Build and save every chart into `out_dir`; returns the written files (3 per chart)."""
     paths: list[Path] = []
     for name, chart in build_charts(frames, caption, highlight).items():

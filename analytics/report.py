@@ -37,7 +37,7 @@ def _html_table(df: pd.DataFrame) -> str:
 def _md_table(df: pd.DataFrame) -> str:
     if df is None or df.empty:
         return "_(no rows)_"
-    return df.fillna("–").astype(str).to_markdown(index=False)
+    return df.fillna("–").astype(str).to_markdown(index=False, disable_numparse=True)
 
 
 def _clean_svg(svg: str) -> str:

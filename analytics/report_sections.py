@@ -142,6 +142,7 @@ def company_summary(company: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     if company is None or company.empty:
         return (["No organisation both laid off and released notable models in the window."], pd.DataFrame())
     g = company.groupby("org").agg(years=("year", lambda s: f"{s.min()}–{s.max()}"), layoff_events=("layoff_events", "sum"),
+                                   events_unknown_count=("layoff_events_unknown_count", "sum"),
                                    laid_off_known=("laid_off", "sum"), models_released=("models_released", "sum"))
     g = g.sort_values(["models_released", "laid_off_known"], ascending=False).reset_index()
     g["laid_off_known"] = g["laid_off_known"].map(fmt_int)

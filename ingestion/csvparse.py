@@ -100,6 +100,8 @@ def _check_header(header: list[str], schema: CsvSchema) -> dict[str, int | None]
                 )
     index: dict[str, int] = {}
     for i, name in enumerate(names):
+        if not name:
+            continue  # an unnamed column (e.g. a trailing comma) is undeclared: kept in _extra
         key = name.casefold()
         if key in index:
             raise SchemaError(f"{schema.source}: duplicate column {name!r} in header")
@@ -144,7 +146,7 @@ def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
         except StopIteration:
             break
         except csv.Error as exc:
-            fields, error = [], f"unreadable CSV record: {exc}"
+            fields, error = [], f"unreadable CSV record: {str(exc).split(' - ')[0]}"
         end = reader.line_num
         line_number = start + 1
         raw = _strip_break(lines[start]) if end == start + 1 else _strip_break("".join(lines[start:end]))
@@ -152,11 +154,13 @@ def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
         if not fields and error is None:
             continue  # empty line
         if header is None:
+            if error is not None:
+                raise SchemaError(f"{schema.source}: unreadable header: {error}")
             header = [printable(name).lstrip(_BOM) for name in fields]
             positions = _check_header(header, schema)
             declared = {i for i in positions.values() if i is not None}
             extra_at = [i for i in range(len(header)) if i not in declared]
-            extra_names = [header[i].strip() for i in extra_at]
+            extra_names = [header[i].strip() or f"column_{i + 1}" for i in extra_at]
             continue
         input_rows += 1
         if error is not None:

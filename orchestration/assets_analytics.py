@@ -1,6 +1,5 @@
 """Analytics assets (thin wrappers over `analytics.run_analytics`) and the publish step that ends every run."""
 
-from __future__ import annotations
 
 import json
 from pathlib import Path

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets (dagster-dbt): sources map to the raw-table assets, groups follow dbt folders."""
 
-from __future__ import annotations
 
 import os
 from contextlib import contextmanager

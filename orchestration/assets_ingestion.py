@@ -1,6 +1,5 @@
 """Ingestion assets: one snapshot asset per dataset and the raw tables they load (group `ingestion`)."""
 
-from __future__ import annotations
 
 import hashlib
 

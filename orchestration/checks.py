@@ -1,6 +1,5 @@
 """Asset checks beside the ingestion assets: non-empty tables, row drops, rejects share, snapshot freshness."""
 
-from __future__ import annotations
 
 from datetime import datetime, timezone
 

@@ -9,7 +9,7 @@ from .assets_analytics import published_warehouse, run_analytics_assets
 from .assets_dbt import dbt_models
 from .assets_ingestion import SNAPSHOT_ASSETS, load_raw_tables
 from .checks import CHECKS
-from .dbt_project import dbt_project
+from .dbt_project import dbt_executable, dbt_project
 from .resources import SourceFetcher, WarehouseResource
 from .schedules import nightly_refresh, refresh_all
 
@@ -21,7 +21,7 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "fetcher": SourceFetcher(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
     executor=dg.in_process_executor,
 )

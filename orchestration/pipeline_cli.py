@@ -86,7 +86,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         result = defs.resolve_job_def("refresh_all").execute_in_process(
-            instance=instance, run_id=run_id, raise_on_error=False)
+            instance=instance, run_id=run_id, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
     finally:
         stop.set()
         follower.join(timeout=5)

@@ -61,20 +61,21 @@ def test_typed_values_of_ugly_rows(result):
     rows = rows_by_line(result)
     assert sorted(rows) == [2, 3, 4, 5, 13, 14]
     harbor = rows[2]
-    assert harbor["total_laid_off_raw"] == "16000.0"
-    assert harbor["total_laid_off"] == 16000 and type(harbor["total_laid_off"]) is int
+    assert harbor["total_laid_off_raw"] == "12500.0"
+    assert harbor["total_laid_off"] == 12500 and type(harbor["total_laid_off"]) is int
     assert harbor["total_laid_off_unclear"] is False
-    assert harbor["date"] == date(2026, 1, 28) and harbor["date_raw"] == "1/28/2026"
+    assert harbor["date"] == date(2026, 1, 26) and harbor["date_raw"] == "1/26/2026"
     assert harbor["percentage_laid_off_raw"] == ""
     assert harbor["percentage_laid_off"] is None and harbor["percentage_laid_off_unclear"] is True
-    assert harbor["funds_raised"] == 8100.0
+    assert harbor["funds_raised"] == 5400.0
+    assert harbor["date_added"] == date(2026, 1, 27)
     assert harbor["_extra"] is None
-    assert rows[3]["percentage_laid_off"] == 0.15
+    assert rows[3]["percentage_laid_off"] == 0.12
     quorra = rows[4]
     assert quorra["location"] == "Ottawa, Non-U.S."
     assert quorra["total_laid_off"] is None and quorra["total_laid_off_unclear"] is True
-    assert quorra["percentage_laid_off"] == 1.0 and quorra["funds_raised"] == 27.5
-    assert quorra["date_added"] == date(2026, 1, 26)
+    assert quorra["percentage_laid_off"] == 1.0 and quorra["funds_raised"] == 31.5
+    assert quorra["date_added"] == date(2026, 1, 20)
     fennick = rows[5]
     assert fennick["company"] == " Fennick "  # kept exactly as found
     assert fennick["funds_raised"] is None
@@ -147,12 +148,46 @@ def test_reordered_columns_are_read_by_name(tmp_path):
     assert row[:7] == ("Acme", "Berlin, Non-U.S.", "1,200", 1200, False, "3/4/2024", date(2024, 3, 4))
 
 
-def test_fetch_passes_dataset_and_url_override(monkeypatch):
-    import ingestion.fetching
+def test_fetch_offline_then_parse(tmp_path):
+    from ingestion.snapshot import SnapshotStore
 
-    calls = []
-    monkeypatch.setattr(ingestion.fetching, "fetch_dataset", lambda dataset, **kw: calls.append((dataset, kw)) or "snap")
-    assert layoffs_fyi.fetch(store="STORE", url="https://example.com/export.csv") == "snap"
-    dataset, kwargs = calls[0]
-    assert dataset.id == "layoffs_fyi" and dataset.offline_glob == "layoffs_fyi_export_*.csv"
-    assert kwargs == {"store": "STORE", "client": None, "snapshot_dir": None, "url": "https://example.com/export.csv"}
+    snap = layoffs_fyi.fetch(store=SnapshotStore(tmp_path / "raw"), snapshot_dir=FIXTURE.parent)
+    assert snap.source == "layoffs_fyi"
+    assert snap.read_bytes() == FIXTURE.read_bytes()
+    assert snap.license == "layoffs.fyi public data; cite layoffs.fyi"
+    assert snap.citation == "Roger Lee, layoffs.fyi tech layoffs tracker"
+    parsed = layoffs_fyi.parse(snap)
+    assert (parsed.rows, len(parsed.rejects)) == (6, 7)
+
+
+def test_stray_carriage_return_rejects_only_that_record(tmp_path):
+    lines = FIXTURE.read_bytes().split(b"\n")
+    data = b"\n".join([lines[0], lines[1], lines[2].replace(b"Pinwheel Social", b"Pinwheel\rSocial"), lines[3]])
+    result = layoffs_fyi.parse(variant(tmp_path, data))
+    assert [(r.line_number, r.reason) for r in result.rejects] == [
+        (3, "unreadable CSV record: new-line character seen in unquoted field"),
+    ]
+    assert result.tables["layoffs_fyi__layoffs"].line_numbers == [2, 4]
+
+
+def test_registry_order_and_no_network_imports_at_import_time():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import ingestion.sources as s; "
+        "print(','.join(s.DATASETS)); "
+        "print(sorted(m for m in sys.modules if m in ('requests', 'urllib3', 'bs4', 'ingestion.fetching', 'ingestion.http')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.splitlines()
+    assert out == [
+        "crunchbase_tracker,layoffs_fyi,epoch_notable,epoch_all,indeed_postings_by_sector,indeed_postings_aggregate",
+        "[]",
+    ]
+    from ingestion import sources
+
+    dataset, module = sources.get("epoch_all")
+    assert (dataset.id, module.__name__) == ("epoch_all", "ingestion.sources.epoch")
+    with pytest.raises(KeyError, match="unknown dataset 'nope'"):
+        sources.get("nope")

@@ -287,7 +287,7 @@ def test_tables_lists_schemas_counts_and_comments(wh, capsys):
     assert main(["tables", "--warehouse", str(wh)]) == 0
     assert capsys.readouterr().out == (
         "schema    | name                 | kind  | rows | description\n"
-        "----------+----------------------+-------+------+---------------------------------------------\n"
+        "----------+----------------------+-------+------+" + "-" * 46 + "\n"
         "analytics | lagged_correlations  | table |    2 | Layoffs vs model releases at lags 0-12 months\n"
         "analytics | layoffs_monthly      | table |    0 |\n"
         "marts     | layoffs_monthly      | table |    3 | Layoff events and people laid off per month\n"
@@ -400,12 +400,13 @@ def test_reads_never_fail_while_the_published_file_is_replaced(tmp_path, capsys)
                 shutil.copyfile(src, tmp)
                 os.replace(tmp, published)
                 replaced.append(src)
+                time.sleep(0.002)
 
     thread = threading.Thread(target=replacer, daemon=True)
     thread.start()
     try:
         results = []
-        while len(results) < 150 or len(replaced) < 20:
+        while len(results) < 60 or len(replaced) < 20:
             code = main(["sql", "SELECT v FROM raw._version", "--warehouse", str(published), "--format", "csv"])
             captured = capsys.readouterr()
             assert code == 0, captured.err
@@ -413,7 +414,7 @@ def test_reads_never_fail_while_the_published_file_is_replaced(tmp_path, capsys)
     finally:
         stop.set()
         thread.join(timeout=30)
-    assert set(results) <= {"v\n1\n", "v\n2\n"}
+    assert set(results) == {"v\n1\n", "v\n2\n"}  # both versions were read, nothing else, no error
 
 
 HOLDER = r"""

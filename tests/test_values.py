@@ -171,7 +171,7 @@ def test_parse_bool():
 
 
 def test_text_or_none_keeps_text_as_found():
-    assert text_or_none("Netflix  ") == "Netflix  "
+    assert text_or_none("Larkspur Labs  ") == "Larkspur Labs  "
     assert text_or_none("   ") is None
     assert text_or_none("") is None
     assert text_or_none(None) is None

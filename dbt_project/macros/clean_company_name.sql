@@ -19,7 +19,7 @@
                             '[''’`]', '', 'g'),
                         '[[:punct:]]', ' ', 'g'),
                     '\s+', ' ', 'g'),
-                '( (inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|holdings))+ ?$', '')
+                '( (inc|incorporated|corp|corporation|co|ltd|limited|llc|plc|gmbh))+ ?$', '')
         ), ''),
         lower(trim({{ column }}))
     )

@@ -85,9 +85,10 @@ def fetch(dataset: str | Dataset = CRUNCHBASE_TRACKER, *, store, client=None, sn
 
     Live mode fetches the page (text/html). When the page has no table rows of its own but the
     extractor reports an embedded data source, its data URL (`crunchbase_html.find_embed_data_url`,
-    e.g. the CSV export of an embedded Google Sheet or Datawrapper table) is fetched too and stored as a second file `tracker_embed.csv` in the same dataset's
-    snapshot folder, and that snapshot is returned (its parse yields the rows; the page's weekly
-    tallies are then not part of this load). Offline mode (`snapshot_dir`) returns the file found.
+    e.g. the CSV export of an embedded Google Sheet or Datawrapper table) is fetched too, stored as
+    a second file `tracker_embed.csv` in the same dataset's snapshot folder, and that snapshot is
+    returned: its parse yields the rows (the page's weekly tallies are then not part of this load;
+    the page file stays in the store). Offline mode (`snapshot_dir`) returns the file found.
     """
     from ingestion.fetching import fetch_dataset  # I/O lives there; imported lazily
 

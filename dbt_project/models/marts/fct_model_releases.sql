@@ -14,12 +14,15 @@ notable_frontier as (
 categorised as (
     select
         models.*,
-        list_distinct(list_transform(
-            string_split(lower(coalesce(organization_categorization, '')), ','), x -> trim(x)
-        )).list_filter(x -> x <> '') as org_categories,
-        list_transform(
-            string_split(lower(coalesce(domain, '')), ','), x -> trim(x)
-        ).list_filter(x -> x <> '') as domains
+        list_sort(list_distinct(list_filter(
+            list_transform(string_split(lower(coalesce(organization_categorization, '')), ','),
+                lambda x: trim(x)),
+            lambda x: x <> ''
+        ))) as org_categories,
+        list_filter(
+            list_transform(string_split(lower(coalesce(domain, '')), ','), lambda x: trim(x)),
+            lambda x: x <> ''
+        ) as domains
     from models
 )
 

@@ -17,7 +17,7 @@ select
     max(laid_off) as max_laid_off,
     min(laid_off) as min_laid_off,
     avg(laid_off) as mean_laid_off,
-    median(laid_off) as median_laid_off,
+    quantile_cont(laid_off, 0.5) as median_laid_off,
     stddev_samp(laid_off) as std_laid_off
 from events
 where event_date is not null

@@ -1,0 +1,16 @@
+-- Deduplication keeps every source reference: each fct_source_layoffs row is referenced by
+-- exactly one fct_layoff_events row, and the event keeps its count when the source knew it.
+with refs as (
+    select crunchbase_ref as source_event_id, laid_off from {{ ref('fct_layoff_events') }}
+    where crunchbase_ref is not null
+    union all
+    select layoffs_fyi_ref, laid_off from {{ ref('fct_layoff_events') }}
+    where layoffs_fyi_ref is not null
+)
+
+select s.source_event_id, count(r.source_event_id) as times_referenced
+from {{ ref('fct_source_layoffs') }} as s
+left join refs as r on s.source_event_id = r.source_event_id
+group by s.source_event_id, s.laid_off
+having count(r.source_event_id) <> 1
+    or (s.laid_off is not null and bool_or(r.laid_off is null))

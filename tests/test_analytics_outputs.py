@@ -1,0 +1,120 @@
+"""run_analytics end to end on small synthetic marts: tables, charts (PNG/SVG/HTML) and the offline report."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import run_analytics
+from analytics.charts import CHART_NAMES, render_all
+from analytics.report import build_report
+
+SOURCES = [
+    dict(dataset="layoffs_fyi", name="Invented layoff tracker", url="https://example.org/layoffs",
+         snapshot_date="2024-12-31", sha256="1" * 64, license="test licence A"),
+    dict(dataset="epoch_notable", name="Invented model list", url="https://example.org/models.csv",
+         snapshot_date="2025-01-15", sha256="ab" * 32, license="CC BY 4.0"),
+    dict(dataset="indeed_postings_by_sector", name="Invented postings index", url="https://example.org/postings.csv",
+         snapshot_date="2024-11-30", sha256="c" * 64, license="CC BY 4.0"),
+]
+
+
+def synthetic_frames(seed=1):
+    """Small frames shaped like the marts in docs/architecture.md (all names and values invented)."""
+    rng = np.random.default_rng(seed)
+    month = pd.date_range("2020-03-01", "2024-12-01", freq="MS")
+    n = len(month)
+    events = rng.poisson(20, n) + np.arange(n) // 3
+    post = 100 + np.cumsum(rng.normal(0, 2, n))
+    post[-6:] = np.nan
+    monthly = pd.DataFrame({"month": month, "layoff_events": events, "laid_off": events * rng.integers(50, 500, n),
+                            "notable_models": rng.poisson(8, n), "all_models": rng.poisson(25, n)})
+    monthly["rolling_4m_laid_off"] = monthly["laid_off"].rolling(4).mean()
+    monthly["layoff_events_us"], monthly["laid_off_us"] = monthly["layoff_events"] // 2, monthly["laid_off"] // 2
+    postings = pd.DataFrame({"month": month})
+    for col in ("software_development", "mathematics", "scientific_research", "it_operations", "total"):
+        postings[f"postings_{col}"] = post + rng.normal(0, 1, n)
+        monthly[f"postings_{col}"] = postings[f"postings_{col}"]
+    companies = ["Meta", "Google", "Acme Widgets", "Zorblax Labs", "Meta"]
+    ev = pd.DataFrame({
+        "event_id": [f"e{i}" for i in range(250)],
+        "event_date": month[rng.integers(0, n, 250)] + pd.to_timedelta(rng.integers(0, 27, 250), unit="D"),
+        "company": [companies[i % 5] for i in range(250)],
+        "laid_off": pd.array([None if i % 7 == 0 else int(rng.integers(5, 12000)) for i in range(250)], dtype="Int64"),
+        "sources": ["crunchbase_tracker" if i % 2 else "layoffs_fyi" for i in range(250)],
+    })
+    ev["count_known"] = ev["laid_off"].notna()
+    orgs = [("Meta AI", "industry"), ("Google DeepMind,Google Brain", "industry"), ("Quux University", "academia"),
+            ("Quux University,Meta AI", "collaboration")]
+    pub = month[rng.integers(0, n, 160)]
+    models = pd.DataFrame({"model_release_id": [f"m{i}" for i in range(160)], "dataset": "notable",
+                           "model": [f"Model {i}" for i in range(160)],
+                           "organization": [orgs[i % 4][0] for i in range(160)],
+                           "organization_category": [orgs[i % 4][1] for i in range(160)],
+                           "publication_date": pub, "release_month": pub})
+    stats = pd.DataFrame([dict(source="crunchbase_tracker", year=2022, events=379, events_with_count=232,
+                               events_unknown=147, max_laid_off=11000, min_laid_off=5, mean_laid_off=367.65,
+                               median_laid_off=90.0, std_laid_off=1150.4)])
+    return {"layoffs_vs_ai_monthly": monthly, "fct_layoff_events": ev, "fct_model_releases": models,
+            "job_postings_monthly": postings, "layoff_count_stats": stats, "model_releases_monthly": pd.DataFrame(),
+            "layoffs_monthly": pd.DataFrame()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    tables = run_analytics(synthetic_frames(), home, SOURCES, n_boot=200, lag_n_boot=50)
+    return home, tables
+
+
+def test_every_table_is_returned(run):
+    _, tables = run
+    for name in ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases",
+                 "stationarity", "blog_table", "blog_omitted_unknowns"):
+        assert name in tables and not tables[name].empty, name
+    assert set(tables["company_layoffs_vs_releases"]["org"]) == {"Meta", "Google"}
+    assert set(tables["lagged_correlations"]["lag"]) == set(range(-12, 13))
+    assert set(tables["granger_tests"]["status"]) <= {"tested", "skipped", "error"}
+
+
+def test_charts_written_as_png_svg_and_offline_html(run):
+    home, _ = run
+    for name in CHART_NAMES:
+        png = (home / "charts" / f"{name}.png").read_bytes()
+        assert len(png) > 1000 and png[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert "<svg" in (home / "charts" / f"{name}.svg").read_text(encoding="utf-8")[:500]
+        html = (home / "charts" / f"{name}.html").read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]+src=", html), name
+        assert "cdn.jsdelivr" not in html and "vega" in html
+    svg = (home / "charts" / "layoffs_by_date.svg").read_text(encoding="utf-8")
+    assert "Invented layoff tracker" in svg and "Invented model list" not in svg   # per-chart sources caption
+
+
+def test_missing_frame_renders_a_no_data_chart(tmp_path):
+    paths = render_all({}, tmp_path, "Sources: none")
+    assert len(paths) == 3 * len(CHART_NAMES)
+    assert "No data available" in (tmp_path / "postings_by_sector.svg").read_text(encoding="utf-8")
+
+
+def test_report_is_self_contained_and_complete(run):
+    home, _ = run
+    html = (home / "report" / "index.html").read_text(encoding="utf-8")
+    md = (home / "report" / "report.md").read_text(encoding="utf-8")
+    for text in (html, md):
+        for number in ("11,000", "367.6", "1,150", "232", "147"):
+            assert number in text, number
+        for src in SOURCES:
+            assert src["sha256"] in text and src["snapshot_date"] in text and src["license"] in text
+        assert "Granger" in text and "Caveats" in text and "Meta" in text
+    assert not re.search(r"<script", html)
+    assert not re.search(r"<link\b", html) and "@import" not in html
+    assert not re.search(r"(src|href)=[\"'](?!https://example\.org)[a-z]+://", html)  # only source hyperlinks
+    assert html.count("<svg") >= len(CHART_NAMES)
+    assert "../charts/layoffs_by_date.png" in md
+
+
+def test_report_refuses_a_source_without_sha256(tmp_path):
+    bad = [dict(SOURCES[0], sha256="")]
+    with pytest.raises(ValueError, match=r"sources\[0\] \(Invented layoff tracker\): missing sha256"):
+        build_report({}, {}, bad, tmp_path)

@@ -1,0 +1,92 @@
+"""The Dagster code location: asset keys, groups, checks, schedule, executor, and source↔raw wiring."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.assets_ingestion import RAW_TABLES, TABLES_BY_DATASET
+from orchestration.definitions import defs
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def repo_def():
+    return defs.get_repository_def()
+
+
+def _keys(repo_def) -> dict[str, str]:
+    graph = repo_def.asset_graph
+    return {k.to_user_string(): graph.get(k).group_name for k in graph.materializable_asset_keys}
+
+
+def test_asset_keys_and_groups(repo_def):
+    keys = _keys(repo_def)
+    for dataset in TABLES_BY_DATASET:
+        assert keys[f"snapshots/{dataset}"] == "ingestion"
+    for table in RAW_TABLES:
+        assert keys[f"raw/{table}"] == "ingestion"
+    for mart in ("fct_layoff_events", "layoffs_monthly", "model_releases_monthly", "job_postings_monthly",
+                 "layoffs_vs_ai_monthly", "layoff_count_stats"):
+        assert keys[f"marts/{mart}"] == "marts"
+    assert keys["staging/stg_layoffs_fyi__layoffs"] == "staging"
+    for name in ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases",
+                 "charts", "report"):
+        assert keys[f"analytics/{name}"] == "analytics"
+    assert keys["warehouse/published"] == "publish"
+
+
+def test_dbt_sources_are_the_raw_assets(repo_def):
+    graph = repo_def.asset_graph
+    parents = {p.to_user_string() for p in graph.get(dg.AssetKey(["staging", "stg_layoffs_fyi__layoffs"])).parent_keys}
+    assert parents == {"raw/layoffs_fyi__layoffs"}
+    epoch = {p.to_user_string() for p in graph.get(dg.AssetKey(["raw", "epoch__models"])).parent_keys}
+    assert epoch == {"snapshots/epoch_notable", "snapshots/epoch_all"}
+
+
+def test_checks_beside_assets(repo_def):
+    checks = {(c.asset_key.to_user_string(), c.name) for c in repo_def.asset_graph.asset_check_keys}
+    for table in RAW_TABLES:
+        for name in ("not_empty", "no_row_drop", "rejects_share"):
+            assert (f"raw/{table}", name) in checks
+    for dataset in TABLES_BY_DATASET:
+        assert (f"snapshots/{dataset}", "snapshot_freshness") in checks
+    dbt_checks = [c for c in checks if c[0].startswith("marts/")]
+    assert any(name.startswith("unique_") for _, name in dbt_checks), "dbt tests are shown as checks"
+
+
+def test_nightly_schedule_and_fetch_retries():
+    schedule = defs.get_schedule_def("nightly_refresh")
+    assert schedule.cron_schedule == "0 3 * * *"
+    assert schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = defs.resolve_job_def("refresh_all")
+    assert job.executor_def.name == "in_process"
+    fetch = defs.resolve_assets_def(dg.AssetKey(["snapshots", "layoffs_fyi"]))
+    assert fetch.op.retry_policy is not None and fetch.op.retry_policy.max_retries >= 1
+
+
+def test_raw_table_map_matches_parsers(fixtures_dir, tmp_path):
+    """TABLES_BY_DATASET (needed at definition time) names exactly the tables each parser produces."""
+    from ingestion import sources
+    from ingestion.fetching import fetch_dataset
+    from ingestion.snapshot import SnapshotStore
+
+    store = SnapshotStore(tmp_path / "raw")
+    for dataset_id, (dataset, module) in sources.DATASETS.items():
+        candidates = sorted(p for p in fixtures_dir.rglob(dataset.offline_glob) if p.suffix == ".csv")
+        assert candidates, f"no CSV fixture matches {dataset.offline_glob}"
+        snap = fetch_dataset(dataset, store=store, snapshot_dir=candidates[0].parent)
+        assert set(module.parse(snap).tables) == set(TABLES_BY_DATASET[dataset_id]), dataset_id
+
+
+def test_definitions_validate_cli():
+    result = subprocess.run([str(Path(sys.executable).with_name("dagster")), "definitions", "validate"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Validation successful for code location layoffs_ai" in result.stdout + result.stderr

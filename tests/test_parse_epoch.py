@@ -1,0 +1,131 @@
+"""Tests for the Epoch AI models parser (notable list with `Frontier model`, all-models list without it)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.sources import epoch
+
+FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
+NOTABLE = FIXTURES / "epoch_notable_ai_models_ugly.csv"
+ALL = FIXTURES / "epoch_all_ai_models_ugly.csv"
+ACCESSED = "2026-11-23T03:00:00+00:00"
+
+
+def snapshot_of(path: Path, source: str) -> Snapshot:
+    data = path.read_bytes()
+    return Snapshot(source=source, path=path, url=path.as_uri(), accessed_at=ACCESSED,
+                    sha256=sha256_bytes(data), bytes=len(data), license="CC BY 4.0")
+
+
+def rows_by_line(result):
+    table = result.tables["epoch__models"]
+    names = [c.name for c in table.columns]
+    return {line: dict(zip(names, row)) for line, row in zip(table.line_numbers, table.rows)}
+
+
+@pytest.fixture(scope="module")
+def notable():
+    return epoch.parse(snapshot_of(NOTABLE, "epoch_notable"))
+
+
+@pytest.fixture(scope="module")
+def all_models():
+    return epoch.parse(snapshot_of(ALL, "epoch_all"))
+
+
+def test_columns_match_contract(notable):
+    table = notable.tables["epoch__models"]
+    assert [c.name for c in table.columns] == [
+        "dataset", "model", "domain", "organization", "organization_categorization", "country",
+        "publication_date_raw", "publication_date", "parameters", "training_compute_flop",
+        "model_accessibility", "frontier_model", "notability_criteria", "citations", "link", "_extra",
+    ]
+    assert {c.name: c.type for c in table.columns}["frontier_model"] == "BOOLEAN"
+
+
+def test_notable_counts(notable):
+    assert (notable.input_rows, notable.rows, len(notable.rejects)) == (9, 3, 6)
+    assert notable.rows + len(notable.rejects) == notable.input_rows
+
+
+def test_notable_typed_values(notable):
+    rows = rows_by_line(notable)
+    assert sorted(rows) == [2, 3, 6]  # the multi-line abstract spans lines 3-5
+    falconet = rows[2]
+    assert falconet["dataset"] == "notable"
+    assert falconet["parameters"] == 7e9 and falconet["training_compute_flop"] == 8.4e22
+    assert falconet["citations"] == 12.0
+    assert falconet["frontier_model"] is False  # blank in a file that has the column
+    assert falconet["publication_date"] == date(2025, 2, 10)
+    gorse = rows[3]
+    assert gorse["domain"] == "Vision,Image generation"
+    assert gorse["organization"] == "Tessel Labs,University of Nowhere"
+    assert gorse["organization_categorization"] == "Industry,Academia"
+    assert gorse["notability_criteria"] == "Highly cited,Training cost"
+    assert gorse["parameters"] is None and gorse["citations"] is None
+    assert gorse["frontier_model"] is True
+    extra = json.loads(gorse["_extra"])
+    assert extra == {
+        "Authors": "Cy Lu",
+        "Abstract": "First paragraph of the abstract.\n\nSecond paragraph, after a blank line.",
+    }
+    hushwing = rows[6]
+    assert hushwing["publication_date_raw"] == "" and hushwing["publication_date"] is None  # kept, no date
+    assert notable.warnings == ["epoch_notable: 2 undeclared column(s) kept in _extra: Authors, Abstract"]
+
+
+def test_notable_rejects(notable):
+    assert [(r.line_number, r.reason) for r in notable.rejects] == [
+        (7, "publication_date: cannot parse '2025-13-01' as YYYY-MM-DD"),
+        (8, "publication_date: 2031-01-05 is after the snapshot date 2026-11-23"),
+        (9, "model: blank key field"),
+        (10, "parameters: cannot parse 'lots' as a number"),
+        (11, "duplicate of line 2"),
+        (12, "expected 15 fields, found 14"),
+    ]
+    assert notable.rejects[0].raw_text.startswith("Ibis-2,Language,Hollis AI,")
+
+
+def test_all_models_without_frontier_column(all_models):
+    assert (all_models.input_rows, all_models.rows) == (5, 4)
+    assert [(r.line_number, r.reason) for r in all_models.rejects] == [(4, "model: blank key field")]
+    rows = rows_by_line(all_models)
+    assert {row["dataset"] for row in rows.values()} == {"all"}
+    assert all(row["frontier_model"] is None for row in rows.values())
+    lumen = rows[2]
+    assert lumen["country"] == "France"  # read by name although the column moved to the end
+    assert lumen["parameters"] == 1e9 and lumen["training_compute_flop"] == 6e21
+    assert json.loads(lumen["_extra"]) == {"Authors": "", "Last modified": "2025-03-11 10:00:00+00:00"}
+    marram = rows[3]
+    assert marram["model"] == "Marram "  # kept as found
+    assert marram["domain"] is None and marram["publication_date"] is None
+    nereid = rows[5]
+    assert nereid["country"] == "Norway,Chile"
+    assert nereid["organization_categorization"] == "Research collective,Academia"
+
+
+def test_missing_core_column_raises(tmp_path):
+    path = tmp_path / "epoch_all_ai_models_renamed.csv"
+    path.write_bytes(ALL.read_bytes().replace(b"Publication date", b"Publication day", 1))
+    with pytest.raises(SchemaError) as info:
+        epoch.parse(snapshot_of(path, "epoch_all"))
+    assert str(info.value).startswith("epoch_all: missing column 'Publication date' (found: Model, Domain,")
+
+
+def test_unknown_dataset_id_is_refused():
+    with pytest.raises(ValueError, match="not an Epoch dataset"):
+        epoch.parse(snapshot_of(ALL, "indeed_postings_by_sector"))
+
+
+def test_datasets_declared():
+    assert [(d.id, d.url) for d in epoch.DATASETS] == [
+        ("epoch_notable", "https://epoch.ai/data/notable_ai_models.csv"),
+        ("epoch_all", "https://epoch.ai/data/all_ai_models.csv"),
+    ]
+    assert all(d.origin.license == "CC BY 4.0" for d in epoch.DATASETS)
