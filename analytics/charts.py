@@ -9,7 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analytics.company import normalise_name
+from analytics.company import load_aliases, normalise_name
 from analytics.series import label
 
 WIDTH, HEIGHT = 760, 330
@@ -31,6 +31,14 @@ def _empty(name: str, caption: str) -> alt.Chart:
         width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
 
 
+def highlight_keys(highlight: str) -> set[str]:
+    """Normalised layoff-company names of `highlight`, widened through the alias table (Meta → Facebook...)."""
+    aliases = load_aliases()
+    canon = aliases.loc[aliases["key"] == normalise_name(highlight), "canonical_org"]
+    names = aliases[(aliases["side"] == "layoffs") & aliases["canonical_org"].isin(canon)]["key"]
+    return {normalise_name(highlight), *names}
+
+
 def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta") -> alt.Chart:
     """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company."""
     ev = events[["event_date", "company", "laid_off"]].copy()
@@ -39,8 +47,7 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta")
     ev = ev[(ev["laid_off"] > 0) & ev["event_date"].notna()].sort_values("event_date")
     if ev.empty:
         return _empty("layoffs_by_date", caption)
-    key = normalise_name(highlight)
-    hit = ev["company"].map(normalise_name) == key
+    hit = ev["company"].map(normalise_name).isin(highlight_keys(highlight))
     ev["kind"] = "Layoff event"
     ev.loc[hit, "kind"] = f"{highlight} layoff event"
     roll = ev.set_index("event_date")["laid_off"].rolling("122D").mean()

@@ -96,7 +96,7 @@ def company_layoffs_vs_releases(
     md = md[(md["year"] >= years[0]) & (md["year"] <= years[1])]
     epoch_lookup = _lookup(aliases, "epoch")
     orgs = md["organization"].fillna("").astype(str).str.split(",").map(
-        lambda parts: sorted([epoch_lookup[k] for k in map(normalise_name, parts) if k in epoch_lookup]))
+        lambda parts: sorted({epoch_lookup[k] for k in map(normalise_name, parts) if k in epoch_lookup}))
     md_long = md.assign(org=orgs).explode("org").dropna(subset=["org"])
     mo_agg = md_long.groupby(["org", "year"]).size().rename("models_released")
 

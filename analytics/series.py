@@ -26,6 +26,8 @@ def require_columns(df: pd.DataFrame, columns: list[str] | tuple[str, ...], fram
 def monthly_frame(monthly_df: pd.DataFrame, frame: str = "layoffs_vs_ai_monthly") -> pd.DataFrame:
     """Return the monthly mart sorted and indexed by month (numeric columns as float)."""
     require_columns(monthly_df, ["month"], frame)
+    if monthly_df.empty:
+        raise AnalyticsInputError(f"{frame}: no rows (no overlapping months to analyse)")
     df = monthly_df.copy()
     df["month"] = pd.to_datetime(df["month"], errors="raise").dt.to_period("M").dt.to_timestamp()
     if df["month"].duplicated().any():

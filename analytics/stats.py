@@ -67,15 +67,20 @@ def block_bootstrap_ci(
     return (float(low), float(high))
 
 
+def _flat(v: np.ndarray) -> bool:
+    """Constant up to float rounding (e.g. the diff of a straight line): no correlation is defined."""
+    return bool(np.ptp(v) <= 1e-12 * max(1.0, float(np.abs(v).max())))
+
+
 def _pearson(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if len(x) < MIN_N or np.std(x) == 0 or np.std(y) == 0:
+    if len(x) < MIN_N or _flat(x) or _flat(y):
         return (np.nan, np.nan)
     res = sps.pearsonr(x, y)
     return (float(res.statistic), float(res.pvalue))
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if len(x) < MIN_N or np.ptp(x) == 0 or np.ptp(y) == 0:
+    if len(x) < MIN_N or _flat(x) or _flat(y):
         return (np.nan, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

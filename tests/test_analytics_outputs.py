@@ -118,3 +118,9 @@ def test_report_refuses_a_source_without_sha256(tmp_path):
     bad = [dict(SOURCES[0], sha256="")]
     with pytest.raises(ValueError, match=r"sources\[0\] \(Invented layoff tracker\): missing sha256"):
         build_report({}, {}, bad, tmp_path)
+
+
+def test_highlight_widens_through_the_alias_table():
+    from analytics.charts import highlight_keys
+    assert {"meta", "facebook", "meta platforms"} <= highlight_keys("Meta")
+    assert highlight_keys("Zorblax Labs") == {"zorblax labs"}

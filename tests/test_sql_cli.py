@@ -440,3 +440,16 @@ def test_read_write_connection_on_published_file_gives_one_line_lock_error(wh, c
         holder.communicate("\n", timeout=30)
     assert main(["sql", "SELECT 1 AS one", "--warehouse", str(wh), "--format", "csv"]) == 0
     assert capsys.readouterr().out == "one\n1\n"
+
+
+def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp_path, capsys):
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t (a INT)")
+    con.execute("COMMENT ON TABLE marts.t IS 'Monthly U.S. series, one row per month.\n\n**Rule.** ' || repeat('x', 200)")
+    con.close()
+    assert main(["tables", "--warehouse", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "marts  | t    | table |    0 | Monthly U.S. series, one row per month."
+    assert main(["tables", "--warehouse", str(path), "--format", "json"]) == 0
+    full = json.loads(capsys.readouterr().out)[0]["description"]
+    assert full.startswith("Monthly U.S. series, one row per month.\n\n**Rule.** xxx") and len(full) > 200

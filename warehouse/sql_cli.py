@@ -9,6 +9,7 @@ import decimal
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -118,6 +119,13 @@ def render_json(columns: Sequence[str], rows: Sequence[tuple]) -> str:
     return json.dumps([dict(zip(keys, (_jsonable(v) for v in row))) for row in rows], indent=2, ensure_ascii=False)
 
 
+def summary(comment: str | None, limit: int = 100) -> str:
+    """First sentence of a (possibly multi-paragraph) comment, at most `limit` characters."""
+    text = " ".join((comment or "").split())
+    text = re.split(r"(?<=[a-z0-9)`]\.)\s", text, maxsplit=1)[0]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def footer(shown: int, total: int) -> str:
     if shown < total:
         return f"(showing {shown:,} of {total:,} rows; use --max-rows)"
@@ -187,8 +195,10 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 
     with query.open_readonly(warehouse_path(args)) as con:
         found = query.list_tables(con)
-    blank = "" if args.format in ("table", "markdown") else None
-    rows = [(s, t, k, n, c if c is not None else blank) for s, t, k, n, c in found]
+    if args.format in ("table", "markdown"):  # first sentence only; csv/json carry the full text
+        rows = [(s, t, k, n, summary(c)) for s, t, k, n, c in found]
+    else:
+        rows = [(s, t, k, n, c.strip() if c else c) for s, t, k, n, c in found]
     emit(args.format, ["schema", "name", "kind", "rows", "description"], rows)
     return 0
 
@@ -198,10 +208,10 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
     with query.open_readonly(warehouse_path(args)) as con:
         name, kind, comment, cols = query.describe_table(con, args.table)
-    if args.format in ("table", "markdown"):
-        print(f"{name} ({kind})" + (f": {comment}" if comment else ""))
-    blank = "" if args.format in ("table", "markdown") else None
-    rows = [(c, t, n, cm if cm is not None else blank) for c, t, n, cm in cols]
+    text = args.format in ("table", "markdown")
+    if text:
+        print(f"{name} ({kind})" + (f": {comment.strip()}" if comment else ""))
+    rows = [(c, t, n, cm.strip() if cm else ("" if text else None)) for c, t, n, cm in cols]
     emit(args.format, ["column", "type", "nullable", "description"], rows)
     return 0
 
@@ -241,7 +251,11 @@ def register(subparsers: Any) -> None:
     )
     sql.set_defaults(func=_guarded(_cmd_sql))
 
-    tables = subparsers.add_parser("tables", help="list schemas, tables and views with row counts and descriptions")
+    tables = subparsers.add_parser(
+        "tables", help="list schemas, tables and views with row counts and descriptions",
+        description="List every table and view with its row count and description (first sentence in "
+        "table/markdown output; full text with --format csv or json).",
+    )
     _common(tables)
     tables.set_defaults(func=_guarded(_cmd_tables))
 

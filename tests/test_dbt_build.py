@@ -1,0 +1,241 @@
+"""`dbt build` of dbt_project/ over warehouses ingested from the fixtures and from the reference data."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DBT_DIR = REPO / "dbt_project"
+DBT = Path(sys.executable).with_name("dbt")
+MARTS = ("fct_source_layoffs", "fct_layoff_events", "layoffs_monthly", "fct_model_releases",
+         "model_releases_monthly", "job_postings_monthly", "layoffs_vs_ai_monthly", "layoff_count_stats")
+
+
+def _ingest(snapshot_dir: Path, home: Path) -> Path:
+    """Build raw.* with the project's own loader (`layoffs-ai ingest`) into home/warehouse.duckdb."""
+    if importlib.util.find_spec("orchestration.cli") is None:
+        pytest.skip("orchestration.cli (the raw loader's CLI) is not written yet")
+    env = {**os.environ, "LAYOFFS_AI_HOME": str(home), "LAYOFFS_AI_SNAPSHOT_DIR": str(snapshot_dir)}
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "ingest"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"ingest failed:\n{proc.stdout}\n{proc.stderr}"
+    return home / "warehouse.duckdb"
+
+
+def _dbt_build(warehouse: Path, work: Path) -> tuple[Path, list[dict]]:
+    """Copy the warehouse into `work`, run `dbt build` on the copy; return (copy, run results)."""
+    db = work / "dbt_build.duckdb"
+    shutil.copyfile(warehouse, db)
+    env = {**os.environ, "LAYOFFS_AI_DBT_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    cmd = [str(DBT), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    return db, results
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory):
+    support = importlib.util.find_spec("tests.support.fixture_snapshots")
+    if support is None:
+        pytest.skip("tests/support/fixture_snapshots.py is missing")
+    from tests.support.fixture_snapshots import make_fixture_snapshot_dir
+
+    work = tmp_path_factory.mktemp("dbt_fixtures")
+    warehouse = _ingest(make_fixture_snapshot_dir(work / "snapshots"), work / "home")
+    return _dbt_build(warehouse, work)
+
+
+@pytest.fixture(scope="module")
+def reference_build(tmp_path_factory):
+    from tests.conftest import reference_data_dir
+
+    ref = reference_data_dir()
+    if not ref.is_dir():
+        pytest.skip(f"reference data not found at {ref}")
+    work = tmp_path_factory.mktemp("dbt_reference")
+    return _dbt_build(_ingest(ref, work / "home"), work)
+
+
+def _q(db: Path, sql: str, params=()):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+# ---- checks shared by both builds -------------------------------------------------------------
+
+def _check_everything_ran(results: list[dict]) -> None:
+    bad = [(r["unique_id"], r["status"]) for r in results if r["status"] not in ("success", "pass")]
+    assert not bad, bad
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert {"model", "test", "unit_test"} <= kinds
+    unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    names = " ".join(r["unique_id"] for r in unit)
+    for needle in ("near_miss", "two_rounds", "count_rule", "parses_counts_percentages_dates",
+                   "layoffs_fyi_parses", "normalising_equal"):
+        assert needle in names, f"unit test *{needle}* did not run"
+
+
+def _check_schemas_and_comments(db: Path) -> None:
+    schemas = {r[0] for r in _q(db, "SELECT DISTINCT schema_name FROM duckdb_tables() "
+                                    "UNION SELECT DISTINCT schema_name FROM duckdb_views() WHERE NOT internal")}
+    assert {"raw", "staging", "intermediate", "marts"} <= schemas
+    assert not {s for s in schemas if s.startswith("main_")}, schemas
+    tables = dict(_q(db, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'"))
+    assert set(MARTS) <= set(tables)
+    assert all(tables[m] for m in MARTS), {m: tables[m] for m in MARTS if not tables[m]}
+    missing = _q(db, "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                     "AND (comment IS NULL OR comment = '')")
+    assert missing == []
+    staged = _q(db, "SELECT count(*), count(comment) FROM duckdb_views() WHERE schema_name = 'staging'")[0]
+    assert staged[0] >= 6 and staged[0] == staged[1]
+
+
+def _check_loses_nothing(db: Path) -> None:
+    raw_fyi = _q(db, "SELECT count(*), coalesce(sum(total_laid_off), 0) FROM raw.layoffs_fyi__layoffs")[0]
+    raw_cb = _q(db, "SELECT count(*), coalesce(sum(num_layoffs), 0) FROM raw.crunchbase_tracker__layoffs")[0]
+    got = dict((s, (e, l)) for s, e, l in _q(
+        db, "SELECT source, sum(events), sum(laid_off) FROM marts.layoffs_monthly "
+            "WHERE scope = 'global' GROUP BY source"))
+    assert raw_fyi[1] > 0 and raw_cb[1] > 0
+    assert got["layoffs_fyi"] == raw_fyi
+    assert got["crunchbase_tracker"] == raw_cb
+    # each source row is referenced by exactly one deduplicated event
+    refs = _q(db, "SELECT count(crunchbase_ref), count(layoffs_fyi_ref), count(*) FROM marts.fct_layoff_events")[0]
+    assert refs[:2] == (raw_cb[0], raw_fyi[0])
+    assert got["deduplicated"][0] == refs[2]
+
+
+def _check_vs_ai_continuous(db: Path) -> None:
+    months = [r[0] for r in _q(db, "SELECT month FROM marts.layoffs_vs_ai_monthly ORDER BY month")]
+    assert months, "layoffs_vs_ai_monthly is empty"
+    assert all(m.day == 1 for m in months)
+    assert len(months) == len(set(months)) == _months_between(months[0], months[-1])
+    # the range is the overlap of the raw layoff dates and both Epoch lists' dated releases
+    firsts, lasts = zip(*_q(db, """
+        SELECT min(d), max(d) FROM (
+            SELECT reported_date AS d FROM raw.crunchbase_tracker__layoffs
+            UNION ALL SELECT date FROM raw.layoffs_fyi__layoffs)
+        UNION ALL SELECT min(publication_date), max(publication_date) FROM raw.epoch__models
+            WHERE dataset = 'notable'
+        UNION ALL SELECT min(publication_date), max(publication_date) FROM raw.epoch__models
+            WHERE dataset = 'all'"""))
+    assert months[0] == max(firsts).replace(day=1)
+    assert months[-1] == min(lasts).replace(day=1)
+
+
+def test_dbt_build_on_fixtures(fixture_build):
+    db, results = fixture_build
+    _check_everything_ran(results)
+    _check_schemas_and_comments(db)
+    _check_loses_nothing(db)
+    _check_vs_ai_continuous(db)
+    for mart in MARTS:
+        assert _q(db, f"SELECT count(*) FROM marts.{mart}")[0][0] > 0, mart
+
+
+def test_fixture_parsing_reaches_the_marts(fixture_build):
+    db, _ = fixture_build
+    # 'Larkspur Labs  ' (trailing spaces, 13%) is one event named without the spaces
+    assert _q(db, "SELECT company, company_key, laid_off, pct_impacted FROM marts.fct_layoff_events "
+                  "WHERE company LIKE 'Larkspur%'") == [("Larkspur Labs", "larkspur labs", 450, 0.13)]
+    # Unclear/blank counts stay unknown and are counted as unknown, not as zero
+    row = _q(db, "SELECT events, events_with_count, events_unknown FROM marts.layoff_count_stats "
+                 "WHERE source = 'crunchbase_tracker' AND year = 2022")[0]
+    raw = _q(db, "SELECT count(*), count(num_layoffs) FROM raw.crunchbase_tracker__layoffs")[0]
+    assert row == (raw[0], raw[1], raw[0] - raw[1]) and row[2] > 0
+
+
+# ---- the reference data ------------------------------------------------------------------------
+
+def _company_key(name: str) -> str:
+    """Independent Python version of the documented company_key rule (dedup rule, point 1)."""
+    s = unicodedata.normalize("NFKD", name.strip().lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"\.com\b", "", s)
+    s = re.sub(r"['’`]", "", s)
+    s = re.sub(r"[!-/:-@\[-`{-~]", " ", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"( (inc|incorporated|corp|corporation|co|ltd|limited|llc|plc|gmbh))+$", "", s).strip()
+    return s or name.strip().lower()
+
+
+def _greedy_pairs(db: Path, window: int = 7) -> set[tuple[int, int]]:
+    """Closest-first one-to-one matching in plain Python; returns (crunchbase line, layoffs.fyi line)."""
+    def rows(sql):
+        return [(_company_key(c), d, f"{s}:{h[:8]}:{n}", n) for c, d, s, h, n in _q(db, sql)]
+    cb = rows("SELECT company, reported_date, _source, _snapshot_sha256, _line_number "
+              "FROM raw.crunchbase_tracker__layoffs")
+    fyi = rows("SELECT company, date, _source, _snapshot_sha256, _line_number FROM raw.layoffs_fyi__layoffs")
+    by_key: dict[str, list] = {}
+    for r in fyi:
+        by_key.setdefault(r[0], []).append(r)
+    cands = sorted((abs((c[1] - f[1]).days), c[1], c[2], f[1], f[2], c[3], f[3])
+                   for c in cb for f in by_key.get(c[0], []) if abs((c[1] - f[1]).days) <= window)
+    used_c, used_f, pairs = set(), set(), set()
+    for _gap, _cdate, cref, _fdate, fref, cl, fl in cands:
+        if cref not in used_c and fref not in used_f:
+            used_c.add(cref)
+            used_f.add(fref)
+            pairs.add((cl, fl))
+    return pairs
+
+
+@pytest.mark.slow
+def test_dbt_build_on_reference_data(reference_build):
+    db, results = reference_build
+    _check_everything_ran(results)
+    _check_schemas_and_comments(db)
+    _check_loses_nothing(db)
+    _check_vs_ai_continuous(db)
+    counts = {m: _q(db, f"SELECT count(*) FROM marts.{m}")[0][0] for m in MARTS}
+    print("mart rows:", counts)
+    assert all(counts.values()), counts
+
+
+@pytest.mark.slow
+def test_reference_reproduces_the_2022_blog_statistics_table(reference_build):
+    db, _ = reference_build
+    row = _q(db, "SELECT events, events_with_count, events_unknown, max_laid_off, min_laid_off, "
+                 "mean_laid_off, median_laid_off, std_laid_off FROM marts.layoff_count_stats "
+                 "WHERE source = 'crunchbase_tracker' AND year = 2022")
+    assert len(row) == 1
+    events, known, unknown, mx, mn, mean, median, std = row[0]
+    # the blog: 232 companies; Max 11,000; Min 5; Mean 367; Median 90; Std 1150 (SOURCES.md: 379 rows)
+    assert (events, known, unknown) == (379, 232, 147)
+    assert (mx, mn, int(mean), median, round(std)) == (11000, 5, 367, 90.0, 1150)
+
+
+@pytest.mark.slow
+def test_reference_dedup_matches_an_independent_python_matcher(reference_build):
+    db, _ = reference_build
+    sql_pairs = {(int(c.rsplit(":", 1)[1]), int(f.rsplit(":", 1)[1])) for c, f in _q(
+        db, "SELECT crunchbase_ref, layoffs_fyi_ref FROM marts.fct_layoff_events "
+            "WHERE sources = 'crunchbase_tracker+layoffs_fyi'")}
+    py_pairs = _greedy_pairs(db)
+    print(f"cross-source matches: {len(sql_pairs)}")
+    assert len(py_pairs) > 100  # the two trackers overlap heavily in 2022
+    assert sql_pairs == py_pairs
+    rules = dict(_q(db, "SELECT count_rule, count(*) FROM marts.fct_layoff_events GROUP BY ALL"))
+    print("count rules:", rules)
+    assert sum(v for k, v in rules.items() if k != "single_source") == len(sql_pairs)
