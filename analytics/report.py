@@ -48,11 +48,21 @@ def _clean_svg(svg: str) -> str:
     return svg.strip()
 
 
-def _check_sources(sources: list[dict]) -> None:
+REQUIRED_SOURCE_KEYS = ("name", "sha256")
+
+
+def _check_sources(sources: list[dict]) -> tuple[list[dict], list[str]]:
+    """Name and sha256 are required (error); a missing url/date/licence is shown as MISSING and listed."""
+    out, gaps = [], []
     for i, src in enumerate(sources):
-        missing = [k for k in SOURCE_KEYS if not src.get(k)]
+        missing = [k for k in REQUIRED_SOURCE_KEYS if not src.get(k)]
         if missing:
             raise ValueError(f"sources[{i}] ({src.get('name', '?')}): missing {', '.join(missing)}")
+        soft = [k for k in SOURCE_KEYS if not src.get(k)]
+        if soft:
+            gaps.append(f"Provenance incomplete for {src['name']}: no {', '.join(soft)} recorded.")
+        out.append({k: (src.get(k) or "MISSING") for k in SOURCE_KEYS})
+    return out, gaps
 
 
 def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tuple[str, pd.DataFrame]]]]:
@@ -81,7 +91,7 @@ def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tupl
 def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], sources: list[dict],
                  out_dir: Path | str, generated_at: datetime | None = None) -> tuple[Path, Path]:
     """Write `index.html` (inline CSS + SVG, no scripts, no external assets) and `report.md` into `out_dir`."""
-    _check_sources(sources)
+    sources, gaps = _check_sources(sources)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stamp = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
@@ -106,8 +116,9 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
                 if name in chart_svgs:
                     h += [f"<h3>{html.escape(title)}</h3>", f"<div class='chart'>{_clean_svg(chart_svgs[name])}</div>"]
                     m += [f"### {title}", "", f"![{title}](../charts/{name}.png)", ""]
-    h += ["<h2>Caveats</h2><ul>"] + [f"<li>{html.escape(c)}</li>" for c in CAVEATS] + ["</ul>"]
-    m += ["## Caveats", ""] + [f"- {c}" for c in CAVEATS] + [""]
+    caveats = CAVEATS + gaps
+    h += ["<h2>Caveats</h2><ul>"] + [f"<li>{html.escape(c)}</li>" for c in caveats] + ["</ul>"]
+    m += ["## Caveats", ""] + [f"- {c}" for c in caveats] + [""]
     h += ["<h2>Sources</h2><table><tr>" + "".join(f"<th>{k}</th>" for k in SOURCE_KEYS) + "</tr>"]
     for s in sources:
         url = html.escape(str(s["url"]), quote=True)

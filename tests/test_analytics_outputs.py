@@ -114,10 +114,14 @@ def test_report_is_self_contained_and_complete(run):
     assert "../charts/layoffs_by_date.png" in md
 
 
-def test_report_refuses_a_source_without_sha256(tmp_path):
+def test_report_refuses_a_source_without_sha256_and_flags_missing_licence(tmp_path):
     bad = [dict(SOURCES[0], sha256="")]
     with pytest.raises(ValueError, match=r"sources\[0\] \(Invented layoff tracker\): missing sha256"):
         build_report({}, {}, bad, tmp_path)
+    html_path, md_path = build_report({}, {}, [dict(SOURCES[1], license="", snapshot_date="")], tmp_path)
+    md = md_path.read_text(encoding="utf-8")
+    assert "Provenance incomplete for Invented model list: no snapshot_date, license recorded." in md
+    assert "MISSING" in html_path.read_text(encoding="utf-8")
 
 
 def test_highlight_widens_through_the_alias_table():

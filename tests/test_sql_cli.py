@@ -446,7 +446,7 @@ def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t (a INT)")
-    con.execute("COMMENT ON TABLE marts.t IS 'Monthly U.S. series, one row per month.\n\n**Rule.** ' || repeat('x', 200)")
+    con.execute("COMMENT ON TABLE marts.t IS 'Monthly U.S. series, one row per month.\n\n**Rule.** " + "x" * 200 + "'")
     con.close()
     assert main(["tables", "--warehouse", str(path)]) == 0
     assert capsys.readouterr().out.splitlines()[2] == "marts  | t    | table |    0 | Monthly U.S. series, one row per month."
