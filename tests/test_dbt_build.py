@@ -47,16 +47,22 @@ def _dbt_build(warehouse: Path, work: Path) -> tuple[Path, list[dict]]:
     return db, results
 
 
-@pytest.fixture(scope="module")
-def fixture_build(tmp_path_factory):
-    support = importlib.util.find_spec("tests.support.fixture_snapshots")
-    if support is None:
+@pytest.fixture(scope="module", params=["csv", "html"])
+def fixture_build(request, tmp_path_factory):
+    """Fixture snapshots; `html` swaps the tracker's CSV export for a saved tracker web page."""
+    if importlib.util.find_spec("tests.support.fixture_snapshots") is None:
         pytest.skip("tests/support/fixture_snapshots.py is missing")
-    from tests.support.fixture_snapshots import make_fixture_snapshot_dir
+    from tests.support.fixture_snapshots import FIXTURES, make_fixture_snapshot_dir
 
-    work = tmp_path_factory.mktemp("dbt_fixtures")
-    warehouse = _ingest(make_fixture_snapshot_dir(work / "snapshots"), work / "home")
-    return _dbt_build(warehouse, work)
+    work = tmp_path_factory.mktemp(f"dbt_fixtures_{request.param}")
+    snapshots = make_fixture_snapshot_dir(work / "snapshots")
+    if request.param == "html":
+        for path in snapshots.glob("crunchbase_tracker*"):
+            path.unlink()
+        shutil.copyfile(FIXTURES / "crunchbase_tracker" / "page_with_tables.html",
+                        snapshots / "crunchbase_tracker_page.html")
+    db, results = _dbt_build(_ingest(snapshots, work / "home"), work)
+    return request.param, db, results
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +151,7 @@ def _check_vs_ai_continuous(db: Path) -> None:
 
 
 def test_dbt_build_on_fixtures(fixture_build):
-    db, results = fixture_build
+    _, db, results = fixture_build
     _check_everything_ran(results)
     _check_schemas_and_comments(db)
     _check_loses_nothing(db)
@@ -155,10 +161,16 @@ def test_dbt_build_on_fixtures(fixture_build):
 
 
 def test_fixture_parsing_reaches_the_marts(fixture_build):
-    db, _ = fixture_build
-    # 'Larkspur Labs  ' (trailing spaces, 13%) is one event named without the spaces
-    assert _q(db, "SELECT company, company_key, laid_off, pct_impacted FROM marts.fct_layoff_events "
-                  "WHERE company LIKE 'Larkspur%'") == [("Larkspur Labs", "larkspur labs", 450, 0.13)]
+    kind, db, _ = fixture_build
+    sql = ("SELECT company, company_key, event_date, laid_off, pct_impacted FROM marts.fct_layoff_events "
+           "WHERE company LIKE ?")
+    if kind == "csv":
+        # 'Larkspur Labs  ' (trailing spaces, 450, 13%, 11/16/22) is one event named without the spaces
+        assert _q(db, sql, ["Larkspur%"]) == [("Larkspur Labs", "larkspur labs", date(2022, 11, 16), 450, 0.13)]
+    else:
+        # the web page writes '1,250 (est.)' and 'Nov. 14, 2022'
+        assert _q(db, sql, ["Pellucid%"]) == [("Pellucid Robotics", "pellucid robotics", date(2022, 11, 14),
+                                              1250, 0.13)]
     # Unclear/blank counts stay unknown and are counted as unknown, not as zero
     row = _q(db, "SELECT events, events_with_count, events_unknown FROM marts.layoff_count_stats "
                  "WHERE source = 'crunchbase_tracker' AND year = 2022")[0]

@@ -1,0 +1,1 @@
+"""End-to-end tests: dagster dev + headless Chromium (marked `e2e`)."""
