@@ -94,6 +94,8 @@ def lag_summary(lagged: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
         rows.append({"x_series": x, "y_series": y, "transform": t, "best lag": int(best.lag),
                      "r at best lag": fmt_num(best.pearson_r), "n": int(best.n), "p (BH)": fmt_p(best.p_bh),
                      "lags significant (BH)": ", ".join(f"{int(v):+d}" for v in sig["lag"]) or "none"})
+    if not rows:
+        return (["No lag had enough overlapping months to compute a correlation."], pd.DataFrame())
     df = _sorted(pd.DataFrame(rows))
     df.insert(0, "pair", _pair(df))
     n_sig = int((df["lags significant (BH)"] != "none").sum())

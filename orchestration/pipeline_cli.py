@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -40,6 +41,9 @@ def _describe(event) -> str | None:
         return None
     kind = et.event_type_value
     step = et.step_key or ""
+    if "_check" in step or step.endswith(("_not_empty", "_no_row_drop", "_rejects_share", "_freshness")):
+        if kind != "ASSET_CHECK_EVALUATION":
+            return None  # one line per check result is enough
     if kind == "STEP_START":
         return f"start   {step}"
     if kind == "STEP_SUCCESS":
@@ -56,14 +60,14 @@ def _describe(event) -> str | None:
     return None
 
 
-def _follow(instance, run_id: str, stop: threading.Event) -> None:
+def _follow(instance, run_id: str, stop: threading.Event, out) -> None:
     cursor = 0
     while True:
         records = instance.all_logs(run_id)
         for record in records[cursor:]:
             line = _describe(record)
             if line:
-                print(f"  {time.strftime('%H:%M:%S')} {line}", flush=True)
+                print(f"  {time.strftime('%H:%M:%S')} {line}", file=out, flush=True)
         cursor = len(records)
         if stop.is_set():
             return
@@ -81,13 +85,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     instance = dg.DagsterInstance.get()
     run_id = str(uuid.uuid4())
     stop = threading.Event()
-    follower = threading.Thread(target=_follow, args=(instance, run_id, stop), daemon=True)
+    log_path = settings.home / "logs" / f"run-{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"  full log (dbt output, warnings): {log_path}", flush=True)
+    follower = threading.Thread(target=_follow, args=(instance, run_id, stop, sys.stdout), daemon=True)
     follower.start()
     started = time.monotonic()
     try:
-        result = defs.resolve_job_def("refresh_all").execute_in_process(
-            instance=instance, run_id=run_id, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+        with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            result = defs.resolve_job_def("refresh_all").execute_in_process(
+                instance=instance, run_id=run_id, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     finally:
         stop.set()
         follower.join(timeout=5)
@@ -97,8 +105,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"run {run_id} FAILED after {took:.1f}s; the published warehouse is unchanged "
               f"(run history: DAGSTER_HOME={dagster_home})", file=sys.stderr)
         return 1
-    if skipped:
-        print(f"nothing new: every snapshot unchanged, {len(skipped)} steps skipped ({took:.1f}s)")
+    if "dbt_models" in skipped:
+        print(f"nothing new: every snapshot is unchanged since the published warehouse; dbt, analytics and "
+              f"publish skipped ({took:.1f}s)")
     else:
         print(f"run {run_id} succeeded in {took:.1f}s")
     print(f"  warehouse: {settings.home / 'warehouse.duckdb'}   (query: layoffs-ai sql \"SELECT ...\")")

@@ -18,6 +18,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
 NUX_TITLE = "Join the Dagster community"  # dagster-webserver's first-visit modal (GraphQL `shouldShowNux`)
+# the button's accessible name includes its icon's label: "materialization Materialize all"
+MATERIALIZE_ALL = re.compile(r"\bMaterialize all\b")
 MARTS = ("fct_layoff_events", "layoffs_monthly", "fct_model_releases", "layoffs_vs_ai_monthly")
 
 pytestmark = [
@@ -38,14 +40,14 @@ def snapshot_dir(tmp_path: Path) -> Path:
 
 def _click_materialize_all_and_get_run(page, dev, before: set[str], timeout: float = 60) -> str:
     """Click the button, confirm a launch dialog if one opens, and return the id of the new run."""
-    page.get_by_role("button", name=re.compile(r"^Materialize all")).first.click()
+    page.get_by_role("button", name=MATERIALIZE_ALL).first.click()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         new = set(dev.runs()) - before
         if new:
             assert len(new) == 1, f"one click launched {len(new)} runs: {new}"
             return new.pop()
-        confirm = page.get_by_role("dialog").get_by_role("button", name=re.compile(r"^(Launch|Materialize)"))
+        confirm = page.get_by_role("dialog").get_by_role("button", name=re.compile(r"\b(Launch|Materialize)"))
         if confirm.count() and confirm.first.is_enabled():
             confirm.first.click()
         page.wait_for_timeout(500)
@@ -77,7 +79,7 @@ def _check_published_warehouse(home: Path, run_id: str) -> None:
 def _screenshot_asset_graph(page, url: str, path: Path) -> None:
     """The global asset lineage with every group expanded (the graph's Alt+E shortcut)."""
     page.goto(f"{url}/asset-groups")
-    page.get_by_role("button", name=re.compile(r"^Materialize all")).first.wait_for()
+    page.get_by_role("button", name=MATERIALIZE_ALL).first.wait_for()
     page.get_by_text("ingestion", exact=True).last.wait_for()
     page.mouse.click(1100, 850)  # focus the graph canvas so its keyboard shortcuts apply
     page.keyboard.press("Alt+KeyE")
@@ -98,10 +100,10 @@ def test_materialize_all_from_the_ui_publishes_the_warehouse(tmp_path: Path, sna
         show_nux = dev.graphql("{ shouldShowNux }")["shouldShowNux"]
         with sync_api.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
             try:
-                page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
                 page.goto(f"{dev.url}/asset-groups")
-                button = page.get_by_role("button", name=re.compile(r"^Materialize all")).first
+                button = page.get_by_role("button", name=MATERIALIZE_ALL).first
                 button.wait_for(timeout=120_000)
                 page.wait_for_timeout(2000)  # the first-visit modal opens 1 s after the page loads
                 nux_modal = page.get_by_text(NUX_TITLE).is_visible()
@@ -115,6 +117,10 @@ def test_materialize_all_from_the_ui_publishes_the_warehouse(tmp_path: Path, sna
                     f"dagster dev log tail:\n{dev.log_tail(2000)}")
                 _check_published_warehouse(home, run_id)
                 _screenshot_asset_graph(page, dev.url, ARTIFACTS / "asset_graph.png")
+            except Exception:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "e2e_failure.png"))  # what the browser showed
+                raise
             finally:
                 browser.close()
     finally:
