@@ -56,7 +56,7 @@ def raw_sql(paths: dict[str, Path]) -> list[str]:
     """Raw tables: text as found, blank keys / future dates / exact duplicates dropped (the parser rejects them)."""
     def src(key: str) -> str:
         return (f"(SELECT DISTINCT * FROM read_csv('{paths[key]}', header = true, all_varchar = true, "
-                f"strict_mode = false, max_line_size = 10000000))")
+                f"quote = '\"', escape = '\"', max_line_size = 10000000))")
     return [
         f"CREATE TABLE raw_crunchbase AS SELECT row_number() OVER () AS row_id, * FROM {src('crunchbase')} "
         "WHERE trim(coalesce(Company, '')) <> '' AND coalesce(parse_us_date(Reported_date), DATE '1900-01-01') <= current_date",

@@ -31,7 +31,7 @@ def _walk(rng: random.Random, template: list[float]) -> list[str]:
 
 def _sector_names(real: list[str], k: int) -> list[str]:
     names = list(real)
-    combos = [f"{region}, {level}" for region in _REGIONS for level in _LEVELS]
+    combos = [f"{region} / {level}" for region in _REGIONS for level in _LEVELS]
     for block in range(1, k):
         names += [f"{name} ({combos[(block - 1) % len(combos)]})" for name in real]
     return names

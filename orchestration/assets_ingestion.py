@@ -88,9 +88,9 @@ def _preview(con, table: str) -> str:
 def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource, **snapshots: Snapshot):
     """Parse every snapshot and load it into the run's working copy; yields nothing when nothing changed."""
     run_id = context.run.run_id
-    active = {r.run_id for r in context.instance.get_runs(
-        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]))}
-    discard_stale_work(warehouse.paths, keep=active | {run_id})
+    removed = discard_stale_work(warehouse.paths, keep={run_id})  # copies of killed runs
+    if removed:
+        context.log.info(f"removed {len(removed)} file(s) left by dead runs in {warehouse.paths.work_dir}")
     fingerprint = code_fingerprint()
     loads, parsed_by = {}, {}
     with warehouse.connect(run_id) as con:

@@ -40,6 +40,8 @@ def fetch_snapshot(dataset_id: str, settings: Settings, client: HttpClient | Non
 
 
 def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:
+    """Verify the stored bytes still match the sidecar's sha256, then parse them (pure)."""
+    SnapshotStore(snapshot.path.parent).verify(snapshot)
     _, module = sources.get(dataset_id)
     return module.parse(snapshot)
 
@@ -61,6 +63,5 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: Pa
 def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settings,
                client: HttpClient | None = None) -> IngestOutcome:
     snapshot = fetch_snapshot(dataset_id, settings, client)
-    SnapshotStore(settings.raw_dir).verify(snapshot)
     parsed = parse_snapshot(dataset_id, snapshot)
     return IngestOutcome(snapshot, parsed, load_snapshot(con, snapshot, parsed))

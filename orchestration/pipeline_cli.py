@@ -18,6 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 DAGSTER_YAML = """# written by layoffs-ai; Dagster instance settings for this LAYOFFS_AI_HOME
 telemetry:
   enabled: false
+nux:
+  enabled: false   # no "Join the Dagster community" modal on the first visit of the UI
 concurrency:
   runs:
     max_concurrent_runs: 1   # one writer at a time: runs queue behind each other
@@ -29,8 +31,9 @@ def prepare_dagster_home(settings: Settings) -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or settings.home / "dagster_home").resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    current = config.read_text() if config.exists() else None
+    if current is None or (current.startswith("# written by layoffs-ai") and current != DAGSTER_YAML):
+        config.write_text(DAGSTER_YAML)  # never overwrite a dagster.yaml somebody else wrote
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

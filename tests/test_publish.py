@@ -59,15 +59,24 @@ def test_nothing_to_publish(tmp_path):
         publish(WarehousePaths(tmp_path), "missing")
 
 
-def test_stale_work_copies_are_discarded_but_active_ones_kept(tmp_path):
+def _make_copy_and_die(home, run_id):
+    prepare_work_copy(WarehousePaths(home), run_id)  # the process exits without publishing
+
+
+def test_copies_of_dead_runs_are_discarded_but_live_ones_kept(tmp_path):
     paths = WarehousePaths(tmp_path)
     _make_published(paths, 1)
-    keep = prepare_work_copy(paths, "active")
-    stale = prepare_work_copy(paths, "killed")
-    (stale.parent / (stale.name + ".wal")).write_bytes(b"x")
-    removed = discard_stale_work(paths, keep={"active"})
-    assert keep.exists() and not stale.exists()
-    assert {p.name for p in removed} == {"killed.duckdb", "killed.duckdb.wal"}
+    live = prepare_work_copy(paths, "live")  # owned by this (living) process
+    ctx = mp.get_context("spawn")
+    child = ctx.Process(target=_make_copy_and_die, args=(tmp_path, "killed"))
+    child.start()
+    child.join(30)
+    dead = paths.work_copy("killed")
+    (dead.parent / (dead.name + ".wal")).write_bytes(b"x")
+    assert dead.exists()
+    removed = discard_stale_work(paths)
+    assert live.exists() and not dead.exists()
+    assert {p.name for p in removed} == {"killed.duckdb", "killed.duckdb.wal", "killed.lock"}
 
 
 def _hold_lock(home, ready, release):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 PUBLISHED_NAME = "warehouse.duckdb"
+_OWNED: dict[str, int] = {}  # lock path -> descriptor holding a shared flock while this process owns the copy
 
 
 class PublishError(Exception):
@@ -46,6 +47,26 @@ class WarehousePaths:
         return self.work_dir / f"{safe}.duckdb"
 
 
+def _owner_lock(work: Path) -> Path:
+    return work.with_suffix(".lock")
+
+
+def _claim(work: Path) -> None:
+    """Hold a shared flock on the copy's lock file for as long as this process lives (or until publish)."""
+    lock = str(_owner_lock(work))
+    if lock not in _OWNED:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        _OWNED[lock] = fd
+
+
+def _release(work: Path) -> None:
+    fd = _OWNED.pop(str(_owner_lock(work)), None)
+    if fd is not None:
+        os.close(fd)
+    _owner_lock(work).unlink(missing_ok=True)
+
+
 @contextmanager
 def writer_lock(paths: WarehousePaths, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold the single-writer lock (an flock on work/writer.lock) for the duration of the block."""
@@ -77,10 +98,11 @@ def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
     A killed run leaves its copy behind; it is never published and `discard_stale_work` removes it.
     """
     work = paths.work_copy(run_id)
+    paths.work_dir.mkdir(parents=True, exist_ok=True)
+    _claim(work)
     if work.exists():
         return work
-    paths.work_dir.mkdir(parents=True, exist_ok=True)
-    tmp = work.with_suffix(".duckdb.tmp")
+    tmp = Path(f"{work}.tmp")
     try:
         if paths.published.exists():
             shutil.copyfile(paths.published, tmp)
@@ -92,16 +114,32 @@ def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
 
 
 def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> list[Path]:
-    """Delete working copies (and their WAL files) of runs that are not in `keep` run ids."""
+    """Delete working copies left by dead runs (killed or crashed), never one a live process owns.
+
+    A copy is owned while some process holds the shared flock on its `.lock` file; if an exclusive
+    lock can be taken, its owner is gone. Copies of run ids in `keep` are never touched.
+    """
     if not paths.work_dir.exists():
         return []
     keep_names = {paths.work_copy(r).name for r in keep}
     removed = []
-    for path in sorted(paths.work_dir.glob("*.duckdb*")):
-        base = path.name.split(".duckdb")[0] + ".duckdb"
-        if base not in keep_names:
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    for work in sorted(paths.work_dir.glob("*.duckdb")):
+        if work.name in keep_names:
+            continue
+        lock = _owner_lock(work)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a live run owns it
+        try:
+            for path in (work, Path(f"{work}.wal"), Path(f"{work}.tmp"), lock):
+                if path.exists():
+                    path.unlink()
+                    removed.append(path)
+        finally:
+            os.close(fd)
     return removed
 
 
@@ -132,4 +170,5 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
         _fsync(paths.home)
     except OSError as exc:
         raise PublishError(f"publishing {work} failed, published file unchanged: {exc.strerror or exc}") from exc
+    _release(work)
     return paths.published

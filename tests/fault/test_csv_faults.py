@@ -95,9 +95,6 @@ def test_empty_file_is_refused_saying_empty(fault_home, content):
     refused(fault_home, "indeed_postings_by_sector", content, "indeed_postings_by_sector", "empty")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: orchestration.cli main() lets Settings.from_env's ValueError escape: "
-                          "a traceback instead of a one-line error")
 def test_missing_snapshot_dir_is_a_one_line_error(fault_home):
     result = run_cli(["ingest"], fault_home.home, fault_home.home / "no-such-dir")
     assert result.returncode != 0

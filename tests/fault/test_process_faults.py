@@ -91,9 +91,6 @@ def test_rerun_after_sigkill_succeeds_and_publishes_marts(killed_run, rerun):
         con.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: a SIGKILLed run stays STARTED in Dagster's run storage forever, and "
-                          "load_raw_tables keeps the working copies of STARTED runs, so it is never discarded")
 def test_rerun_after_sigkill_discards_the_killed_runs_working_copy(killed_run, rerun):
     assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
     left = sorted(p.name for p in (killed_run.home / "work").glob("*.duckdb"))

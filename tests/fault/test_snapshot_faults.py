@@ -68,9 +68,6 @@ def test_sha_mismatch_is_refused_by_the_ingest_cli(fault_home):
     fault_home.assert_published_unchanged()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: the Dagster path (load_raw_tables) never calls SnapshotStore.verify, "
-                          "so a tampered stored snapshot is loaded under its sidecar's sha256")
 def test_sha_mismatch_is_refused_by_the_dagster_load_step(fault_home):
     import dagster as dg
 
@@ -93,7 +90,12 @@ def test_sha_mismatch_is_refused_by_the_dagster_load_step(fault_home):
         work.unlink()
     assert tampered_rows == 0, "rows of the tampered snapshot were loaded"
     assert not result.success
-    failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+    failures = []
+    for event in result.all_events:
+        error = event.step_failure_data.error if event.is_step_failure else None
+        while error is not None:  # the step error wraps the SnapshotIntegrityError as its cause
+            failures.append(error.message)
+            error = error.cause
     assert any("sidecar records" in message for message in failures), failures
     fault_home.assert_published_unchanged()
 
