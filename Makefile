@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 SHARED_DATA := $(abspath ../shared/data)
 export LAYOFFS_AI_HOME ?= $(CURDIR)/data
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help install run test ui bench prepare system-deps clean
 
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create .venv and install the project with dev dependencies
 
 prepare: $(STAMP)  ## build the dbt manifest dagster-dbt loads (dbt parse)
-	@$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt_project.py >/dev/null
+	@$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
 
 system-deps:  ## Debian packages the browser and compose tests need (chromium, docker-compose)
 	@if ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \

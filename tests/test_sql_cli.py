@@ -1,65 +1,13 @@
-"""Tests for `layoffs-ai sql|tables|describe` (warehouse.query + warehouse.sql_cli) on a small hand-built warehouse."""
+"""`layoffs-ai sql|tables|describe`: formats, stdin, exit codes, listing and describing tables."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
 import duckdb
-import pytest
 
-from warehouse import query
+from tests.support.sql_warehouse import REPO, TINY, build_warehouse, run_cli, wh  # noqa: F401
 from warehouse.sql_cli import main
-
-REPO = Path(__file__).resolve().parents[1]
-
-SCHEMA_SQL = """
-CREATE SCHEMA raw; CREATE SCHEMA marts; CREATE SCHEMA analytics;
-CREATE TABLE raw.layoffs_fyi__layoffs (company VARCHAR, total_laid_off BIGINT, date DATE);
-INSERT INTO raw.layoffs_fyi__layoffs VALUES ('Acme Widgets', 120, DATE '2023-01-05'),
-  ('Bluefin Robotics', NULL, DATE '2023-01-20'), ('Cobalt Cloud', 45, DATE '2023-02-02');
-CREATE TABLE marts.layoffs_monthly (month DATE, source VARCHAR, events BIGINT, laid_off BIGINT);
-INSERT INTO marts.layoffs_monthly VALUES (DATE '2023-01-01', 'layoffs_fyi', 2, 120),
-  (DATE '2023-02-01', 'layoffs_fyi', 1, NULL), (DATE '2023-03-01', 'layoffs_fyi', 3, 1500);
-COMMENT ON TABLE marts.layoffs_monthly IS 'Layoff events and people laid off per month';
-COMMENT ON COLUMN marts.layoffs_monthly.laid_off IS 'Sum of known counts (NULL when none known)';
-CREATE TABLE analytics.lagged_correlations (lag INTEGER, r DOUBLE, n BIGINT);
-INSERT INTO analytics.lagged_correlations VALUES (0, 0.25, 30), (3, 0.5, 27);
-COMMENT ON TABLE analytics.lagged_correlations IS 'Layoffs vs model releases at lags 0-12 months';
-CREATE VIEW marts.top_months AS SELECT month, laid_off FROM marts.layoffs_monthly ORDER BY laid_off DESC NULLS LAST;
-COMMENT ON VIEW marts.top_months IS 'Months by people laid off';
-CREATE TABLE analytics.layoffs_monthly (month DATE);
-"""
-TINY = "SELECT month, events, laid_off FROM marts.layoffs_monthly ORDER BY month LIMIT 2"
-
-
-def build_warehouse(path: Path, version: int = 0) -> Path:
-    con = duckdb.connect(str(path))
-    con.execute(SCHEMA_SQL)
-    con.execute("CREATE TABLE raw._version AS SELECT ? AS v", [version])
-    con.close()
-    return path
-
-
-@pytest.fixture()
-def wh(tmp_path: Path) -> Path:
-    return build_warehouse(tmp_path / "warehouse.duckdb")
-
-
-def run_cli(*args: str, stdin: str | None = None, env_home: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    if env_home is not None:
-        env["LAYOFFS_AI_HOME"] = str(env_home)
-    return subprocess.run(
-        [sys.executable, "-m", "warehouse.sql_cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=REPO, env=env, timeout=60,
-    )
 
 
 # ------------------------------------------------------------------ formats
@@ -194,92 +142,6 @@ def test_catalog_error_exits_1_on_one_line(wh, capsys):
     assert err.startswith("Catalog Error: Table with name no_such_table does not exist!") and err.count("\n") == 1
 
 
-REFUSED = [
-    ("INSERT INTO marts.layoffs_monthly VALUES (DATE '2024-01-01', 'x', 1, 1)", "INSERT"),
-    ("WITH a AS (SELECT 1) INSERT INTO raw._version SELECT * FROM a", "INSERT"),
-    ("UPDATE marts.layoffs_monthly SET events = 0", "UPDATE"),
-    ("DELETE FROM marts.layoffs_monthly", "DELETE"),
-    ("CREATE TABLE marts.x (a INT)", "CREATE"),
-    ("CREATE TEMP TABLE x AS SELECT 1", "CREATE"),
-    ("DROP TABLE marts.layoffs_monthly", "DROP"),
-    ("ALTER TABLE marts.layoffs_monthly ADD COLUMN z INT", "ALTER"),
-    ("ATTACH 'other.duckdb' AS other", "ATTACH"),
-    ("COPY marts.layoffs_monthly TO 'out.csv'", "COPY"),
-    ("COPY marts.layoffs_monthly FROM 'in.csv'", "COPY"),
-    ("EXPORT DATABASE 'dump'", "EXPORT"),
-    ("INSTALL httpfs", "INSTALL"),
-    ("LOAD httpfs", "LOAD"),
-    ("SET threads = 1", "SET"),
-    ("RESET threads", "RESET"),
-    ("PRAGMA threads = 1", "PRAGMA"),
-    ("CHECKPOINT", "CHECKPOINT"),
-    ("SELECT * FROM read_csv('x.csv')", "read_csv()"),
-    ("SELECT * FROM read_csv_auto('x.csv')", "read_csv_auto()"),
-    ("SELECT * FROM read_parquet('x.parquet')", "read_parquet()"),
-    ("SELECT * FROM read_json('x.json')", "read_json()"),
-    ("SELECT * FROM read_text('/etc/hostname')", "read_text()"),
-    ("SELECT * FROM glob('/etc/*')", "glob()"),
-    ("SELECT (SELECT count(*) FROM parquet_scan('x.parquet'))", "parquet_scan()"),
-    ("WITH t AS (FROM read_blob('x')) SELECT * FROM t", "read_blob()"),
-    ("SELECT * FROM query('SELECT 1')", "query()"),
-    ("FROM 'x.csv'", "'x.csv'"),
-    ("SELECT * FROM marts.layoffs_monthly, '/tmp/y.parquet'", "'/tmp/y.parquet'"),
-    ("DESCRIBE 'x.csv'", "'x.csv'"),
-    ("SELECT 1; DROP TABLE marts.layoffs_monthly", "DROP"),
-]
-
-
-@pytest.mark.parametrize("sql,kind", REFUSED, ids=[k + "-" + str(i) for i, (_, k) in enumerate(REFUSED)])
-def test_refused_statements_exit_2_with_one_line_naming_the_kind(wh, capsys, sql, kind):
-    assert main(["sql", sql, "--warehouse", str(wh)]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith("refused: ") and captured.err.count("\n") == 1
-    assert kind in captured.err
-    con = duckdb.connect(str(wh), read_only=True)  # the warehouse is untouched
-    assert con.execute("SELECT count(*) FROM marts.layoffs_monthly").fetchone()[0] == 3
-    con.close()
-
-
-def test_multiple_selects_are_refused(wh, capsys):
-    assert main(["sql", "SELECT 1; SELECT 2", "--warehouse", str(wh)]) == 2
-    assert capsys.readouterr().err == "refused: 2 statements given — run exactly one query at a time\n"
-
-
-def test_refused_exit_code_through_the_real_process(wh):
-    proc = run_cli("sql", "DROP TABLE marts.layoffs_monthly", "--warehouse", str(wh))
-    assert proc.returncode == 2
-    assert proc.stderr == "refused: DROP statements are not allowed — the warehouse is read-only\n"
-
-
-@pytest.mark.parametrize("sql", [
-    "WITH m AS (SELECT * FROM marts.layoffs_monthly) SELECT count(*) FROM m",
-    "VALUES (1, 'a')",
-    "EXPLAIN SELECT * FROM marts.layoffs_monthly",
-    "DESCRIBE marts.layoffs_monthly",
-    "SHOW TABLES",
-    "SUMMARIZE marts.layoffs_monthly",
-    "PRAGMA show_tables",
-    "SELECT table_name FROM duckdb_tables()",
-    "FROM marts.top_months",
-    "SELECT unnest([1, 2]) AS x",
-])
-def test_read_only_statement_kinds_are_allowed(wh, capsys, sql):
-    assert main(["sql", sql, "--warehouse", str(wh), "--format", "csv"]) == 0, capsys.readouterr().err
-
-
-def test_connection_itself_blocks_files_and_settings(wh, tmp_path):
-    """Second line of defence: even unguarded SQL cannot read/write files or change settings."""
-    (tmp_path / "secret.csv").write_text("a\n1\n")
-    with query.open_readonly(wh) as con:
-        for sql in (f"SELECT * FROM read_csv('{tmp_path / 'secret.csv'}')",
-                    f"COPY marts.layoffs_monthly TO '{tmp_path / 'out.csv'}'",
-                    "SET enable_external_access = true", "DROP TABLE marts.layoffs_monthly"):
-            with pytest.raises(duckdb.Error):
-                con.execute(sql)
-    assert not (tmp_path / "out.csv").exists()
-
-
 # ------------------------------------------------------------------ tables / describe
 
 
@@ -336,112 +198,6 @@ def test_describe_ambiguous_and_unknown_names(wh, capsys):
     assert "marts.layoffs_monthly" in err and err.count("\n") == 1
 
 
-# ------------------------------------------------------------------ concurrency
-
-WRITER = r"""
-import sys, time, duckdb
-from pathlib import Path
-from warehouse.publish import WarehousePaths, prepare_work_copy, publish
-paths = WarehousePaths(Path(sys.argv[1]))
-go = Path(sys.argv[2])
-for version in range(1, 13):
-    work = prepare_work_copy(paths, f"run{version}")
-    con = duckdb.connect(str(work))              # the one read-write connection, on the working copy
-    con.execute("UPDATE raw._version SET v = ?", [version])
-    con.execute("INSERT INTO marts.layoffs_monthly SELECT month + INTERVAL 1 YEAR, source, events, laid_off "
-                "FROM marts.layoffs_monthly")
-    if version == 1:
-        print("holding", flush=True)
-        while not go.exists():                   # readers run while this connection is open
-            time.sleep(0.01)
-    con.close()
-    publish(paths, f"run{version}")
-print("done", flush=True)
-"""
-
-
-def test_reads_succeed_while_a_pipeline_run_writes_and_publishes(wh, tmp_path, capsys):
-    go = tmp_path / "go"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(wh.parent), str(go)], stdout=subprocess.PIPE,
-                              text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
-    try:
-        assert writer.stdout.readline() == "holding\n"
-        sql = "SELECT v, (SELECT count(*) FROM marts.layoffs_monthly) AS n FROM raw._version"
-        seen = []
-        # a separate process (the real CLI) reads while the writer's read-write connection is open
-        proc = run_cli("sql", sql, "--warehouse", str(wh), "--format", "csv")
-        assert (proc.returncode, proc.stdout) == (0, "v,n\n0,3\n"), proc.stderr
-        go.touch()
-        while True:
-            finished = writer.poll() is not None
-            assert main(["sql", sql, "--warehouse", str(wh), "--format", "csv"]) == 0, capsys.readouterr().err
-            seen.append(tuple(int(x) for x in capsys.readouterr().out.splitlines()[1].split(",")))
-            if finished:
-                break
-        assert writer.wait(timeout=60) == 0 and writer.stdout.read() == "done\n"
-    finally:
-        writer.kill()
-    # every answer is one complete published version: n doubles with each run
-    assert all(n == 3 * 2 ** v for v, n in seen), seen
-    assert seen[0][0] <= seen[-1][0] == 12
-
-
-def test_reads_never_fail_while_the_published_file_is_replaced(tmp_path, capsys):
-    versions = [build_warehouse(tmp_path / f"v{i}.duckdb", version=i) for i in (1, 2)]
-    published = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(versions[0], published)
-    stop = threading.Event()
-    replaced = []
-
-    def replacer():
-        while not stop.is_set():
-            for src in versions:
-                tmp = tmp_path / "incoming.tmp"
-                shutil.copyfile(src, tmp)
-                os.replace(tmp, published)
-                replaced.append(src)
-                time.sleep(0.002)
-
-    thread = threading.Thread(target=replacer, daemon=True)
-    thread.start()
-    try:
-        results = []
-        while len(results) < 60 or len(replaced) < 20:
-            code = main(["sql", "SELECT v FROM raw._version", "--warehouse", str(published), "--format", "csv"])
-            captured = capsys.readouterr()
-            assert code == 0, captured.err
-            results.append(captured.out)
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-    assert set(results) == {"v\n1\n", "v\n2\n"}  # both versions were read, nothing else, no error
-
-
-HOLDER = r"""
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-print("held", flush=True)
-sys.stdin.readline()
-"""
-
-
-def test_read_write_connection_on_published_file_gives_one_line_lock_error(wh, capsys):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(wh)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        assert holder.stdout.readline() == "held\n"
-        assert main(["sql", "SELECT 1", "--warehouse", str(wh)]) == 1
-        err = capsys.readouterr().err
-        assert err.startswith(f"warehouse {wh} is locked: process {holder.pid} holds a read-write connection")
-        assert err.count("\n") == 1 and "Traceback" not in err
-        proc = run_cli("tables", "--warehouse", str(wh))
-        assert proc.returncode == 1 and "is locked" in proc.stderr and "Traceback" not in proc.stderr
-    finally:
-        holder.communicate("\n", timeout=30)
-    assert main(["sql", "SELECT 1 AS one", "--warehouse", str(wh), "--format", "csv"]) == 0
-    assert capsys.readouterr().out == "one\n1\n"
-
-
 def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp_path, capsys):
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
@@ -453,3 +209,4 @@ def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp
     assert main(["tables", "--warehouse", str(path), "--format", "json"]) == 0
     full = json.loads(capsys.readouterr().out)[0]["description"]
     assert full.startswith("Monthly U.S. series, one row per month.\n\n**Rule.** xxx") and len(full) > 200
+
