@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ PY = str(Path(sys.executable))
 CLI = str(BIN / "layoffs-ai")
 REFERENCE = REPO.parent / "shared" / "data"
 PROFILE = "profile: raw load outside Dagster"
+PROFILE_ANALYTICS = "profile: analytics outside Dagster (cProfile)"
 SQL_QUERIES = {
     "top months": "SELECT month, laid_off, layoff_events, notable_models, all_models "
                   "FROM marts.layoffs_vs_ai_monthly ORDER BY laid_off DESC LIMIT 10",
@@ -50,9 +52,7 @@ class Bench:
         result = json.loads(out.read_text())
         text = log.read_text(errors="replace")
         result.update(name=name, scale=scale, log=str(log), ok=result["rc"] == 0 and (expect is None or expect in text))
-        if "Finished running" in text:  # dbt's own figure for the dbt build inside the run
-            line = text[text.rindex("Finished running"):].splitlines()[0]
-            result["dbt_reported_s"] = _dbt_seconds(line)
+        result.update(_dbt_figures(text))
         self.results.append(result)
         flag = "" if result["ok"] else f"  !! {'exit ' + str(result['rc']) if result['rc'] else 'expected: ' + str(expect)} (log {log})"
         print(f"  {name:<34} {scale:>4}x  wall {result['wall_s']:8.2f}s  peak RSS {result['max_rss_mib']:7.0f} MiB "
@@ -60,16 +60,30 @@ class Bench:
         return result
 
     def steps(self, home: Path) -> dict | None:
-        proc = subprocess.run([PY, str(BENCH / "steps.py")], capture_output=True, text=True, cwd=str(REPO),
+        proc = subprocess.run([PY, str(BENCH / "steps.py")], capture_output=True, text=True, cwd=str(REPO), check=False,
                               env={**os.environ, "DAGSTER_HOME": str(home / "dagster_home")})
         return json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
 
 
-def _dbt_seconds(line: str) -> float | None:
+def _dbt_figures(text: str) -> dict:
+    """dbt's own total (`Finished running ... (4.51s).`) and the sum of its per-node times, from dbt output."""
+    if "Finished running" not in text:
+        return {}
+    line = text[text.rindex("Finished running"):].splitlines()[0]
+    nodes = [float(x) for x in re.findall(r" in (\d+\.\d+)s\]", text)]
     try:
-        return float(line.rsplit("(", 1)[1].split("s)")[0])
+        total = float(line.rsplit("(", 1)[1].split("s)")[0])
     except (IndexError, ValueError):
-        return None
+        total = None
+    summary = line.split(" in ", 1)[0].removeprefix("Finished running ").strip()
+    return {"dbt_reported_s": total, "dbt_node_sum_s": round(sum(nodes), 2), "dbt_nodes_run": len(nodes),
+            "dbt_summary": summary}
+
+
+def _run_log_figures(home: Path) -> dict:
+    """`layoffs-ai run` keeps dbt's output in $LAYOFFS_AI_HOME/logs/run-<id>.log (else it is on stdout)."""
+    logs = sorted((home / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime)
+    return _dbt_figures(logs[-1].read_text(errors="replace")) if logs else {}
 
 
 def _pipeline_env(home: Path, snapshots: Path) -> dict[str, str]:
@@ -86,7 +100,39 @@ def full_refreshes(bench: Bench, scale: int, snapshots: Path, runs: int, name: s
         home = Path(tempfile.mkdtemp(prefix=f"home{scale}x-", dir=bench.work))
         result = bench.measure(name, scale, [CLI, "run"], _pipeline_env(home, snapshots), expect="succeeded in")
         result["steps"] = bench.steps(home)
+        result.update(_run_log_figures(home))
     return home
+
+
+def dbt_alone(bench: Bench, home: Path, runs: int) -> None:
+    """`dbt build` by itself (dbt CLI, no Dagster) on a copy of a published 1x warehouse: dbt's own floor."""
+    target = bench.work / "dbt-target"
+    for _ in range(runs):
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        partial = REPO / "dbt_project" / "target" / "partial_parse.msgpack"
+        if partial.is_file():  # dagster-dbt also starts from the project's partial parse
+            shutil.copy(partial, target / partial.name)
+        copy = bench.work / "dbt-alone.duckdb"
+        shutil.copy(home / "warehouse.duckdb", copy)
+        bench.measure("dbt build alone (dbt CLI, no Dagster)", 1,
+                      [str(BIN / "dbt"), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
+                       str(REPO / "dbt_project"), "--target-path", str(target), "--log-path", str(target)],
+                      {"LAYOFFS_AI_DBT_PATH": str(copy)}, expect="Completed successfully")
+        copy.unlink(missing_ok=True)
+    for _ in range(runs):
+        bench.measure("import orchestration.definitions", 1,
+                      [PY, "-c", "from orchestration.definitions import defs"], {})
+
+
+def profile_step(bench: Bench, name: str, scale: int, cmd: list[str]) -> None:
+    """A profiling script measured like everything else; its JSON (last stdout line) is kept as `profile`."""
+    result = bench.measure(name, scale, cmd, {})
+    last = Path(result["log"]).read_text(errors="replace").strip().splitlines()[-1:]
+    try:
+        result["profile"] = json.loads(last[0]) if result["ok"] and last else {}
+    except json.JSONDecodeError:
+        result["profile"] = {}
 
 
 def multiprocess_refreshes(bench: Bench, snapshots: Path, runs: int) -> None:
@@ -133,7 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
     parser.add_argument("--no-multiprocess", action="store_true", help="skip the multiprocess-executor runs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, homes, synthetic files)")
+    parser.add_argument("--render-only", type=Path, metavar="RESULTS_JSON",
+                        help="only re-render the markdown from a results.json a previous bench wrote")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(BENCH))
+    import report
+
+    if args.render_only:
+        saved = json.loads(args.render_only.read_text())
+        args.out.write_text(report.render(saved["machine"], saved["results"], saved["args"]))
+        print(f"bench: re-rendered {args.out} from {args.render_only}")
+        return 0
     if args.quick:
         args.runs, args.scales, args.big_runs, args.sql_runs = 1, "1,10", 1, 3
     scales = sorted({int(s) for s in args.scales.split(",") if s.strip()})
@@ -142,9 +198,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if 1 not in scales:
         scales.insert(0, 1)
-    sys.path.insert(0, str(BENCH))
-    import report
-
     work = Path(tempfile.mkdtemp(prefix="layoffs-ai-bench-"))
     bench = Bench(work)
     started = time.monotonic()
@@ -155,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         home = full_refreshes(bench, 1, args.reference, args.runs)
         noop_refreshes(bench, home, args.reference, args.runs)
         sql_latency(bench, home, args.sql_runs)
+        dbt_alone(bench, home, args.runs)
+        profile_step(bench, PROFILE_ANALYTICS, 1,
+                     [PY, str(BENCH / "profile_analytics.py"), "--warehouse", str(home / "warehouse.duckdb")])
         floors(bench, 1, args.reference, args.runs)
         if not args.no_multiprocess:
             multiprocess_refreshes(bench, args.reference, args.runs)
@@ -168,16 +224,16 @@ def main(argv: list[str] | None = None) -> int:
             gen["files"] = {p.name: p.stat().st_size for p in folder.glob("*.csv")}
             shutil.rmtree(full_refreshes(bench, scale, folder, runs), ignore_errors=True)
             if scale == min(s for s in scales if s > 1):  # raw-load profile, once, at the smallest synthetic scale
-                prof = bench.measure(PROFILE, scale, [PY, str(BENCH / "profile_ingest.py"), "--snapshots", str(folder)], {})
-                last = Path(prof["log"]).read_text().strip().splitlines()[-1:]
-                prof["datasets"] = json.loads(last[0]) if prof["ok"] and last else {}
+                profile_step(bench, PROFILE, scale, [PY, str(BENCH / "profile_ingest.py"), "--snapshots", str(folder)])
             floors(bench, scale, folder, args.runs)
             shutil.rmtree(folder, ignore_errors=True)
     finally:
         machine["load_end"] = report.load_average()
         machine["total_s"] = round(time.monotonic() - started, 1)
-        (work / "results.json").write_text(json.dumps({"machine": machine, "results": bench.results}, indent=1))
-        text = report.render(machine, bench.results, vars(args) | {"scales": scales})
+        render_args = {k: v for k, v in vars(args).items() if k in ("runs", "big_runs", "sql_runs")} | {"scales": scales}
+        (work / "results.json").write_text(json.dumps(
+            {"machine": machine, "results": bench.results, "args": render_args}, indent=1))
+        text = report.render(machine, bench.results, render_args)
         args.out.write_text(text)
         print(f"bench: wrote {args.out} ({machine['total_s']:.0f}s); raw figures in {work / 'results.json'}", flush=True)
         if not args.keep:

@@ -16,7 +16,16 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from synth_common import FILES, company_pool, jitter_date, legal_variant, lognormal_fit, mdy, read_rows, write_csv
+from synth_common import (
+    FILES,
+    company_pool,
+    jitter_date,
+    legal_variant,
+    lognormal_fit,
+    mdy,
+    read_rows,
+    write_csv,
+)
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -8,7 +8,15 @@ import re
 from datetime import date
 from pathlib import Path
 
-from synth_common import FILES, TextMaker, company_pool, jitter_date, read_rows, word, write_csv
+from synth_common import (
+    FILES,
+    TextMaker,
+    company_pool,
+    jitter_date,
+    read_rows,
+    word,
+    write_csv,
+)
 
 _INT = re.compile(r"^\d+$")
 _INT0 = re.compile(r"^-?\d+\.0$")

@@ -64,15 +64,21 @@ def _describe(event) -> str | None:
 
 
 def _follow(instance, run_id: str, stop: threading.Event, out) -> None:
-    cursor = 0
+    """Print a progress line per step event, reading only new events (cursor) twice a second."""
+    import dagster as dg
+
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_SKIPPED,
+             dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
+    cursor = None
     while True:
-        records = instance.all_logs(run_id)
-        for record in records[cursor:]:
-            line = _describe(record)
+        done = stop.is_set()
+        page = instance.get_records_for_run(run_id, cursor=cursor, of_type=kinds)
+        for record in page.records:
+            line = _describe(record.event_log_entry)
             if line:
                 print(f"  {time.strftime('%H:%M:%S')} {line}", file=out, flush=True)
-        cursor = len(records)
-        if stop.is_set():
+        cursor = page.cursor
+        if done:
             return
         stop.wait(0.5)
 

@@ -68,9 +68,37 @@ def killed_run(pristine, tmp_path_factory) -> KilledRun:
     return _kill_mid_run(base / "home", pristine.snapshots)
 
 
+HOLDER = textwrap.dedent("""
+    import os, sys, time, duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    con = duckdb.connect(path, read_only=True)  # held open for the whole run
+    while not os.path.exists(stop):
+        try:
+            print("ok", con.execute("SELECT count(*) FROM raw._loads").fetchone()[0], flush=True)
+        except Exception as exc:
+            print("ERROR " + " ".join(str(exc).split()), flush=True)
+        time.sleep(0.05)
+    con.close()
+""")
+
+
 @pytest.fixture(scope="module")
-def rerun(killed_run) -> subprocess.CompletedProcess:
-    return run_cli(["run"], killed_run.home, killed_run.snapshots, timeout=400)
+def rerun(killed_run, tmp_path_factory):
+    """The next full run, while another process holds a read-only connection on the published file."""
+    scratch = tmp_path_factory.mktemp("holder")
+    log, stop = scratch / "holder.log", scratch / "stop"
+    with log.open("w") as out:
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(killed_run.home / "warehouse.duckdb"),
+                                   str(stop)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        while "ok" not in log.read_text() and holder.poll() is None:
+            threading.Event().wait(0.05)
+        result = run_cli(["run"], killed_run.home, killed_run.snapshots, timeout=400)
+    finally:
+        stop.touch()
+        holder.wait(timeout=30)
+    result.holder_lines = log.read_text().splitlines()
+    return result
 
 
 def test_sigkill_mid_run_leaves_the_published_warehouse_unchanged(killed_run):
@@ -95,6 +123,13 @@ def test_rerun_after_sigkill_discards_the_killed_runs_working_copy(killed_run, r
     assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
     left = sorted(p.name for p in (killed_run.home / "work").glob("*.duckdb"))
     assert not set(killed_run.work_copies_at_kill) & set(left), (left, rerun.stderr[-2000:])
+
+
+def test_reader_holding_the_published_file_does_not_block_a_run(killed_run, rerun):
+    assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
+    assert len(rerun.holder_lines) > 10 and all(line.startswith("ok ") for line in rerun.holder_lines), \
+        rerun.holder_lines[-5:]
+    assert len(set(rerun.holder_lines)) == 1  # its open connection kept reading the file it opened
 
 
 READER = textwrap.dedent("""
