@@ -36,7 +36,7 @@ CHART_DATASETS = {
 
 def sources_caption(sources: list[dict], per_line: int = 3) -> str:
     """'Sources: A (snapshot 2024-01-01); B (...)' wrapped every `per_line` sources, for chart captions."""
-    parts = [f"{s.get('name', '?')} (snapshot {s.get('snapshot_date', '?')})" for s in sources]
+    parts = list(dict.fromkeys(f"{s.get('name', '?')} (snapshot {s.get('snapshot_date', '?')})" for s in sources))
     lines = ["; ".join(parts[i:i + per_line]) for i in range(0, len(parts), per_line)]
     return "\n".join(("Sources: " if i == 0 else "") + line for i, line in enumerate(lines))
 
