@@ -36,7 +36,8 @@ def fetch_snapshot(dataset_id: str, settings: Settings, client: HttpClient | Non
     store = SnapshotStore(settings.raw_dir)
     if settings.snapshot_dir is None and client is None:
         client = make_client()
-    return module.fetch(dataset, store=store, client=client, snapshot_dir=settings.snapshot_dir)
+    return module.fetch(dataset, store=store, client=client, snapshot_dir=settings.snapshot_dir,
+                        url=settings.url_overrides.get(dataset_id))
 
 
 def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:

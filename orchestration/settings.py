@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -14,6 +14,7 @@ class Settings:
 
     home: Path
     snapshot_dir: Path | None
+    url_overrides: dict[str, str] = field(default_factory=dict)  # dataset id -> live URL
 
     @property
     def raw_dir(self) -> Path:
@@ -39,4 +40,6 @@ class Settings:
         snapshot_dir = Path(snap).expanduser().resolve() if snap else None
         if snapshot_dir is not None and not snapshot_dir.is_dir():
             raise ValueError(f"LAYOFFS_AI_SNAPSHOT_DIR={snap} is not a directory")
-        return cls(home=home, snapshot_dir=snapshot_dir)
+        prefix = "LAYOFFS_AI_URL_"  # e.g. LAYOFFS_AI_URL_LAYOFFS_FYI=https://.../export.csv
+        overrides = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and v}
+        return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides)

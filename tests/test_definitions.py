@@ -90,3 +90,12 @@ def test_definitions_validate_cli():
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Validation successful for code location layoffs_ai" in result.stdout + result.stderr
+
+
+def test_live_url_overrides_come_from_the_environment(tmp_path):
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path),
+                                  "LAYOFFS_AI_URL_LAYOFFS_FYI": "https://example.org/layoffs.csv"})
+    assert settings.url_overrides == {"layoffs_fyi": "https://example.org/layoffs.csv"}
+    assert settings.snapshot_dir is None and settings.mode == "live fetching"
