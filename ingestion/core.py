@@ -127,5 +127,15 @@ class ParseResult:
         return len(self.tables[self.primary].rows)
 
 
+def pick_dataset(datasets: tuple[Dataset, ...], dataset: "str | Dataset") -> Dataset:
+    """The Dataset itself, or the one of `datasets` with that id (KeyError naming the known ids)."""
+    if isinstance(dataset, Dataset):
+        return dataset
+    for candidate in datasets:
+        if candidate.id == dataset:
+            return candidate
+    raise KeyError(f"unknown dataset {dataset!r} (known: {', '.join(d.id for d in datasets)})")
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

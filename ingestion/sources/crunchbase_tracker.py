@@ -7,7 +7,7 @@ from datetime import date
 from typing import Callable
 from urllib.parse import urljoin
 
-from ingestion.core import Column, Dataset, Origin, ParseResult, Reject, SchemaError, Snapshot, Table
+from ingestion.core import Column, Dataset, Origin, ParseResult, Reject, SchemaError, Snapshot, Table, pick_dataset
 from ingestion.csvparse import CsvSchema, fill, read_csv
 from ingestion.values import (
     UNCLEAR,
@@ -92,7 +92,7 @@ def fetch(dataset: str | Dataset = CRUNCHBASE_TRACKER, *, store, client=None, sn
     """
     from ingestion.fetching import fetch_dataset  # I/O lives there; imported lazily
 
-    chosen = dataset if isinstance(dataset, Dataset) else _dataset(dataset)
+    chosen = pick_dataset(DATASETS, dataset)
     page = fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
     if snapshot_dir is not None or not _is_html(page, page.read_bytes()):
         return page
@@ -111,12 +111,6 @@ def fetch(dataset: str | Dataset = CRUNCHBASE_TRACKER, *, store, client=None, sn
         embed_dataset, store=store, client=client, url=urljoin(page.url, data_url), filename=EMBED_FILENAME,
     )
 
-
-def _dataset(dataset_id: str) -> Dataset:
-    for dataset in DATASETS:
-        if dataset.id == dataset_id:
-            return dataset
-    raise KeyError(f"crunchbase_tracker: unknown dataset {dataset_id!r}")
 
 
 def _is_html(snapshot: Snapshot, data: bytes) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table
+from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
 from ingestion.csvparse import CsvSchema, fill, read_csv
 from ingestion.values import (
     labelled,
@@ -77,15 +77,9 @@ def fetch(dataset: str | Dataset = EPOCH_NOTABLE, *, store, client=None, snapsho
     """Download (or pick up offline) one Epoch list as a stored snapshot."""
     from ingestion.fetching import fetch_dataset  # I/O lives there; imported lazily
 
-    chosen = dataset if isinstance(dataset, Dataset) else _dataset(dataset)
+    chosen = pick_dataset(DATASETS, dataset)
     return fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
 
-
-def _dataset(dataset_id: str) -> Dataset:
-    for dataset in DATASETS:
-        if dataset.id == dataset_id:
-            return dataset
-    raise KeyError(f"epoch: unknown dataset {dataset_id!r}")
 
 
 def _converter(list_name: str, positions: dict[str, int | None], snapshot_date: date):

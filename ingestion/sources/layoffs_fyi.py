@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table
+from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
 from ingestion.csvparse import CsvSchema, fill, read_csv
 from ingestion.values import (
     labelled,
@@ -77,15 +77,9 @@ def fetch(dataset: str | Dataset = LAYOFFS_FYI, *, store, client=None, snapshot_
     """Download (or pick up offline) the export as a stored snapshot; `url` overrides LIVE_URL."""
     from ingestion.fetching import fetch_dataset  # I/O lives there; imported lazily
 
-    chosen = dataset if isinstance(dataset, Dataset) else _dataset(dataset)
+    chosen = pick_dataset(DATASETS, dataset)
     return fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
 
-
-def _dataset(dataset_id: str) -> Dataset:
-    for dataset in DATASETS:
-        if dataset.id == dataset_id:
-            return dataset
-    raise KeyError(f"layoffs_fyi: unknown dataset {dataset_id!r}")
 
 
 def _converter(positions: dict[str, int | None], snapshot_date: date):
