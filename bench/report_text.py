@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 
 FULL, NOOP, MP = "full refresh (in-process)", "no-op refresh (in-process)", "full refresh (multiprocess executor)"
 FLOOR = "floor (plain DuckDB script)"
+BETWEEN = "between steps: scheduling, events, step process start-up (Dagster run − sum of steps; < 0 if they overlap)"
 MAIN_STEPS = ("load_raw_tables", "dbt_models", "run_analytics", "warehouse__published")
 
 LOAD_NOTE = ("The machine is shared: other work may run during the bench (see the load average above; with 2 cores a "
@@ -94,7 +96,7 @@ def _breakdown(runs: list[dict]) -> dict[str, float | None]:
         parts["  of which dbt running its nodes (sum of per-node times, dbt log)"] = nodes
         parts["  of which dbt between nodes (total of `dbt build` − node times)"] = rep - nodes
         parts["  of which outside `dbt build`: dbt start + parse, dagster-dbt events"] = steps["dbt_models"] - rep
-    parts["Dagster run − sum of step durations (scheduling, events, step start-up; < 0 when steps overlap)"] = (
+    parts[BETWEEN] = (
         run_med - sum(steps.values()) if run_med is not None else None)
     checks = [k for k in steps if k not in MAIN_STEPS and not k.startswith("snapshots__") or k.endswith("_freshness")]
     parts[f"{len(checks)} asset-check steps"] = sum(steps[k] for k in checks)
@@ -183,7 +185,8 @@ def _analytics_profile(results: list[dict]) -> list[str]:
         return []
     p = prof[0]["profile"]
     stages = ", ".join(f"`{k}` {v:.1f} s" for k, v in sorted(p["stages"].items(), key=lambda kv: -kv[1]))
-    packages = ", ".join(f"{k} {v:.1f} s" for k, v in p["self_time_by_package"].items())
+    packages = ", ".join(f"{'built-in/native calls (`~`: C extensions such as vl-convert)' if k == '~' else k} {v:.1f} s"
+                         for k, v in p["self_time_by_package"].items())
     return ["", f"Analytics profiled outside Dagster at 1× (`bench/profile_analytics.py`, cProfile, which slows "
             f"Python code down): reading the marts {p['read_marts_s']:.1f} s, `run_analytics` {p['run_analytics_s']:.1f} s; "
             f"by stage (cumulative): {stages}. Self time by package/file: {packages}."]
@@ -210,8 +213,10 @@ def findings(results: list[dict], scales: list[int]) -> list[str]:
                      f"{dbt - dbt_alone:.1f} s is added by running it under dagster-dbt, which turns each dbt result "
                      "into Dagster events (a materialization per model, an asset-check evaluation per test, each "
                      "stored in the run's event log); that part was not profiled further")
-        text += (f". `run_analytics` takes {steps.get('run_analytics', 0):.1f} s (bootstrap CIs, Granger tests, "
-                 f"charts rendered through vl-convert, the report). Starting the process, importing Dagster and the "
+        ap = next((r["profile"] for r in results if r["name"].startswith("profile: analytics") and r.get("profile")), None)
+        why = (f"; under cProfile, chart rendering (`render_all`, Altair specs turned into PNG/SVG by vl-convert) is "
+               f"{ap['stages'].get('render_all', 0):.1f} s of its {ap['run_analytics_s']:.1f} s" if ap else "")
+        text += (f". `run_analytics` takes {steps.get('run_analytics', 0):.1f} s{why}. Starting the process, importing Dagster and the "
                  f"Definitions and setting up/tearing down the run cost {b['process start, imports, Definitions, run setup/teardown (wall − Dagster run)']:.1f} s")
         text += f" (importing `orchestration.definitions` alone: {imports:.1f} s)." if imports else "."
         out.append(text)
@@ -227,10 +232,17 @@ def findings(results: list[dict], scales: list[int]) -> list[str]:
             extra = (f" Parsing costs {parse:.1f} s at {prof[0]['scale']}× (see the profile above), so a no-op at "
                      f"{prof[0]['scale']}× would be slower by about that much (inferred, not measured): the no-op "
                      "cost grows with the size of the sources.")
+        pn = next((r["profile"] for r in results if r["name"] == "profile: no-op refresh (cProfile)" and r.get("profile")), None)
+        cprof = ""
+        if pn and pn.get("parts"):
+            cprof = (f" A cProfile'd no-op ({pn['total_s']:.1f} s under the profiler) splits as: " + "; ".join(
+                f"{k.strip()} {v['s']:.1f} s" + (f" ({v['calls']} events)" if "SQLite" in k else "")
+                for k, v in pn["parts"].items() if v) + ". Dagster writes every event (planned materializations and "
+                "checks, step starts, skips) to the SQLite event log one connection per write.")
         out.append(f"- **No-op refresh ({nb['whole command (wall)']:.1f} s).** Process start, imports and Dagster run "
-                   f"bookkeeping take {nb['process start, imports, Definitions, run setup/teardown (wall − Dagster run)']:.1f} s; "
+                   f"setup/teardown take {nb['process start, imports, Definitions, run setup/teardown (wall − Dagster run)']:.1f} s; "
                    f"`load_raw_tables` takes {ns.get('load_raw_tables', 0):.1f} s because it parses every snapshot "
-                   "(`parse_snapshot`) before `load_parsed` finds the sha256 unchanged." + extra)
+                   "(`parse_snapshot`) before `load_parsed` finds the sha256 unchanged." + cprof + extra)
     big = max(scales)
     if big > 1:
         runs = [r for r in results if r["name"] == FULL and r["scale"] == big]
@@ -246,14 +258,16 @@ def findings(results: list[dict], scales: list[int]) -> list[str]:
                 f"Most of the growth is `{top}` (+{grow[top]:,.1f} s over 1×; dbt +{grow['dbt_models']:,.1f} s, "
                 f"analytics +{grow['run_analytics']:,.1f} s): every source row goes through the pure-Python CSV reader "
                 "and per-cell converters, then into a pandas DataFrame built from Python tuples, where the floor lets "
-                f"DuckDB's `read_csv` do it. Peak memory at {big}× is {rss / 1024:.1f} GiB, also in `load_raw_tables`: "
+                f"DuckDB's `read_csv` do it. The analytics growth was not profiled at {big}× (it reads "
+                f"`fct_layoff_events` and `fct_model_releases` whole into pandas). Peak memory at {big}× is {rss / 1024:.1f} GiB, also in `load_raw_tables`: "
                 "Python row tuples cost several hundred bytes per row, the DataFrame copies them, and the step keeps "
                 "every dataset's `ParseResult` alive until it ends (`parsed_by` in `orchestration/assets_ingestion.py` "
                 "is filled and never read).")
     mp = [r for r in results if r["name"] == MP]
     if mp:
         mb = _breakdown(mp)
-        out.append(f"- **Multiprocess executor ({mb['whole command (wall)']:.1f} s).** Each of the "
-                   f"{len(_median_steps(mp))} steps (asset checks included) runs in a new Python process that imports "
-                   "Dagster and the Definitions again before doing any work; with 2 cores at most two run at once.")
+        out.append(f"- **Multiprocess executor ({mb['whole command (wall)']:.1f} s).** {mb.get(BETWEEN) or 0:.1f} s "
+                   f"of it is between steps: each of the {len(_median_steps(mp))} steps (asset checks included) runs "
+                   "in a new Python process that imports Dagster and the Definitions again before doing any work, "
+                   f"and with {os.cpu_count()} cores at most {os.cpu_count()} run at once.")
     return out

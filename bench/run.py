@@ -26,6 +26,7 @@ CLI = str(BIN / "layoffs-ai")
 REFERENCE = REPO.parent / "shared" / "data"
 PROFILE = "profile: raw load outside Dagster"
 PROFILE_ANALYTICS = "profile: analytics outside Dagster (cProfile)"
+PROFILE_NOOP = "profile: no-op refresh (cProfile)"
 SQL_QUERIES = {
     "top months": "SELECT month, laid_off, layoff_events, notable_models, all_models "
                   "FROM marts.layoffs_vs_ai_monthly ORDER BY laid_off DESC LIMIT 10",
@@ -128,11 +129,15 @@ def dbt_alone(bench: Bench, home: Path, runs: int) -> None:
 def profile_step(bench: Bench, name: str, scale: int, cmd: list[str]) -> None:
     """A profiling script measured like everything else; its JSON (last stdout line) is kept as `profile`."""
     result = bench.measure(name, scale, cmd, {})
-    last = Path(result["log"]).read_text(errors="replace").strip().splitlines()[-1:]
+    result["profile"] = _last_json(Path(result["log"])) if result["ok"] else {}
+
+
+def _last_json(log: Path) -> dict:
+    last = log.read_text(errors="replace").strip().splitlines()[-1:]
     try:
-        result["profile"] = json.loads(last[0]) if result["ok"] and last else {}
+        return json.loads(last[0]) if last else {}
     except json.JSONDecodeError:
-        result["profile"] = {}
+        return {}
 
 
 def multiprocess_refreshes(bench: Bench, snapshots: Path, runs: int) -> None:
@@ -149,6 +154,9 @@ def noop_refreshes(bench: Bench, home: Path, snapshots: Path, runs: int) -> None
         result = bench.measure("no-op refresh (in-process)", 1, [CLI, "run"], _pipeline_env(home, snapshots),
                                expect="nothing new")
         result["steps"] = bench.steps(home)
+    result = bench.measure(PROFILE_NOOP, 1, [PY, str(BENCH / "profile_noop.py")], _pipeline_env(home, snapshots),
+                           expect='"no_op": true')
+    result["profile"] = _last_json(Path(result["log"])) if result["ok"] else {}
 
 
 def floors(bench: Bench, scale: int, snapshots: Path, runs: int) -> None:

@@ -2,6 +2,7 @@
 
 
 import os
+import shutil
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
@@ -10,6 +11,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from .dbt_project import dbt_project, ensure_manifest
 from .resources import WarehouseResource
+
+
+KEEP_DBT_TARGETS = 5
 
 
 class LayoffsDbtTranslator(DagsterDbtTranslator):
@@ -48,5 +52,8 @@ def _env(**values: str) -> Iterator[None]:
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build` (models + tests) against the run's working copy of the warehouse."""
     work = warehouse.work_copy(context.run.run_id)
+    targets = warehouse.settings().home / "dbt_target"  # run_results.json etc. of the last runs
     with _env(LAYOFFS_AI_DBT_PATH=str(work)):
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(["build"], context=context, target_path=targets / context.run.run_id[:8]).stream()
+    for old in sorted(targets.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_TARGETS]:
+        shutil.rmtree(old, ignore_errors=True)

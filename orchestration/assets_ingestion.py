@@ -10,7 +10,7 @@ from warehouse.publish import discard_stale_work
 from warehouse.publish_log import last_fingerprint
 
 from .fingerprint import code_fingerprint
-from .ingest_steps import load_snapshot, parse_snapshot
+from .ingest_steps import parse_and_load
 from .resources import SourceFetcher, WarehouseResource
 
 # dataset id -> raw tables its snapshot loads (checked against the parsers by tests/test_definitions.py)
@@ -92,16 +92,13 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     if removed:
         context.log.info(f"removed {len(removed)} file(s) left by dead runs in {warehouse.paths.work_dir}")
     fingerprint = code_fingerprint()
-    loads, parsed_by = {}, {}
+    loads = {}
     with warehouse.connect(run_id) as con:
         force = last_fingerprint(con) != fingerprint
         for dataset_id, snap in snapshots.items():
-            parsed = parse_snapshot(dataset_id, snap)
-            loads[dataset_id] = load_snapshot(con, snap, parsed, force=force)
-            parsed_by[dataset_id] = parsed
-            context.log.info(
-                f"{dataset_id}: {loads[dataset_id].status}, {parsed.rows:,} rows + {len(parsed.rejects):,} rejects "
-                f"= {parsed.input_rows:,} input rows")
+            loads[dataset_id] = parse_and_load(con, dataset_id, snap, force=force)
+            context.log.info(f"{dataset_id}: {loads[dataset_id].status}, {loads[dataset_id].rows:,} rows + "
+                             f"{loads[dataset_id].rejects:,} rejects = {loads[dataset_id].input_rows:,} input rows")
         if not force and all(r.status == "unchanged" for r in loads.values()):
             context.log.info("nothing new: every snapshot is unchanged since the published warehouse; "
                              "skipping dbt, analytics and publish")

@@ -10,7 +10,7 @@ from ingestion import sources
 from ingestion.core import ParseResult, Snapshot
 from ingestion.http import HttpClient, HttpConfig
 from ingestion.snapshot import SnapshotStore
-from warehouse.raw_load import LoadResult, load_parsed
+from warehouse.raw_load import LoadResult, latest_load, load_parsed
 
 from .settings import Settings
 
@@ -59,6 +59,18 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: Pa
         snapshot_path=str(snapshot.path),
         force=force,
     )
+
+
+def parse_and_load(con: duckdb.DuckDBPyConnection, dataset_id: str, snapshot: Snapshot,
+                   force: bool = False) -> LoadResult:
+    """Parse and load one snapshot; an already-loaded sha256 is not even parsed (fast no-op nights)."""
+    if not force:
+        previous = latest_load(con, snapshot.source)
+        if previous is not None and previous[0] == snapshot.sha256:
+            SnapshotStore(snapshot.path.parent).verify(snapshot)
+            return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2],
+                              previous[1] + previous[2])
+    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), force=force)
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settings,

@@ -85,3 +85,13 @@ def test_failed_load_rolls_back_and_keeps_previous_rows(con):
         _load(con, "d" * 64, [(2, ("Acme", "not a number", date(2023, 1, 5), None))])
     assert _dump(con) == before
     assert table_counts(con)["demo__layoffs"] == 2
+
+
+def test_rows_are_inserted_in_chunks_without_loss(con, monkeypatch):
+    import warehouse.raw_load as raw_load
+
+    monkeypatch.setattr(raw_load, "CHUNK_ROWS", 2)
+    rows = [(line, (f"Co {line}", line * 10, date(2023, 1, line % 28 + 1), None)) for line in range(2, 9)]
+    _load(con, "e" * 64, rows)
+    got = con.execute("SELECT _line_number, company, laid_off FROM raw.demo__layoffs ORDER BY 1").fetchall()
+    assert got == [(line, f"Co {line}", line * 10) for line in range(2, 9)]

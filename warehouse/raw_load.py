@@ -102,28 +102,29 @@ def _raw_tables_with_source(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+CHUNK_ROWS = 100_000  # rows converted to a DataFrame at a time: bounds the loader's extra memory
+
+
 def _insert_rows(con: duckdb.DuckDBPyConnection, table: TableLike, source: str, sha256: str) -> None:
-    if not table.rows:
-        return
     import pandas as pd  # local: keep module import light for the SQL CLI
 
     names = [c.name for c in table.columns]
-    frame = pd.DataFrame.from_records(list(table.rows), columns=names, coerce_float=False)
-    frame = frame.astype(object).where(frame.notna(), None)
-    frame["_source"] = source
-    frame["_snapshot_sha256"] = sha256
-    frame["_line_number"] = list(table.line_numbers)
-    select = ", ".join(
-        f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in table.columns
-    )
-    con.register("_incoming", frame)
-    try:
-        con.execute(
-            f"INSERT INTO raw.{table.name} BY NAME SELECT {select}, _source, _snapshot_sha256, "
-            "CAST(_line_number AS BIGINT) AS _line_number FROM _incoming"
-        )
-    finally:
-        con.unregister("_incoming")
+    select = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in table.columns)
+    for start in range(0, len(table.rows), CHUNK_ROWS):
+        rows = table.rows[start:start + CHUNK_ROWS]
+        frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False).astype(object)
+        frame = frame.where(frame.notna(), None)
+        frame["_source"] = source
+        frame["_snapshot_sha256"] = sha256
+        frame["_line_number"] = table.line_numbers[start:start + CHUNK_ROWS]
+        con.register("_incoming", frame)
+        try:
+            con.execute(
+                f"INSERT INTO raw.{table.name} BY NAME SELECT {select}, _source, _snapshot_sha256, "
+                "CAST(_line_number AS BIGINT) AS _line_number FROM _incoming"
+            )
+        finally:
+            con.unregister("_incoming")
 
 
 def load_parsed(
