@@ -92,9 +92,7 @@ def _breakdown(runs: list[dict]) -> dict[str, float | None]:
             parts[f"step `{key}`"] = steps[key]
     if dbt_rep and "dbt_models" in steps:
         rep = statistics.median(dbt_rep)
-        nodes = statistics.median(r.get("dbt_node_sum_s") or 0 for r in runs)
-        parts["  of which dbt running its nodes (sum of per-node times, dbt log)"] = nodes
-        parts["  of which dbt between nodes (total of `dbt build` − node times)"] = rep - nodes
+        parts["  of which dbt's own `build` (the total dbt reports at its end)"] = rep
         parts["  of which outside `dbt build`: dbt start + parse, dagster-dbt events"] = steps["dbt_models"] - rep
     parts[BETWEEN] = (
         run_med - sum(steps.values()) if run_med is not None else None)
