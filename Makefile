@@ -29,19 +29,20 @@ system-deps:  ## Debian packages the browser and compose tests need (chromium, d
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
 	  else echo "note: install chromium and docker-compose (apt) to run the browser/compose tests"; fi; fi
 
+# LAYOFFS_AI_SNAPSHOT_DIR as set, else ../shared/data when it exists, else live fetching (said aloud)
+SOURCES = if [ -z "$$LAYOFFS_AI_SNAPSHOT_DIR" ] && [ -d "$(SHARED_DATA)" ]; then \
+	  export LAYOFFS_AI_SNAPSHOT_DIR="$(SHARED_DATA)"; echo "make $@: using reference snapshots in $(SHARED_DATA)"; \
+	elif [ -n "$$LAYOFFS_AI_SNAPSHOT_DIR" ]; then echo "make $@: using snapshots in $$LAYOFFS_AI_SNAPSHOT_DIR"; \
+	else echo "make $@: no ../shared/data here, fetching the sources live"; fi
+
 run: prepare  ## set up and run the whole pipeline (offline from ../shared/data when present)
-	@if [ -z "$$LAYOFFS_AI_SNAPSHOT_DIR" ] && [ -d "$(SHARED_DATA)" ]; then \
-	  export LAYOFFS_AI_SNAPSHOT_DIR="$(SHARED_DATA)"; \
-	  echo "make run: using reference snapshots in $(SHARED_DATA)"; \
-	elif [ -n "$$LAYOFFS_AI_SNAPSHOT_DIR" ]; then echo "make run: using snapshots in $$LAYOFFS_AI_SNAPSHOT_DIR"; \
-	else echo "make run: no ../shared/data here, fetching the sources live"; fi; \
-	$(BIN)/layoffs-ai run
+	@$(SOURCES); $(BIN)/layoffs-ai run
 
 test: prepare system-deps  ## set up and run the test suite
 	$(BIN)/pytest
 
-ui: prepare  ## start the Dagster UI on http://127.0.0.1:3000
-	$(BIN)/layoffs-ai ui
+ui: prepare  ## start the Dagster UI on http://127.0.0.1:3000 (same source choice as `make run`)
+	@$(SOURCES); $(BIN)/layoffs-ai ui
 
 bench: prepare  ## run the benchmarks and write bench/results.md
 	$(BIN)/python bench/run.py

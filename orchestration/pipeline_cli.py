@@ -44,7 +44,7 @@ def _describe(event) -> str | None:
         return None
     kind = et.event_type_value
     step = et.step_key or ""
-    if "_check" in step or step.endswith(("_not_empty", "_no_row_drop", "_rejects_share", "_freshness")):
+    if step.endswith("_checks"):
         if kind != "ASSET_CHECK_EVALUATION":
             return None  # one line per check result is enough
     if kind == "STEP_START":
