@@ -151,9 +151,9 @@ def test_dagster_yaml_uses_postgres_storage_from_env_vars(config):
     assert raw["compute_logs"]["config"]["base_dir"].startswith(data_path + "/")  # webserver reads run logs
 
     dagster_instance_config(str(DOCKER))  # Dagster's own schema check of the whole file; raises when invalid
-    old = {k: os.environ.get(k) for k in service_env}
-    os.environ.update(service_env)  # resolve {env: ...} the way the containers will
-    try:
+    with pytest.MonkeyPatch.context() as mp:  # resolve {env: ...} the way the containers will
+        for key, value in service_env.items():
+            mp.setenv(key, value)
         ref = InstanceRef.from_dir(str(DOCKER))
         assert (ref.storage_data.module_name, ref.storage_data.class_name) == ("dagster_postgres", "DagsterPostgresStorage")
         for data in (ref.storage_data, ref.run_coordinator_data, ref.run_launcher_data, ref.compute_logs_data):
@@ -165,9 +165,3 @@ def test_dagster_yaml_uses_postgres_storage_from_env_vars(config):
             ref.storage_data.config_dict).value["postgres_db"]
         assert resolved["hostname"] == "postgres" and resolved["port"] == 5432
         assert resolved["username"] == service_env["DAGSTER_POSTGRES_USER"]
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

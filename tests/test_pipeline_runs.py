@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -25,10 +24,9 @@ def _events(instance, run_id: str, kind: dg.DagsterEventType) -> set[str]:
 def two_runs(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     snaps = make_fixture_snapshot_dir(tmp_path_factory.mktemp("snaps"))
-    env = {"LAYOFFS_AI_HOME": str(home), "LAYOFFS_AI_SNAPSHOT_DIR": str(snaps)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LAYOFFS_AI_HOME", str(home))
+        mp.setenv("LAYOFFS_AI_SNAPSHOT_DIR", str(snaps))
         from orchestration.definitions import defs
 
         job = defs.resolve_job_def("refresh_all")
@@ -45,12 +43,6 @@ def two_runs(tmp_path_factory):
                     for key in ("layoffs_fyi", "epoch_all")
                 },
             }
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def test_first_run_publishes_every_layer(two_runs):
