@@ -101,7 +101,10 @@ def granger_tests(
                     rows.append([x_name, y_name, how, direction, cause, effect, lag, len(data), f, p, dfn, dfd,
                                  "error" if err else "tested", err])
     out = pd.DataFrame(rows, columns=GRANGER_COLUMNS)
-    return out.astype({"lag": "int64", "n": "int64"})
+    adf_p = {key: p for key, (_stationary, _note, p) in verdict.items()}  # ADF p-value beside each test
+    out["cause_adf_p"] = [adf_p.get((c, t), np.nan) for c, t in zip(out["cause"], out["transform"])]
+    out["effect_adf_p"] = [adf_p.get((e, t), np.nan) for e, t in zip(out["effect"], out["transform"])]
+    return out.astype({"lag": "int64", "n": "int64", "cause_adf_p": "float64", "effect_adf_p": "float64"})
 
 
 def _skip_reason(verdict: dict, x_name: str, y_name: str, how: str) -> str:

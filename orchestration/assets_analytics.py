@@ -51,6 +51,7 @@ def source_provenance(con) -> list[dict]:
 def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Correlations, lag scan, Granger tests, company view, charts and report over the marts."""
     from analytics import run_analytics
+    from analytics.descriptions import TABLE_DESCRIPTIONS
 
     settings = warehouse.settings()
     with warehouse.connect(context.run.run_id) as con:
@@ -62,6 +63,9 @@ def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: Warehouse
             con.register("_frame", frame)
             con.execute(f"CREATE OR REPLACE TABLE analytics.{name} AS SELECT * FROM _frame")
             con.unregister("_frame")
+            if name in TABLE_DESCRIPTIONS:
+                comment = TABLE_DESCRIPTIONS[name].replace("'", "''")
+                con.execute(f"COMMENT ON TABLE analytics.{name} IS '{comment}'")
     for name in ANALYTICS_TABLES:
         frame = tables[name]
         yield dg.MaterializeResult(asset_key=["analytics", name], metadata={

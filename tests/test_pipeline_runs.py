@@ -77,3 +77,16 @@ def test_snapshot_data_version_is_its_sha256(two_runs):
     for key, record in two_runs["versions"].items():
         assert record is not None
         assert record.asset_materialization.tags["dagster/data_version"] == shas[key]
+
+
+def test_analytics_tables_are_described_and_granger_carries_adf(two_runs):
+    con = duckdb.connect(str(two_runs["home"] / "warehouse.duckdb"), read_only=True)
+    comments = dict(con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'analytics'").fetchall())
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name='analytics' AND table_name='granger_tests'")
+        .fetchall()}
+    con.close()
+    for table in ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases"):
+        assert comments.get(table), f"analytics.{table} has no description"
+    assert {"cause_adf_p", "effect_adf_p", "status", "reason"} <= columns
