@@ -1,0 +1,1 @@
+"""Orchestration: the only Dagster code (assets, checks, resources, schedule) and the layoffs-ai CLI."""
