@@ -7,24 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.core import SchemaError, Snapshot
 from ingestion.sources import crunchbase_tracker
+from tests.support.snapshots import snapshot_over
 from tests.support.http_server import http_server  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crunchbase_tracker"
 EXPORT = FIXTURES / "crunchbase_tracker_export_ugly.csv"
 PAGE = FIXTURES / "tracker_page_small.html"
 EMBED_PAGE = FIXTURES / "tracker_page_embed_only.html"
-ACCESSED = "2026-11-23T03:00:00+00:00"
 LAYOFFS = "crunchbase_tracker__layoffs"
 TALLIES = "crunchbase_tracker__weekly_tallies"
 
 
 def snapshot_of(path: Path, content_type: str | None = None) -> Snapshot:
-    data = path.read_bytes()
-    return Snapshot(source="crunchbase_tracker", path=path, url=path.as_uri(), accessed_at=ACCESSED,
-                    sha256=sha256_bytes(data), bytes=len(data), license=crunchbase_tracker.ORIGIN.license,
-                    content_type=content_type)
+    return snapshot_over(path, "crunchbase_tracker", license=crunchbase_tracker.ORIGIN.license,
+                         content_type=content_type)
 
 
 def rows_by_line(result):

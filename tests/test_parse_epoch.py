@@ -8,19 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.core import SchemaError, Snapshot
 from ingestion.sources import epoch
+from tests.support.snapshots import snapshot_over
 
 FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
 NOTABLE = FIXTURES / "epoch_notable_ai_models_ugly.csv"
 ALL = FIXTURES / "epoch_all_ai_models_ugly.csv"
-ACCESSED = "2026-11-23T03:00:00+00:00"
 
 
 def snapshot_of(path: Path, source: str) -> Snapshot:
-    data = path.read_bytes()
-    return Snapshot(source=source, path=path, url=path.as_uri(), accessed_at=ACCESSED,
-                    sha256=sha256_bytes(data), bytes=len(data), license="CC BY 4.0")
+    return snapshot_over(path, source, license="CC BY 4.0")
 
 
 def rows_by_line(result):

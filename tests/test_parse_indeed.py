@@ -8,19 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.core import SchemaError, Snapshot
 from ingestion.sources import indeed
+from tests.support.snapshots import snapshot_over
 
 FIXTURES = Path(__file__).parent / "fixtures" / "indeed"
 BY_SECTOR = FIXTURES / "indeed_postings_by_sector_us_ugly.csv"
 AGGREGATE = FIXTURES / "indeed_postings_aggregate_us_ugly.csv"
-ACCESSED = "2026-11-23T03:00:00+00:00"
 
 
 def snapshot_of(path: Path, source: str) -> Snapshot:
-    data = path.read_bytes()
-    return Snapshot(source=source, path=path, url=path.as_uri(), accessed_at=ACCESSED,
-                    sha256=sha256_bytes(data), bytes=len(data), license="CC BY 4.0")
+    return snapshot_over(path, source, license="CC BY 4.0")
 
 
 def test_by_sector_rows_and_rejects():

@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.core import SchemaError, Snapshot, sha256_bytes
+from ingestion.core import SchemaError, Snapshot
 from ingestion.sources import layoffs_fyi
+from tests.support.snapshots import snapshot_over
 
 FIXTURE = Path(__file__).parent / "fixtures" / "layoffs_fyi" / "layoffs_fyi_export_ugly.csv"
-ACCESSED = "2026-11-23T03:00:00+00:00"
 
 
 def snapshot_of(path: Path, source: str = "layoffs_fyi") -> Snapshot:
-    data = path.read_bytes()
-    return Snapshot(source=source, path=path, url=path.as_uri(), accessed_at=ACCESSED,
-                    sha256=sha256_bytes(data), bytes=len(data), license=layoffs_fyi.ORIGIN.license)
+    return snapshot_over(path, source, license=layoffs_fyi.ORIGIN.license)
 
 
 def variant(tmp_path: Path, data: bytes, name: str = "layoffs_fyi_export_variant.csv") -> Snapshot:
