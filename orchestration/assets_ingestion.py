@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 
 from ingestion.core import Snapshot
-from warehouse.publish import discard_stale_work
+from warehouse.publish import discard_stale_work, discard_work_copy
 from warehouse.publish_log import last_fingerprint
 
 from .fingerprint import code_fingerprint
@@ -92,21 +92,22 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     if removed:
         context.log.info(f"removed {len(removed)} file(s) left by dead runs in {warehouse.paths.work_dir}")
     fingerprint = code_fingerprint()
-    loads = {}
+    loads, nothing_new = {}, False
     with warehouse.connect(run_id) as con:
         force = last_fingerprint(con) != fingerprint
         for dataset_id, snap in snapshots.items():
             loads[dataset_id] = parse_and_load(con, dataset_id, snap, force=force)
             context.log.info(f"{dataset_id}: {loads[dataset_id].status}, {loads[dataset_id].rows:,} rows + "
                              f"{loads[dataset_id].rejects:,} rejects = {loads[dataset_id].input_rows:,} input rows")
-        if not force and all(r.status == "unchanged" for r in loads.values()):
-            context.log.info("nothing new: every snapshot is unchanged since the published warehouse; "
-                             "skipping dbt, analytics and publish")
-            con.close()
-            warehouse.paths.work_copy(run_id).unlink(missing_ok=True)
-            return
-        previews = {t: _preview(con, t) for t in RAW_TABLES}
-        counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in RAW_TABLES}
+        nothing_new = not force and all(r.status == "unchanged" for r in loads.values())
+        if not nothing_new:
+            previews = {t: _preview(con, t) for t in RAW_TABLES}
+            counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in RAW_TABLES}
+    if nothing_new:
+        context.log.info("nothing new: every snapshot is unchanged since the published warehouse; "
+                         "skipping dbt, analytics and publish")
+        discard_work_copy(warehouse.paths, run_id)
+        return
     for table in RAW_TABLES:
         ds = datasets_of(table)
         version = hashlib.sha256("|".join(snapshots[d].sha256 for d in ds).encode()).hexdigest()

@@ -13,7 +13,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     from ingestion import sources
     from ingestion.core import IngestionError
-    from warehouse.publish import PublishError, WarehousePaths, prepare_work_copy, publish, writer_lock
+    from warehouse.publish import (PublishError, WarehousePaths, discard_work_copy, prepare_work_copy, publish,
+                                   writer_lock)
     from warehouse.raw_load import LoadError
 
     from .ingest_steps import ingest_one
@@ -46,7 +47,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         with writer_lock(paths, wait_seconds=30):
             publish(paths, run_id)
     except (IngestionError, LoadError, PublishError) as exc:
-        work.unlink(missing_ok=True)
+        discard_work_copy(paths, run_id)
         print(f"error: {exc}", file=sys.stderr)
         print(f"the published warehouse {paths.published} is unchanged", file=sys.stderr)
         return 1

@@ -143,6 +143,14 @@ def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> l
     return removed
 
 
+def discard_work_copy(paths: WarehousePaths, run_id: str) -> None:
+    """Drop this process's working copy of `run_id` (nothing to publish, or the run failed)."""
+    work = paths.work_copy(run_id)
+    _release(work)
+    for path in (work, Path(f"{work}.wal"), Path(f"{work}.tmp")):
+        path.unlink(missing_ok=True)
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
