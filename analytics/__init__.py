@@ -34,9 +34,18 @@ CHART_DATASETS = {
 }
 
 
-def sources_caption(sources: list[dict], per_line: int = 3) -> str:
-    """'Sources: A (snapshot 2024-01-01); B (...)' wrapped every `per_line` sources, for chart captions."""
-    parts = list(dict.fromkeys(f"{s.get('name', '?')} (snapshot {s.get('snapshot_date', '?')})" for s in sources))
+def _provenance(source: dict) -> str:
+    """'data through 2025-03-16, retrieved 2026-12-01' (+ STALE/MISSING when the source is not current)."""
+    status = source.get("status") or "ok"
+    if status == "missing":
+        return "MISSING: never loaded"
+    text = f"data through {source.get('data_through') or '?'}, retrieved {source.get('retrieved') or '?'}"
+    return text + ("; STALE: last fetch failed" if status == "stale" else "")
+
+
+def sources_caption(sources: list[dict], per_line: int = 2) -> str:
+    """'Sources: A (data through …, retrieved …); B (...)' wrapped every `per_line` sources, for chart captions."""
+    parts = list(dict.fromkeys(f"{s.get('name', '?')} ({_provenance(s)})" for s in sources))
     lines = ["; ".join(parts[i:i + per_line]) for i in range(0, len(parts), per_line)]
     return "\n".join(("Sources: " if i == 0 else "") + line for i, line in enumerate(lines))
 

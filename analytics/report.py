@@ -13,7 +13,7 @@ from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
 
-SOURCE_KEYS = ("name", "url", "snapshot_date", "sha256", "license")
+SOURCE_KEYS = ("name", "dataset", "status", "data_through", "retrieved", "sha256", "license", "url", "error")
 CHART_ORDER = [
     ("layoffs_vs_releases", "Layoffs and AI model releases over time"),
     ("lagged_correlations", "Lag scan"),
@@ -48,20 +48,30 @@ def _clean_svg(svg: str) -> str:
     return svg.strip()
 
 
-REQUIRED_SOURCE_KEYS = ("name", "sha256")
+REQUIRED_SOURCE_KEYS = ("name",)
+PROVENANCE_KEYS = ("url", "sha256", "license", "data_through", "retrieved")
 
 
 def _check_sources(sources: list[dict]) -> tuple[list[dict], list[str]]:
-    """Name and sha256 are required (error); a missing url/date/licence is shown as MISSING and listed."""
+    """Name is required (error); a stale or missing source, or missing provenance, is said in the caveats."""
     out, gaps = [], []
     for i, src in enumerate(sources):
         missing = [k for k in REQUIRED_SOURCE_KEYS if not src.get(k)]
         if missing:
             raise ValueError(f"sources[{i}] ({src.get('name', '?')}): missing {', '.join(missing)}")
-        soft = [k for k in SOURCE_KEYS if not src.get(k)]
-        if soft:
-            gaps.append(f"Provenance incomplete for {src['name']}: no {', '.join(soft)} recorded.")
-        out.append({k: (src.get(k) or "MISSING") for k in SOURCE_KEYS})
+        status = src.get("status") or "ok"
+        if status == "stale":
+            gaps.append(f"{src['name']} ({src.get('dataset', '?')}) is STALE: its last fetch failed "
+                        f"({src.get('error') or 'no reason recorded'}); its rows are those of the snapshot retrieved "
+                        f"{src.get('retrieved') or '?'} (data through {src.get('data_through') or '?'}).")
+        elif status == "missing":
+            gaps.append(f"{src['name']} ({src.get('dataset', '?')}) is MISSING: it has never loaded "
+                        f"({src.get('error') or 'no reason recorded'}); every figure built on it is empty.")
+        else:
+            soft = [k for k in PROVENANCE_KEYS if not src.get(k)]
+            if soft:
+                gaps.append(f"Provenance incomplete for {src['name']}: no {', '.join(soft)} recorded.")
+        out.append({k: (src.get(k) or ("–" if k == "error" else "MISSING")) for k in SOURCE_KEYS} | {"status": status})
     return out, gaps
 
 
@@ -121,10 +131,17 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
     m += ["## Caveats", ""] + [f"- {c}" for c in caveats] + [""]
     h += ["<h2>Sources</h2><table><tr>" + "".join(f"<th>{k}</th>" for k in SOURCE_KEYS) + "</tr>"]
     for s in sources:
-        url = html.escape(str(s["url"]), quote=True)
-        h.append(f"<tr><td>{html.escape(str(s['name']))}</td><td><a href=\"{url}\">{url}</a></td>"
-                 f"<td>{html.escape(str(s['snapshot_date']))}</td><td><code>{html.escape(str(s['sha256']))}</code></td>"
-                 f"<td>{html.escape(str(s['license']))}</td></tr>")
+        cells = []
+        for k in SOURCE_KEYS:
+            text = html.escape(str(s[k]), quote=True)
+            if k == "url" and str(s[k]).startswith(("https://", "http://")):
+                text = f'<a href="{text}">{text}</a>'
+            elif k == "sha256":
+                text = f"<code>{text}</code>"
+            elif k == "status" and s[k] != "ok":
+                text = f"<strong>{text.upper()}</strong>"
+            cells.append(f"<td>{text}</td>")
+        h.append("<tr>" + "".join(cells) + "</tr>")
     h += ["</table></body></html>"]
     m += ["## Sources", "", _md_table(src_df), ""]
 

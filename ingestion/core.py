@@ -45,6 +45,8 @@ class Dataset:
     filename: str  # file name used in raw/<id>/<date>/<filename>
     offline_glob: str  # pattern of the file in LAYOFFS_AI_SNAPSHOT_DIR, e.g. "epoch_notable_ai_models_*.csv"
     content_types: tuple[str, ...] = ("text/csv",)  # accepted Content-Type prefixes for live fetches
+    tables: tuple[str, ...] = ()  # raw tables its snapshot loads; the first is its primary table
+    date_column: str | None = None  # event/publication date column of the primary table ("data through")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Snapshot:
     source: str  # Dataset.id
     path: Path
     url: str
-    accessed_at: str  # ISO-8601 UTC, e.g. "2026-11-23T03:00:00+00:00"
+    accessed_at: str  # ISO-8601 UTC, when the pipeline stored it, e.g. "2026-11-23T03:00:00+00:00"
     sha256: str
     bytes: int
     license: str
@@ -62,6 +64,12 @@ class Snapshot:
     content_type: str | None = None
     origin_name: str = ""
     citation: str = ""
+    retrieved_at: str = ""  # ISO-8601 UTC: when downloaded, or the mtime of a file read from a snapshot folder
+
+    @property
+    def retrieved(self) -> str:
+        """When the bytes were retrieved (older sidecars without `retrieved_at`: when they were stored)."""
+        return self.retrieved_at or self.accessed_at
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()

@@ -115,6 +115,21 @@ def _check_header(header: list[str], schema: CsvSchema) -> dict[str, int | None]
     return {name: index.get(name.casefold()) for name in schema.required + schema.optional}
 
 
+def check_header(data: bytes, schema: CsvSchema) -> None:
+    """Cheap layout check before a load: SchemaError unless the first record is a header with every
+    required column (the same rules and messages as `read_csv`, reading only the file's first 64 KiB)."""
+    text, _ = decode(data[:65536])
+    if not text.strip():
+        raise SchemaError(f"{schema.source}: empty file")
+    if text.lstrip().startswith("<"):
+        raise SchemaError(f"{schema.source}: file looks like HTML, not CSV")
+    for fields in csv.reader(physical_lines(text), strict=False):
+        if fields:
+            _check_header([printable(name).lstrip(_BOM) for name in fields], schema)
+            return
+    raise SchemaError(f"{schema.source}: empty file")
+
+
 def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
     """Parse CSV bytes against a schema; raises SchemaError for an empty/HTML file or a bad header.
 

@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ingestion.core import Dataset, FetchError, Snapshot
-from ingestion.http import HttpClient
+from ingestion.http import HttpClient, HttpConfig
 from ingestion.snapshot import SnapshotStore
 
 
+def describe_bytes(path: Path, data: bytes) -> str:
+    """How an error line shows a file without printing its contents: path, size, first 40 bytes escaped."""
+    head = data[:40].decode("ascii", "backslashreplace")
+    head = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in head)
+    return f"{path} ({len(data):,} bytes, starts '{head}')"
+
+
 def find_offline_file(dataset: Dataset, snapshot_dir: Path) -> Path:
-    """The file for `dataset` in `snapshot_dir`: the last match of its offline glob in sorted (date) order."""
+    """The file for `dataset` in `snapshot_dir`: the last match of its offline glob in sorted (date) order.
+
+    The folder is a boundary: the chosen entry must be a regular file inside it, not a symlink
+    (a link named like the newest export could point at /proc/self/environ or a secret).
+    """
     snapshot_dir = Path(snapshot_dir)
     if not snapshot_dir.is_dir():
         raise FetchError(f"snapshot directory {snapshot_dir} does not exist (dataset '{dataset.id}')")
-    matches = sorted(p for p in snapshot_dir.glob(dataset.offline_glob) if p.is_file())
+    matches = sorted(snapshot_dir.glob(dataset.offline_glob))
     if not matches:
         raise FetchError(f"no file matching '{dataset.offline_glob}' in {snapshot_dir} for dataset '{dataset.id}'")
-    return matches[-1]
+    chosen = matches[-1]
+    info = chosen.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise FetchError(f"refusing {chosen} for dataset '{dataset.id}': it is a symlink; the snapshot folder "
+                         "must hold regular files")
+    if not stat.S_ISREG(info.st_mode):
+        raise FetchError(f"refusing {chosen} for dataset '{dataset.id}': not a regular file")
+    root = snapshot_dir.resolve()
+    if root not in chosen.resolve().parents:
+        raise FetchError(f"refusing {chosen} for dataset '{dataset.id}': it resolves outside {root}")
+    return chosen
 
 
 def fetch_dataset(
@@ -31,7 +55,8 @@ def fetch_dataset(
 ) -> Snapshot:
     """Snapshot `dataset`: offline when `snapshot_dir` is given, else a conditional GET of its URL."""
     if snapshot_dir is not None:
-        return _fetch_offline(dataset, store, Path(snapshot_dir), filename)
+        max_bytes = (client.config if client is not None else HttpConfig()).max_bytes
+        return _fetch_offline(dataset, store, Path(snapshot_dir), filename, max_bytes)
     own_client = client is None
     client = client or HttpClient()
     try:
@@ -41,15 +66,38 @@ def fetch_dataset(
             client.close()
 
 
-def _fetch_offline(dataset: Dataset, store: SnapshotStore, snapshot_dir: Path, filename: str | None) -> Snapshot:
-    path = find_offline_file(dataset, snapshot_dir).resolve()
+def _read_regular_file(path: Path, max_bytes: int, dataset_id: str) -> tuple[bytes, float]:
+    """Bytes and mtime of a regular file, opened without following links and capped like a download."""
     try:
-        content = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise FetchError(f"cannot read {path} for dataset '{dataset.id}': {' '.join(str(exc).split())}") from exc
+        raise FetchError(f"cannot open {path} for dataset '{dataset_id}': {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchError(f"refusing {path} for dataset '{dataset_id}': not a regular file")
+        if info.st_size > max_bytes:
+            raise FetchError(f"{path} is {info.st_size:,} bytes, over the size cap of {max_bytes:,} bytes "
+                             f"(LAYOFFS_AI_HTTP_MAX_BYTES) for dataset '{dataset_id}'")
+        try:
+            content = handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise FetchError(f"cannot read {path} for dataset '{dataset_id}': {exc.strerror or exc}") from exc
+    if len(content) > max_bytes:
+        raise FetchError(f"{path} grew past the size cap of {max_bytes:,} bytes while being read "
+                         f"(dataset '{dataset_id}')")
+    return content, info.st_mtime
+
+
+def _fetch_offline(dataset: Dataset, store: SnapshotStore, snapshot_dir: Path, filename: str | None,
+                   max_bytes: int) -> Snapshot:
+    path = find_offline_file(dataset, snapshot_dir)
+    content, mtime = _read_regular_file(path, max_bytes, dataset.id)
     if not content:
         raise FetchError(f"{path} is empty (0 bytes) for dataset '{dataset.id}'")
-    return store.save(dataset, content, url=path.as_uri(), filename=filename or path.name)
+    retrieved = datetime.fromtimestamp(mtime, timezone.utc)  # when the file was made, not when this run read it
+    return store.save(dataset, content, url=path.resolve().as_uri(), filename=filename or path.name,
+                      retrieved_at=retrieved)
 
 
 def _fetch_live(dataset: Dataset, store: SnapshotStore, client: HttpClient, url: str,

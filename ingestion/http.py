@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
+    NameResolutionError,
     NewConnectionError,
     ReadTimeoutError,
+    ResponseError,
 )
-from urllib3.util.retry import Retry
 
 from ingestion.core import FetchError
+from ingestion.http_retry import RETRY_STATUSES, DeadlineRetry, build_retry  # noqa: F401 - re-exported
 
 DEFAULT_USER_AGENT = "layoffs-ai/0.1 (+https://github.com/layoffs-ai/layoffs-ai; data pipeline)"
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHUNK_SIZE = 64 * 1024
 
 
@@ -39,6 +42,7 @@ class HttpConfig:
     backoff_max: float = 60.0
     max_bytes: int = 200 * 1024 * 1024
     retry_after_max: int = 300  # longest Retry-After (s) we agree to wait; longer values are capped
+    deadline: float = 120.0  # wall-clock budget (s) of one get(), retries and waits included
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> HttpConfig:
@@ -55,6 +59,14 @@ class HttpConfig:
                     f"LAYOFFS_AI_HTTP_TIMEOUT={timeout!r} is not 'connect,read' in positive seconds (e.g. '10,60')"
                 )
             kwargs["connect_timeout"], kwargs["read_timeout"] = values[0], values[-1]
+        deadline = (environ.get("LAYOFFS_AI_FETCH_DEADLINE_S") or "").strip()
+        if deadline:
+            try:
+                kwargs["deadline"] = float(deadline)
+            except ValueError:
+                kwargs["deadline"] = 0.0
+            if not kwargs["deadline"] > 0:
+                raise ValueError(f"LAYOFFS_AI_FETCH_DEADLINE_S={deadline!r} is not a positive number of seconds")
         max_bytes = (environ.get("LAYOFFS_AI_HTTP_MAX_BYTES") or "").strip()
         if max_bytes:
             try:
@@ -77,25 +89,6 @@ class HttpResult:
     content_type: str | None
     not_modified: bool
     headers: Mapping[str, str] = field(default_factory=dict)
-
-
-def build_retry(config: HttpConfig) -> Retry:
-    """The urllib3 retry policy: connection/read errors and 429/5xx on GET, honouring Retry-After."""
-    return Retry(
-        total=config.total_retries,
-        connect=None,
-        read=None,
-        status=None,
-        redirect=None,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        backoff_factor=config.backoff_factor,
-        backoff_max=config.backoff_max,
-        respect_retry_after_header=True,
-        retry_after_max=config.retry_after_max,
-        raise_on_status=False,
-        raise_on_redirect=True,
-    )
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -125,12 +118,20 @@ class HttpClient:
         self.config = config or HttpConfig()
         self.retry = build_retry(self.config)
         self._owns_session = session is None
+        self._adapter: HTTPAdapter | None = None
+        self._deadline_at: float | None = None  # starts with the first request: one client per source fetch
         if session is None:
             session = requests.Session()
-            adapter = HTTPAdapter(max_retries=self.retry)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+            self._adapter = HTTPAdapter(max_retries=self.retry)
+            session.mount("http://", self._adapter)
+            session.mount("https://", self._adapter)
         self.session = session
+
+    def remaining(self) -> float:
+        """Seconds left of this client's deadline (LAYOFFS_AI_FETCH_DEADLINE_S), counted from its first request."""
+        if self._deadline_at is None:
+            self._deadline_at = time.monotonic() + self.config.deadline
+        return self._deadline_at - time.monotonic()
 
     def close(self) -> None:
         if self._owns_session:
@@ -142,15 +143,24 @@ class HttpClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _describe(self, exc: BaseException) -> str:
+    def _describe(self, exc: BaseException, url: str = "") -> str:
         cfg = self.config
         root = _root_cause(exc)
+        host = urlsplit(url).hostname or "the host"
+        if isinstance(root, NameResolutionError):
+            return f"cannot resolve host {host} (DNS lookup failed; no network?)"
+        if isinstance(root, NewConnectionError):
+            refused = isinstance(getattr(root, "__cause__", None), ConnectionRefusedError) or "refused" in str(root)
+            cause = "connection refused" if refused else _one_line(str(root).split(": ", 1)[-1])
+            return f"cannot connect to {host} ({cause}; no network?)"
         if isinstance(exc, requests.exceptions.ConnectTimeout) or (
             isinstance(root, ConnectTimeoutError) and not isinstance(root, NewConnectionError)
         ):
             return f"connect timeout after {cfg.connect_timeout:g} s"
         if isinstance(exc, requests.exceptions.ReadTimeout) or isinstance(root, ReadTimeoutError):
             return f"read timeout after {cfg.read_timeout:g} s"
+        if isinstance(root, ResponseError):  # retries or the fetch deadline ran out (see http_retry)
+            return _one_line(root)
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return f"truncated or malformed body ({_one_line(root)})"
         if isinstance(exc, requests.exceptions.ContentDecodingError):
@@ -170,15 +180,20 @@ class HttpClient:
         headers = {"User-Agent": cfg.user_agent}
         if etag:
             headers["If-None-Match"] = etag
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise FetchError(f"GET {url} not attempted: the fetch deadline of {cfg.deadline:g} s is used up")
+        if self._adapter is not None:
+            self._adapter.max_retries = self.retry.new(deadline=self._deadline_at)
         try:
             resp = self.session.get(
                 url,
                 headers=headers,
                 stream=True,
-                timeout=(cfg.connect_timeout, cfg.read_timeout),
+                timeout=(min(cfg.connect_timeout, remaining), min(cfg.read_timeout, remaining)),
             )
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"GET {url} failed: {self._describe(exc)}") from exc
+            raise FetchError(f"GET {url} failed: {self._describe(exc, url)}") from exc
         with resp:
             return self._finish(url, resp, etag, accept_types)
 
@@ -200,9 +215,11 @@ class HttpClient:
             retries = getattr(resp.raw, "retries", None)
             attempts = len(retries.history) + 1 if retries is not None else 1
             reason = _one_line(resp.reason or "")
+            gave_up = self._adapter is not None and resp.status_code in RETRY_STATUSES and attempts <= cfg.total_retries
             raise FetchError(
                 f"GET {url} failed: HTTP {resp.status_code}{' ' + reason if reason else ''}"
                 f" after {attempts} attempt{'s' if attempts != 1 else ''}"
+                + (f" (stopped: the next retry would pass the fetch deadline of {cfg.deadline:g} s)" if gave_up else "")
             )
         if accept_types:
             accepted = tuple(t.lower() for t in accept_types)
@@ -220,12 +237,15 @@ class HttpClient:
         try:
             for chunk in resp.iter_content(chunk_size=CHUNK_SIZE):
                 body += chunk
+                if self.remaining() <= 0:
+                    raise FetchError(f"GET {url}: body still arriving when the fetch deadline of "
+                                     f"{cfg.deadline:g} s ran out ({len(body)} bytes read)")
                 if len(body) > cfg.max_bytes:
                     raise FetchError(
                         f"GET {url}: body exceeds the limit of {cfg.max_bytes} bytes (aborted after {len(body)})"
                     )
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"GET {url} failed while reading the body: {self._describe(exc)}") from exc
+            raise FetchError(f"GET {url} failed while reading the body: {self._describe(exc, url)}") from exc
         # Content-Length counts bytes on the wire (before Content-Encoding is undone): compare raw bytes.
         raw_read = resp.raw.tell() if hasattr(resp.raw, "tell") else len(body)
         if declared is not None and raw_read < declared:

@@ -77,12 +77,13 @@ def _file_sha256(path: Path) -> str:
 
 
 def _record(dataset: Dataset, url: str, moment: datetime, digest: str, size: int,
-            etag: str | None, content_type: str | None) -> dict[str, object]:
+            etag: str | None, content_type: str | None, retrieved: datetime | None = None) -> dict[str, object]:
     return {
         "source": dataset.id,
         "url": url,
         "origin_url": dataset.url,
         "accessed_at": moment.isoformat(),
+        "retrieved_at": (retrieved or moment).isoformat(),
         "sha256": digest,
         "bytes": size,
         "etag": etag,
@@ -110,12 +111,15 @@ class SnapshotStore:
         etag: str | None = None,
         content_type: str | None = None,
         filename: str | None = None,
+        retrieved_at: datetime | None = None,
     ) -> Snapshot:
+        """Store `content`; its folder is the date it was retrieved (default: now, when it is stored)."""
         _check_name("dataset id", dataset.id)
         name = _check_name("file name", filename or dataset.filename)
         moment = _utc(accessed_at)
+        retrieved = _utc(retrieved_at) if retrieved_at is not None else moment
         digest = sha256_bytes(content)
-        day_dir = self.root / dataset.id / moment.date().isoformat()
+        day_dir = self.root / dataset.id / retrieved.date().isoformat()
         try:
             day_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -131,13 +135,13 @@ class SnapshotStore:
                 target = candidate
                 break
             if existing == digest:
-                return self._reuse(dataset, candidate, content, digest, url, moment, etag, content_type)
+                return self._reuse(dataset, candidate, content, digest, url, moment, etag, content_type, retrieved)
         if target is None:
             raise IngestionError(
                 f"cannot store snapshot of {dataset.id} in {day_dir}: {candidates[-1].name} exists with other bytes"
             )
 
-        record = _record(dataset, url, moment, digest, len(content), etag, content_type)
+        record = _record(dataset, url, moment, digest, len(content), etag, content_type, retrieved)
         _atomic_write(target, content)
         try:
             self._write_sidecar(target, record)
@@ -160,14 +164,14 @@ class SnapshotStore:
         return None
 
     def _reuse(self, dataset: Dataset, data_path: Path, content: bytes, digest: str, url: str,
-               moment: datetime, etag: str | None, content_type: str | None) -> Snapshot:
+               moment: datetime, etag: str | None, content_type: str | None, retrieved: datetime) -> Snapshot:
         side = sidecar_path(data_path)
         if side.exists():
             if not data_path.exists():  # data file lost but sidecar intact: restore the same bytes
                 _atomic_write(data_path, content)
             return self.load(side)
         # Same bytes but the sidecar never got written (crash in between): complete it now.
-        record = _record(dataset, url, moment, digest, data_path.stat().st_size, etag, content_type)
+        record = _record(dataset, url, moment, digest, data_path.stat().st_size, etag, content_type, retrieved)
         self._write_sidecar(data_path, record)
         return self.load(side)
 
@@ -201,6 +205,7 @@ class SnapshotStore:
             content_type=record.get("content_type"),
             origin_name=record.get("origin_name") or "",
             citation=record.get("citation") or "",
+            retrieved_at=record.get("retrieved_at") or "",
         )
 
     def list(self, dataset_id: str) -> builtins.list[Snapshot]:

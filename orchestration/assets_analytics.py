@@ -6,10 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingestion import sources
+from warehouse import source_status
 from warehouse.publish import publish, writer_lock
 from warehouse.publish_log import record_publish
 
-from .fingerprint import code_fingerprint
+from .code_versions import code_version
 from .resources import WarehouseResource
 
 MART_INPUTS = (
@@ -25,26 +27,34 @@ def _mart_key(name: str) -> dg.AssetKey:
 
 
 def source_provenance(con) -> list[dict]:
-    """Latest snapshot of every dataset: name, url, snapshot date, sha256, license (from the sidecars)."""
-    rows = con.execute(
+    """Every dataset: name, url, status, data-through and retrieval dates, sha256, license (status table +
+    the sidecar of the snapshot its rows come from)."""
+    loads = dict((r[0], r[1:]) for r in con.execute(
         "SELECT source, sha256, snapshot_path FROM raw._loads QUALIFY row_number() OVER "
-        "(PARTITION BY source ORDER BY loaded_at DESC) = 1 ORDER BY source").fetchall()
+        "(PARTITION BY source ORDER BY loaded_at DESC) = 1").fetchall())
     out = []
-    for source, sha, path in rows:
+    for dataset, status in sorted(source_status.read(con).items()):
+        sha, path = loads.get(dataset, ("", ""))
         sidecar = Path(f"{path}.json")
-        meta = json.loads(sidecar.read_text()) if sidecar.exists() else {}
+        meta = json.loads(sidecar.read_text()) if path and sidecar.exists() else {}
+        origin = sources.get(dataset)[0].origin
         out.append({
-            "name": meta.get("origin_name") or source, "dataset": source,
-            "url": meta.get("origin_url") or meta.get("url", ""), "snapshot_date": (meta.get("accessed_at") or "")[:10],
-            "sha256": sha, "license": meta.get("license", ""), "citation": meta.get("citation", ""),
+            "name": meta.get("origin_name") or origin.name, "dataset": dataset,
+            "url": meta.get("origin_url") or meta.get("url") or origin.url, "status": status.status,
+            "error": status.last_error or "",
+            "data_through": status.data_through.isoformat() if status.data_through else "",
+            "retrieved": status.retrieved_at.date().isoformat() if status.retrieved_at else "",
+            "sha256": sha, "license": meta.get("license") or origin.license,
+            "citation": meta.get("citation") or origin.citation,
         })
     return out
 
 
 @dg.multi_asset(
     specs=[dg.AssetSpec(["analytics", t], group_name="analytics", kinds={"duckdb", "python"},
+                        code_version=code_version("analytics"),
                         deps=[_mart_key(m) for m in MART_INPUTS]) for t in ANALYTICS_TABLES]
-    + [dg.AssetSpec(["analytics", f], group_name="analytics", kinds={"file"},
+    + [dg.AssetSpec(["analytics", f], group_name="analytics", kinds={"file"}, code_version=code_version("analytics"),
                     deps=[_mart_key(m) for m in MART_INPUTS]) for f in ANALYTICS_FILES],
     name="run_analytics",
 )
@@ -82,6 +92,7 @@ def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: Warehouse
     group_name="publish",
     deps=[dg.AssetKey(["analytics", t]) for t in ANALYTICS_TABLES + ANALYTICS_FILES],
     kinds={"duckdb"},
+    code_version=code_version("publish"),
     description="Atomically publishes the run's audited working copy as $LAYOFFS_AI_HOME/warehouse.duckdb.",
 )
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -89,7 +100,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseR
     with warehouse.connect(run_id) as con:
         snaps = dict(con.execute(
             "SELECT source, arg_max(sha256, loaded_at) FROM raw._loads GROUP BY source").fetchall())
-        record_publish(con, run_id, code_fingerprint(), snaps)
+        record_publish(con, run_id, code_version("raw") + code_version("analytics"), snaps)
         counts = con.execute(
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             "WHERE schema_name IN ('raw','marts','analytics') ORDER BY 1").fetchall()

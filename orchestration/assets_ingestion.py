@@ -1,29 +1,26 @@
-"""Ingestion assets: one snapshot asset per dataset and the raw tables they load (group `ingestion`)."""
-
+"""Ingestion assets: every source observed (fetched and layout-checked) concurrently, and the raw tables it loads."""
 
 import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
 
 import dagster as dg
 
-from ingestion.core import Snapshot
-from warehouse.publish import discard_stale_work, discard_work_copy
-from warehouse.publish_log import last_fingerprint
+from ingestion import sources
+from ingestion.core import IngestionError
+from ingestion.snapshot import SnapshotStore
+from warehouse import source_status
+from warehouse.raw_load import ensure_raw_tables
 
-from .fingerprint import code_fingerprint
-from .ingest_steps import parse_and_load
+from .code_versions import code_version
+from .ingest_steps import fetch_all, parse_and_load
 from .resources import SourceFetcher, WarehouseResource
+from .source_checks import source_check_results, source_check_specs
+from .source_state import SourceState, decide
 
-# dataset id -> raw tables its snapshot loads (checked against the parsers by tests/test_definitions.py)
-TABLES_BY_DATASET: dict[str, tuple[str, ...]] = {
-    "crunchbase_tracker": ("crunchbase_tracker__layoffs", "crunchbase_tracker__weekly_tallies"),
-    "layoffs_fyi": ("layoffs_fyi__layoffs",),
-    "epoch_notable": ("epoch__models",),
-    "epoch_all": ("epoch__models",),
-    "indeed_postings_by_sector": ("indeed__postings_by_sector",),
-    "indeed_postings_aggregate": ("indeed__postings_aggregate",),
-}
-RAW_TABLES: tuple[str, ...] = tuple(dict.fromkeys(t for ts in TABLES_BY_DATASET.values() for t in ts))
-FETCH_RETRY = dg.RetryPolicy(max_retries=2, delay=15, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+# dataset id -> raw tables its snapshot loads, as each source module declares them
+TABLES_BY_DATASET: dict[str, tuple[str, ...]] = {d: ds.tables for d, (ds, _) in sources.DATASETS.items()}
+RAW_TABLES: tuple[str, ...] = tuple(sources.RAW_TABLES)
 
 
 def snapshot_key(dataset_id: str) -> dg.AssetKey:
@@ -38,35 +35,81 @@ def datasets_of(table: str) -> list[str]:
     return [d for d, tables in TABLES_BY_DATASET.items() if table in tables]
 
 
-def _snapshot_asset(dataset_id: str) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=snapshot_key(dataset_id),
-        group_name="ingestion",
-        retry_policy=FETCH_RETRY,
-        kinds={"python", "file"},
-        description=f"Immutable raw download of `{dataset_id}` with its provenance sidecar (url, sha256, license).",
-    )
-    def _fetch(context: dg.AssetExecutionContext, fetcher: SourceFetcher) -> dg.Output[Snapshot]:
-        snap = fetcher.fetch(dataset_id)
-        context.log.info(f"{dataset_id}: snapshot {snap.path.name} sha256 {snap.sha256[:12]} ({snap.bytes:,} bytes)")
-        return dg.Output(
-            snap,
-            data_version=dg.DataVersion(snap.sha256),
-            metadata={
-                "source_url": dg.MetadataValue.url(snap.url) if snap.url.startswith("http") else snap.url,
-                "sha256": snap.sha256,
-                "snapshot_date": snap.accessed_at[:10],
-                "accessed_at": snap.accessed_at,
-                "bytes": snap.bytes,
-                "path": dg.MetadataValue.path(str(snap.path)),
-                "license": snap.license,
-            },
-        )
-
-    return _fetch
+def latest_state(instance: dg.DagsterInstance, dataset_id: str) -> "SourceState | None":
+    """The state recorded by the dataset's most recent observation (None: never observed)."""
+    records = instance.fetch_observations(snapshot_key(dataset_id), limit=1).records
+    if not records or records[0].asset_observation is None:
+        return None
+    return SourceState.from_metadata(records[0].asset_observation.metadata)
 
 
-SNAPSHOT_ASSETS = [_snapshot_asset(d) for d in TABLES_BY_DATASET]
+def _observation(state: SourceState, seconds: float) -> dict:
+    meta = state.as_metadata() | {"fetch_seconds": round(seconds, 2)}
+    if state.accepted_sidecar:
+        meta["path"] = dg.MetadataValue.path(state.accepted_sidecar.removesuffix(".json"))
+    return meta
+
+
+@dg.multi_observable_source_asset(
+    specs=[dg.AssetSpec(snapshot_key(d), group_name="ingestion", kinds={"file"},
+                        description=f"The `{d}` source: each observation fetches it (live, or from "
+                                    "LAYOFFS_AI_SNAPSHOT_DIR), stores an immutable snapshot with its provenance "
+                                    "sidecar and checks its layout. Data version: the accepted snapshot's sha256.")
+           for d in TABLES_BY_DATASET],
+    check_specs=source_check_specs(list(TABLES_BY_DATASET)),
+    can_subset=True,
+    name="fetch_sources",
+    required_resource_keys={"fetcher"},
+)
+def fetch_sources(context: dg.AssetExecutionContext):
+    """Fetch the selected sources concurrently; a failed source is stale (or missing), never fatal alone."""
+    fetcher: SourceFetcher = context.resources.fetcher
+    settings = fetcher.settings()
+    wanted = [d for d in TABLES_BY_DATASET if snapshot_key(d) in context.selected_asset_keys]
+    previous = {d: latest_state(context.instance, d) for d in wanted}
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    outcomes = fetch_all(wanted, settings, on_done=lambda o: context.log.info(
+        f"{o.dataset}: {'ok' if o.ok else 'FAILED'} in {o.seconds:.1f}s" + ("" if o.ok else f": {o.error}")))
+    store = SnapshotStore(settings.raw_dir)
+    states = {}
+    for d in wanted:
+        states[d] = decide(outcomes[d], previous[d], now)
+        yield dg.ObserveResult(
+            asset_key=snapshot_key(d), data_version=dg.DataVersion(states[d].data_version),
+            metadata=_observation(states[d], outcomes[d].seconds),
+            check_results=source_check_results(states[d], store))
+    failed = [d for d in wanted if states[d].status != "ok"]
+    if wanted and len(failed) == len(wanted):
+        raise dg.Failure(description="every source failed: " + "; ".join(
+            f"{d}: {states[d].error}" for d in failed), allow_retries=False)
+
+
+def _data_through(con, dataset_id: str):
+    dataset, _ = sources.get(dataset_id)
+    if not dataset.date_column:
+        return None
+    return con.execute(f'SELECT max("{dataset.date_column}") FROM raw.{dataset.tables[0]} WHERE _source = ?',
+                       [dataset_id]).fetchone()[0]
+
+
+def _load_dataset(con, dataset_id: str, state: "SourceState | None", version: str) -> source_status.SourceStatus:
+    """Load the accepted snapshot of an ok source; a stale or missing one keeps what the warehouse holds."""
+    status, error = (state.status, state.error) if state else ("missing", "never fetched: no observation yet")
+    if state is not None and status == "ok":
+        try:
+            sidecar = Path(state.accepted_sidecar)
+            snapshot = SnapshotStore(sidecar.parent).load(sidecar)
+            parse_and_load(con, dataset_id, snapshot, parser_version=version)
+        except IngestionError as exc:  # e.g. the stored file no longer matches its sha256
+            status, error = ("stale" if state.last_success_at else "missing"), " ".join(str(exc).split())
+    rows = con.execute(f"SELECT count(*) FROM raw.{sources.get(dataset_id)[0].tables[0]} WHERE _source = ?",
+                       [dataset_id]).fetchone()[0]
+    if status == "stale" and rows == 0:
+        status = "missing"  # nothing good was ever loaded into this warehouse
+    stamp = (lambda text: datetime.fromisoformat(text) if text else None)
+    return source_status.SourceStatus(
+        dataset_id, status, stamp(state.retrieved_at) if state and rows else None, _data_through(con, dataset_id),
+        stamp(state.last_success_at) if state else None, error or None)
 
 
 def _preview(con, table: str) -> str:
@@ -77,51 +120,39 @@ def _preview(con, table: str) -> str:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(raw_key(t), group_name="ingestion", skippable=True, kinds={"duckdb"},
+        dg.AssetSpec(raw_key(t), group_name="ingestion", kinds={"duckdb"}, code_version=code_version("raw"),
                      deps=[snapshot_key(d) for d in datasets_of(t)],
-                     description=f"Typed rows of `raw.{t}`; every row carries its snapshot sha256 and line number.")
+                     description=f"Rows of `raw.{t}`; every row carries its snapshot sha256 and line number.")
         for t in RAW_TABLES
     ],
-    ins={d: dg.AssetIn(snapshot_key(d)) for d in TABLES_BY_DATASET},
+    can_subset=True,
     name="load_raw_tables",
 )
-def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource, **snapshots: Snapshot):
-    """Parse every snapshot and load it into the run's working copy; yields nothing when nothing changed."""
-    run_id = context.run.run_id
-    removed = discard_stale_work(warehouse.paths, keep={run_id})  # copies of killed runs
-    if removed:
-        context.log.info(f"removed {len(removed)} file(s) left by dead runs in {warehouse.paths.work_dir}")
-    fingerprint = code_fingerprint()
-    loads, nothing_new = {}, False
-    with warehouse.connect(run_id) as con:
-        force = last_fingerprint(con) != fingerprint
-        for dataset_id, snap in snapshots.items():
-            loads[dataset_id] = parse_and_load(con, dataset_id, snap, force=force)
-            context.log.info(f"{dataset_id}: {loads[dataset_id].status}, {loads[dataset_id].rows:,} rows + "
-                             f"{loads[dataset_id].rejects:,} rejects = {loads[dataset_id].input_rows:,} input rows")
-        nothing_new = not force and all(r.status == "unchanged" for r in loads.values())
-        if not nothing_new:
-            previews = {t: _preview(con, t) for t in RAW_TABLES}
-            counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in RAW_TABLES}
-    if nothing_new:
-        context.log.info("nothing new: every snapshot is unchanged since the published warehouse; "
-                         "skipping dbt, analytics and publish")
-        discard_work_copy(warehouse.paths, run_id)
-        return
-    for table in RAW_TABLES:
+def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Load each selected source's accepted snapshot into the run's working copy and record its status."""
+    tables = [t for t in RAW_TABLES if raw_key(t) in context.selected_asset_keys]
+    datasets = [d for d in TABLES_BY_DATASET if set(TABLES_BY_DATASET[d]) & set(tables)]
+    states = {d: latest_state(context.instance, d) for d in datasets}
+    with warehouse.connect(context.run.run_id) as con:
+        ensure_raw_tables(con, sources.RAW_TABLES)
+        statuses = [_load_dataset(con, d, states[d], code_version("raw")) for d in datasets]
+        source_status.record(con, statuses)
+        counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in tables}
+        previews = {t: _preview(con, t) for t in tables}
+    by_dataset = {s.dataset: s for s in statuses}
+    for status in statuses:
+        if status.status != "ok":
+            context.log.warning(f"{status.dataset} is {status.status}: {status.last_error}")
+    for table in tables:
         ds = datasets_of(table)
-        version = hashlib.sha256("|".join(snapshots[d].sha256 for d in ds).encode()).hexdigest()
+        versions = "|".join(states[d].data_version if states[d] else "missing" for d in ds)
         yield dg.MaterializeResult(
             asset_key=raw_key(table),
-            data_version=dg.DataVersion(version),
+            data_version=dg.DataVersion(hashlib.sha256(versions.encode()).hexdigest()),
             metadata={
-                "rows": counts[table],
-                "rejects": sum(loads[d].rejects for d in ds),
-                "input_rows": sum(loads[d].input_rows for d in ds),
-                "load_status": ", ".join(f"{d}: {loads[d].status}" for d in ds),
-                "snapshot_sha256": ", ".join(snapshots[d].sha256 for d in ds),
-                "snapshot_date": ", ".join(snapshots[d].accessed_at[:10] for d in ds),
-                "source_url": ", ".join(snapshots[d].url for d in ds),
+                "dagster/row_count": counts[table],
+                "source_status": ", ".join(f"{d}: {by_dataset[d].status}" for d in ds),
+                "data_through": ", ".join(f"{d}: {by_dataset[d].data_through or '-'}" for d in ds),
                 "preview": dg.MetadataValue.md(previews[table]),
             },
         )

@@ -1,17 +1,14 @@
-"""Asset checks beside the ingestion assets: non-empty tables, row drops, rejects share, snapshot freshness."""
-
-from datetime import datetime, timezone
+"""Asset checks beside the raw tables: non-empty tables, row drops and the rejects share."""
 
 import dagster as dg
 
-from ingestion.snapshot import SnapshotStore
+from warehouse import source_status
 
-from .assets_ingestion import RAW_TABLES, TABLES_BY_DATASET, datasets_of, raw_key, snapshot_key
+from .assets_ingestion import RAW_TABLES, datasets_of, raw_key
 from .resources import WarehouseResource
 
 MAX_ROW_DROP = 0.20
 MAX_REJECT_SHARE = 0.05
-MAX_SNAPSHOT_AGE_DAYS = 8
 OPTIONAL_TABLES = {"crunchbase_tracker__weekly_tallies"}  # only filled when the tracker is read from its HTML page
 
 WARN, ERROR = dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR
@@ -26,10 +23,14 @@ def _loads(con, dataset_id: str, n: int = 2):
 def _not_empty(con, table: str) -> dg.AssetCheckResult:
     rows = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
     optional = table in OPTIONAL_TABLES
+    statuses = source_status.read(con)
+    missing = [d for d in datasets_of(table) if d in statuses and statuses[d].status == "missing"]
+    excused = optional or len(missing) == len(datasets_of(table))  # a missing source is reported by source_status
     return dg.AssetCheckResult(
-        asset_key=raw_key(table), check_name="not_empty", passed=rows > 0 or optional,
+        asset_key=raw_key(table), check_name="not_empty", passed=rows > 0 or excused,
         severity=WARN if optional else ERROR, metadata={"rows": rows},
-        description=None if rows else f"raw.{table} is empty")
+        description=None if rows else f"raw.{table} is empty" + (f" (source missing: {', '.join(missing)})"
+                                                                  if missing else ""))
 
 
 def _row_drop(con, table: str) -> dg.AssetCheckResult:
@@ -69,39 +70,15 @@ RAW_CHECKS = {
     specs=[dg.AssetCheckSpec(name, asset=raw_key(t), blocking=name == "not_empty" and t not in OPTIONAL_TABLES,
                              description=f"raw.{t} {text}.")
            for t in RAW_TABLES for name, (_, text) in RAW_CHECKS.items()],
+    can_subset=True,
 )
 def raw_table_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    """Every raw-table check in one step, against the run's working copy."""
+    """Every selected raw-table check in one step, against the run's working copy."""
+    selected = context.selected_asset_check_keys
     with warehouse.connect(context.run.run_id) as con:
-        results = [check(con, t) for t in RAW_TABLES for check, _ in RAW_CHECKS.values()]
+        results = [check(con, t) for t in RAW_TABLES for name, (check, _) in RAW_CHECKS.items()
+                   if dg.AssetCheckKey(raw_key(t), name) in selected]
     yield from results
 
 
-def _freshness(store: SnapshotStore, dataset_id: str) -> dg.AssetCheckResult:
-    history = store.list(dataset_id)
-    if not history:
-        return dg.AssetCheckResult(asset_key=snapshot_key(dataset_id), check_name="snapshot_freshness",
-                                   passed=False, severity=WARN, description="no snapshot stored yet")
-    latest = history[-1]
-    first_seen = min(s.accessed_at for s in history if s.sha256 == latest.sha256)
-    age = datetime.now(timezone.utc) - datetime.fromisoformat(first_seen)
-    return dg.AssetCheckResult(
-        asset_key=snapshot_key(dataset_id), check_name="snapshot_freshness",
-        passed=age.days <= MAX_SNAPSHOT_AGE_DAYS, severity=WARN,
-        metadata={"content_unchanged_since": first_seen, "age_days": age.days, "sha256": latest.sha256})
-
-
-@dg.multi_asset_check(
-    name="snapshot_freshness_checks",
-    specs=[dg.AssetCheckSpec("snapshot_freshness", asset=snapshot_key(d),
-                             description=f"The source's content changed within the last {MAX_SNAPSHOT_AGE_DAYS} "
-                                         "days (same sha256 for longer: the source may have stopped updating).")
-           for d in TABLES_BY_DATASET],
-)
-def snapshot_freshness_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    store = SnapshotStore(warehouse.settings().raw_dir)
-    for dataset_id in TABLES_BY_DATASET:
-        yield _freshness(store, dataset_id)
-
-
-CHECKS = [raw_table_checks, snapshot_freshness_checks]
+CHECKS = [raw_table_checks]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import duckdb
 
 from ingestion import sources
-from ingestion.core import ParseResult, Snapshot
-from ingestion.http import HttpClient, HttpConfig
+from ingestion.core import IngestionError, ParseResult, SchemaError, Snapshot
+from ingestion.http import HttpClient
 from ingestion.snapshot import SnapshotStore
 from warehouse.raw_load import LoadResult, latest_load, load_parsed
 
 from .settings import Settings
+from .source_state import FetchOutcome
 
 
 @dataclass(frozen=True)
@@ -24,18 +27,16 @@ class IngestOutcome:
     load: LoadResult
 
 
-def make_client(environ=None) -> HttpClient:
-    import os
-
-    return HttpClient(HttpConfig.from_env(os.environ if environ is None else environ))
+def make_client(settings: Settings) -> HttpClient:
+    return HttpClient(settings.http)
 
 
 def fetch_snapshot(dataset_id: str, settings: Settings, client: HttpClient | None = None) -> Snapshot:
     """Download (or copy from LAYOFFS_AI_SNAPSHOT_DIR) one dataset into the immutable snapshot store."""
     dataset, module = sources.get(dataset_id)
     store = SnapshotStore(settings.raw_dir)
-    if settings.snapshot_dir is None and client is None:
-        client = make_client()
+    if client is None:
+        client = make_client(settings)
     return module.fetch(dataset, store=store, client=client, snapshot_dir=settings.snapshot_dir,
                         url=settings.url_overrides.get(dataset_id))
 
@@ -48,7 +49,7 @@ def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: ParseResult,
-                  force: bool = False) -> LoadResult:
+                  parser_version: str | None = None) -> LoadResult:
     return load_parsed(
         con,
         source=snapshot.source,
@@ -57,20 +58,19 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: Pa
         rejects=parsed.rejects,
         input_rows=parsed.input_rows,
         snapshot_path=str(snapshot.path),
-        force=force,
+        parser_version=parser_version,
     )
 
 
 def parse_and_load(con: duckdb.DuckDBPyConnection, dataset_id: str, snapshot: Snapshot,
-                   force: bool = False) -> LoadResult:
-    """Parse and load one snapshot; an already-loaded sha256 is not even parsed (fast no-op nights)."""
-    if not force:
-        previous = latest_load(con, snapshot.source)
-        if previous is not None and previous[0] == snapshot.sha256:
-            SnapshotStore(snapshot.path.parent).verify(snapshot)
-            return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2],
-                              previous[1] + previous[2])
-    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), force=force)
+                   parser_version: str | None = None) -> LoadResult:
+    """Parse and load one snapshot; one already loaded by this parser version is not even parsed."""
+    previous = latest_load(con, snapshot.source)
+    if previous is not None and previous[0] == snapshot.sha256 and previous[3] == parser_version:
+        SnapshotStore(snapshot.path.parent).verify(snapshot)
+        return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2],
+                          previous[1] + previous[2])
+    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), parser_version)
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settings,
@@ -78,3 +78,38 @@ def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settin
     snapshot = fetch_snapshot(dataset_id, settings, client)
     parsed = parse_snapshot(dataset_id, snapshot)
     return IngestOutcome(snapshot, parsed, load_snapshot(con, snapshot, parsed))
+
+
+def fetch_and_check(dataset_id: str, settings: Settings) -> FetchOutcome:
+    """Fetch one dataset (own HTTP client: its own deadline) and check its layout; never raises for a
+    bad source: the error becomes the outcome's one-line reason."""
+    started = time.monotonic()
+    snapshot = None
+    try:
+        with make_client(settings) as client:
+            snapshot = fetch_snapshot(dataset_id, settings, client)
+        sources.check_layout(dataset_id, snapshot)
+        error = ""
+    except IngestionError as exc:
+        error = " ".join(str(exc).split())
+        if isinstance(exc, SchemaError):
+            error = f"layout changed, download kept at {snapshot.path if snapshot else '?'}: {error}"
+    except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    return FetchOutcome(dataset_id, snapshot, error, time.monotonic() - started, settings.snapshot_dir is not None)
+
+
+def fetch_all(dataset_ids: list[str], settings: Settings, on_done=None) -> dict[str, FetchOutcome]:
+    """Fetch every dataset concurrently: a night costs the slowest source, not the sum of them."""
+    outcomes: dict[str, FetchOutcome] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, len(dataset_ids)), thread_name_prefix="fetch")
+    try:
+        futures = {pool.submit(fetch_and_check, d, settings): d for d in dataset_ids}
+        for future in as_completed(futures):
+            outcome = future.result()
+            outcomes[outcome.dataset] = outcome
+            if on_done is not None:
+                on_done(outcome)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # an interrupt must not wait for slow downloads
+    return {d: outcomes[d] for d in dataset_ids}

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 from .settings import Settings
@@ -38,6 +36,17 @@ def prepare_dagster_home(settings: Settings) -> Path:
     return home
 
 
+def root_message(error) -> str:
+    """The innermost cause of a Dagster error, on one line (not 'DagsterExecutionStepExecutionError: ...')."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
+    text = lines[0] if lines else error.cls_name or "failed"
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
 def _describe(event) -> str | None:
     et = event.dagster_event
     if et is None:
@@ -54,8 +63,7 @@ def _describe(event) -> str | None:
     if kind == "STEP_SKIPPED":
         return f"skipped {step} (nothing upstream changed)"
     if kind == "STEP_FAILURE":
-        msg = et.step_failure_data.error.message.strip().splitlines() if et.step_failure_data.error else ["failed"]
-        return f"FAILED  {step}: {msg[-1] if msg else ''}"
+        return f"FAILED  {step}: {root_message(et.step_failure_data.error)}"
     if kind == "ASSET_CHECK_EVALUATION":
         data = et.event_specific_data
         if not data.passed:
@@ -63,7 +71,7 @@ def _describe(event) -> str | None:
     return None
 
 
-def _follow(instance, run_id: str, stop: threading.Event, out) -> None:
+def follow(instance, run_id: str, stop: threading.Event, out) -> None:
     """Print a progress line per step event, reading only new events (cursor) twice a second."""
     import dagster as dg
 
@@ -84,46 +92,26 @@ def _follow(instance, run_id: str, stop: threading.Event, out) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    import dagster as dg
+    from .interrupts import run_interruptibly
+    from .run_phases import PipelineRun, RunOptions
 
     settings = Settings.from_env()
-    dagster_home = prepare_dagster_home(settings)
+    for warning in settings.warnings:
+        print(warning, file=sys.stderr)
+    prepare_dagster_home(settings)
     print(f"layoffs-ai run: home {settings.home}; sources: {settings.mode}", flush=True)
-    from .definitions import defs
-
-    instance = dg.DagsterInstance.get()
-    run_id = str(uuid.uuid4())
-    stop = threading.Event()
-    log_path = settings.home / "logs" / f"run-{run_id}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"  full log (dbt output, warnings): {log_path}", flush=True)
-    follower = threading.Thread(target=_follow, args=(instance, run_id, stop, sys.stdout), daemon=True)
-    follower.start()
-    started = time.monotonic()
-    try:
-        with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            result = defs.resolve_job_def("refresh_all").execute_in_process(
-                instance=instance, run_id=run_id, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
-    finally:
-        stop.set()
-        follower.join(timeout=5)
-    took = time.monotonic() - started
-    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
-    if not result.success:
-        print(f"run {run_id} FAILED after {took:.1f}s; the published warehouse is unchanged "
-              f"(run history: DAGSTER_HOME={dagster_home})", file=sys.stderr)
-        return 1
-    if "dbt_models" in skipped:
-        print(f"nothing new: every snapshot is unchanged since the published warehouse; dbt, analytics and "
-              f"publish skipped ({took:.1f}s)")
-    else:
-        print(f"run {run_id} succeeded in {took:.1f}s")
-    print(f"  warehouse: {settings.home / 'warehouse.duckdb'}   (query: layoffs-ai sql \"SELECT ...\")")
-    print(f"  charts:    {settings.charts_dir}")
-    print(f"  report:    {settings.report_dir / 'index.html'}")
-    print(f"  snapshots: {settings.raw_dir}")
-    return 0
+    run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select))
+    code = run_interruptibly(run.execute, run.abort)
+    if code >= 128:  # interrupted: the worker thread may still be inside DuckDB or a download; do not wait
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    if code in (0, 3):
+        print(f"  warehouse: {settings.home / 'warehouse.duckdb'}   (query: layoffs-ai sql \"SELECT ...\")")
+        print(f"  charts:    {settings.charts_dir}")
+        print(f"  report:    {settings.report_dir / 'index.html'}")
+        print(f"  snapshots: {settings.raw_dir}")
+    return code
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
@@ -143,7 +131,17 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    run = sub.add_parser("run", help="materialise every asset in-process: fetch, load, dbt build, analytics, publish")
+    run = sub.add_parser(
+        "run", help="fetch every source, rebuild what changed, publish (in-process)",
+        description="Fetch every source concurrently (live, or from LAYOFFS_AI_SNAPSHOT_DIR), then rebuild only the "
+                    "assets whose inputs or code changed (raw load, dbt build, analytics) and publish the warehouse. "
+                    "A source that fails is kept stale (its last good rows stay); when every source fails nothing "
+                    "is published. Exit codes: 0 ok, 1 failed, 3 --strict and a source is stale or missing, "
+                    "130/143 interrupted.")
+    run.add_argument("--strict", action="store_true", help="exit 3 (after publishing) when a source is stale or missing")
+    run.add_argument("--force", action="store_true", help="rebuild and publish everything even when nothing changed")
+    run.add_argument("--select", metavar="SELECTION", help="a Dagster asset selection to rebuild instead of "
+                     "what changed, e.g. 'key:\"marts/layoffs_monthly\"+' ")
     run.set_defaults(func=_cmd_run)
     ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) with a persistent DAGSTER_HOME")
     ui.add_argument("--host", default="127.0.0.1")

@@ -61,5 +61,5 @@ class SourceFetcher(dg.ConfigurableResource):
 
     def fetch(self, dataset_id: str) -> Snapshot:
         settings = self.settings()
-        client = None if settings.snapshot_dir else make_client()
+        client = make_client(settings)
         return fetch_snapshot(dataset_id, settings, client)

@@ -1,20 +1,49 @@
-"""The nightly refresh: materialise every asset daily at 03:00 UTC (fires only while the daemon runs)."""
+"""The nightly refresh: observe every source at 03:00 UTC, then rebuild what changed (needs the daemon)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from .assets_ingestion import TABLES_BY_DATASET, snapshot_key
+from .staleness import keys_to_refresh
+
+SNAPSHOTS = dg.AssetSelection.assets(*(snapshot_key(d) for d in TABLES_BY_DATASET))
+
+observe_sources_job = dg.define_asset_job(
+    name="observe_sources",
+    selection=SNAPSHOTS,
+    description="Fetch every source concurrently and check its layout (a failed source is stale, not fatal).",
+)
+
 refresh_all = dg.define_asset_job(
     name="refresh_all",
-    selection=dg.AssetSelection.all(),
-    description="Fetch every source, load raw, build dbt, run analytics and publish the warehouse.",
+    selection=dg.AssetSelection.all() - SNAPSHOTS,
+    description="Load raw, build dbt, run analytics and publish the warehouse from the observed snapshots.",
 )
 
 nightly_refresh = dg.ScheduleDefinition(
     name="nightly_refresh",
-    job=refresh_all,
+    job=observe_sources_job,
     cron_schedule="0 3 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Nightly full refresh at 03:00 UTC; unchanged snapshots make it a fast no-op.",
+    description="Nightly at 03:00 UTC: observe every source; `rebuild_what_changed` then rebuilds and publishes "
+                "only what a changed source or changed code made stale.",
 )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[observe_sources_job],
+    request_job=refresh_all,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    name="rebuild_what_changed",
+    description="After each successful observation: one run of everything stale or missing and its downstream.",
+)
+def rebuild_what_changed(context: dg.RunStatusSensorContext):
+    graph = context.repository_def.asset_graph
+    candidates = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
+    keys = keys_to_refresh(graph, context.instance, candidates)
+    if not keys:
+        return dg.SkipReason("nothing changed since the last build")
+    return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=keys)

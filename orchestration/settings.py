@@ -1,20 +1,32 @@
-"""Runtime settings read from environment variables when resources are built (never at import)."""
+"""Runtime settings, read from the environment once, where resources are built (never at import)."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from ingestion.http import HttpConfig
+
+# Every LAYOFFS_AI_* variable the project reads (LAYOFFS_AI_URL_<DATASET> is a family of them).
+KNOWN_VARIABLES = (
+    "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
+    "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_REFERENCE_DIR",
+)
+URL_PREFIX = "LAYOFFS_AI_URL_"  # e.g. LAYOFFS_AI_URL_LAYOFFS_FYI=https://.../export.csv
+
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the pipeline writes and where it reads source files from."""
+    """Where the pipeline writes, where it reads source files from, and how it downloads."""
 
     home: Path
     snapshot_dir: Path | None
     url_overrides: dict[str, str] = field(default_factory=dict)  # dataset id -> live URL
+    http: HttpConfig = field(default_factory=HttpConfig)
+    warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
 
     @property
     def raw_dir(self) -> Path:
@@ -40,6 +52,18 @@ class Settings:
         snapshot_dir = Path(snap).expanduser().resolve() if snap else None
         if snapshot_dir is not None and not snapshot_dir.is_dir():
             raise ValueError(f"LAYOFFS_AI_SNAPSHOT_DIR={snap} is not a directory")
-        prefix = "LAYOFFS_AI_URL_"  # e.g. LAYOFFS_AI_URL_LAYOFFS_FYI=https://.../export.csv
-        overrides = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and v}
-        return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides)
+        overrides = {k[len(URL_PREFIX):].lower(): v for k, v in env.items() if k.startswith(URL_PREFIX) and v}
+        return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides, http=HttpConfig.from_env(env),
+                   warnings=tuple(unknown_variable_warnings(env)))
+
+
+def unknown_variable_warnings(env: Mapping[str, str]) -> list[str]:
+    """One warning per LAYOFFS_AI_* variable nobody reads, naming the closest known one."""
+    out = []
+    for name in sorted(k for k in env if k.startswith("LAYOFFS_AI_")):
+        if name in KNOWN_VARIABLES or name.startswith(URL_PREFIX):
+            continue
+        close = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(KNOWN_VARIABLES)})"
+        out.append(f"warning: {name} is not a layoffs-ai setting and is ignored{hint}")
+    return out

@@ -12,11 +12,12 @@ from analytics.report import build_report
 
 SOURCES = [
     dict(dataset="layoffs_fyi", name="Invented layoff tracker", url="https://example.org/layoffs",
-         snapshot_date="2024-12-31", sha256="1" * 64, license="test licence A"),
+         status="ok", data_through="2024-12-29", retrieved="2024-12-31", sha256="1" * 64, license="test licence A"),
     dict(dataset="epoch_notable", name="Invented model list", url="https://example.org/models.csv",
-         snapshot_date="2025-01-15", sha256="ab" * 32, license="CC BY 4.0"),
+         status="ok", data_through="2025-01-14", retrieved="2025-01-15", sha256="ab" * 32, license="CC BY 4.0"),
     dict(dataset="indeed_postings_by_sector", name="Invented postings index", url="https://example.org/postings.csv",
-         snapshot_date="2024-11-30", sha256="c" * 64, license="CC BY 4.0"),
+         status="stale", error="GET https://example.org/postings.csv failed: HTTP 500 after 6 attempts",
+         data_through="2024-11-28", retrieved="2024-11-30", sha256="c" * 64, license="CC BY 4.0"),
 ]
 
 
@@ -105,7 +106,9 @@ def test_report_is_self_contained_and_complete(run):
         for number in ("11,000", "367.6", "1,150", "232", "147"):
             assert number in text, number
         for src in SOURCES:
-            assert src["sha256"] in text and src["snapshot_date"] in text and src["license"] in text
+            assert src["sha256"] in text and src["data_through"] in text and src["license"] in text
+            assert src["retrieved"] in text
+        assert "STALE" in text and "HTTP 500 after 6 attempts" in text  # the stale source says so, with why
         assert "Granger" in text and "Caveats" in text and "Meta" in text
     assert not re.search(r"<script", html)
     assert not re.search(r"<link\b", html) and "@import" not in html
@@ -114,14 +117,22 @@ def test_report_is_self_contained_and_complete(run):
     assert "../charts/layoffs_by_date.png" in md
 
 
-def test_report_refuses_a_source_without_sha256_and_flags_missing_licence(tmp_path):
-    bad = [dict(SOURCES[0], sha256="")]
-    with pytest.raises(ValueError, match=r"sources\[0\] \(Invented layoff tracker\): missing sha256"):
+def test_report_refuses_a_source_without_name_and_flags_missing_provenance(tmp_path):
+    bad = [dict(SOURCES[0], name="")]
+    with pytest.raises(ValueError, match=r"sources\[0\] \(\): missing name"):
         build_report({}, {}, bad, tmp_path)
-    html_path, md_path = build_report({}, {}, [dict(SOURCES[1], license="", snapshot_date="")], tmp_path)
+    html_path, md_path = build_report({}, {}, [dict(SOURCES[1], license="", data_through="")], tmp_path)
     md = md_path.read_text(encoding="utf-8")
-    assert "Provenance incomplete for Invented model list: no snapshot_date, license recorded." in md
+    assert "Provenance incomplete for Invented model list: no license, data_through recorded." in md
     assert "MISSING" in html_path.read_text(encoding="utf-8")
+
+
+def test_report_says_a_missing_source_never_loaded(tmp_path):
+    missing = dict(SOURCES[0], status="missing", sha256="", data_through="", retrieved="",
+                   error="GET https://example.org/layoffs failed: cannot resolve host example.org")
+    _, md_path = build_report({}, {}, [missing], tmp_path)
+    md = md_path.read_text(encoding="utf-8")
+    assert "is MISSING: it has never loaded (GET https://example.org/layoffs failed: cannot resolve host" in md
 
 
 def test_highlight_widens_through_the_alias_table():

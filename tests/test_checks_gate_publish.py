@@ -17,6 +17,7 @@ def test_empty_raw_table_blocks_publish(tmp_path, monkeypatch):
 
     (tmp_path / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
+        assert defs.resolve_job_def("observe_sources").execute_in_process(instance=instance).success
         result = defs.resolve_job_def("refresh_all").execute_in_process(instance=instance, raise_on_error=False)
         evaluations = {
             (e.asset_key.to_user_string(), e.check_name): e.passed

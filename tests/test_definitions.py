@@ -27,8 +27,11 @@ def _keys(repo_def) -> dict[str, str]:
 
 def test_asset_keys_and_groups(repo_def):
     keys = _keys(repo_def)
+    graph = repo_def.asset_graph
     for dataset in TABLES_BY_DATASET:
-        assert keys[f"snapshots/{dataset}"] == "ingestion"
+        node = graph.get(dg.AssetKey(["snapshots", dataset]))
+        assert node.is_observable and not node.is_materializable, "a source is observed, never re-materialized"
+        assert node.group_name == "ingestion"
     for table in RAW_TABLES:
         assert keys[f"raw/{table}"] == "ingestion"
     for mart in ("fct_layoff_events", "layoffs_monthly", "model_releases_monthly", "job_postings_monthly",
@@ -56,19 +59,22 @@ def test_checks_beside_assets(repo_def):
             assert (f"raw/{table}", name) in checks
     for dataset in TABLES_BY_DATASET:
         assert (f"snapshots/{dataset}", "snapshot_freshness") in checks
+        assert (f"snapshots/{dataset}", "source_status") in checks
     dbt_checks = [c for c in checks if c[0].startswith("marts/")]
     assert any(name.startswith("unique_") for _, name in dbt_checks), "dbt tests are shown as checks"
 
 
-def test_nightly_schedule_and_fetch_retries():
+def test_nightly_schedule_observes_then_a_sensor_rebuilds_what_changed():
     schedule = defs.get_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 3 * * *"
     assert schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    job = defs.resolve_job_def("refresh_all")
-    assert job.executor_def.name == "in_process"
-    fetch = defs.resolve_assets_def(dg.AssetKey(["snapshots", "layoffs_fyi"]))
-    assert fetch.op.retry_policy is not None and fetch.op.retry_policy.max_retries >= 1
+    assert schedule.job_name == "observe_sources"
+    sensor = defs.get_sensor_def("rebuild_what_changed")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "refresh_all"
+    for name in ("refresh_all", "observe_sources"):
+        assert defs.resolve_job_def(name).executor_def.name == "in_process"
 
 
 def test_raw_table_map_matches_parsers(fixtures_dir, tmp_path):

@@ -90,7 +90,7 @@ def test_connection_refused_is_fetch_error():
     url = f"http://127.0.0.1:{closed_port()}/x.csv"
     with pytest.raises(FetchError) as info:
         make_client(total_retries=1).get(url)
-    assert url in str(info.value) and "connection failed" in str(info.value)
+    assert url in str(info.value) and "cannot connect to 127.0.0.1 (connection refused" in str(info.value)
     assert "\n" not in str(info.value)
 
 

@@ -1,8 +1,11 @@
-"""Two in-process runs on fixture snapshots: the first publishes, the second skips dbt/analytics/publish."""
+"""Two CLI runs on fixture snapshots: the first builds and publishes everything, the second has nothing to do."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -11,62 +14,58 @@ import pytest
 
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _events(instance, run_id: str, kind: dg.DagsterEventType) -> set[str]:
-    return {r.dagster_event.step_key for r in instance.all_logs(run_id, of_type=kind)}
+def _run(home: Path, snaps: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYOFFS_AI_", "DAGSTER_"))}
+    env.update(LAYOFFS_AI_HOME=str(home), LAYOFFS_AI_SNAPSHOT_DIR=str(snaps))
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", "run", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
     snaps = make_fixture_snapshot_dir(tmp_path_factory.mktemp("snaps"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAYOFFS_AI_HOME", str(home))
-        mp.setenv("LAYOFFS_AI_SNAPSHOT_DIR", str(snaps))
-        from orchestration.definitions import defs
+    first = _run(home, snaps)
+    sha_first = _sha(home / "warehouse.duckdb") if (home / "warehouse.duckdb").exists() else None
+    second = _run(home, snaps)
+    return {"home": home, "snaps": snaps, "first": first, "second": second, "sha_first": sha_first,
+            "sha_second": _sha(home / "warehouse.duckdb")}
 
-        job = defs.resolve_job_def("refresh_all")
-        (home / "dagster_home").mkdir()
-        with dg.instance_for_test(temp_dir=str(home / "dagster_home")) as instance:
-            first = job.execute_in_process(instance=instance, raise_on_error=False)
-            published_after_first = _sha(home / "warehouse.duckdb") if (home / "warehouse.duckdb").exists() else None
-            second = job.execute_in_process(instance=instance, raise_on_error=False)
-            yield {
-                "home": home, "instance": instance, "first": first, "second": second,
-                "sha_first": published_after_first, "sha_second": _sha(home / "warehouse.duckdb"),
-                "versions": {
-                    key: instance.get_latest_data_version_record(dg.AssetKey(["snapshots", key]))
-                    for key in ("layoffs_fyi", "epoch_all")
-                },
-            }
+
+def _instance_runs(home: Path) -> list:
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        return [(r.job_name, r.status) for r in instance.get_runs()]
 
 
 def test_first_run_publishes_every_layer(two_runs):
-    assert two_runs["first"].success
+    assert two_runs["first"].returncode == 0, two_runs["first"].stdout + two_runs["first"].stderr
     con = duckdb.connect(str(two_runs["home"] / "warehouse.duckdb"), read_only=True)
     schemas = {r[0] for r in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
     assert {"raw", "marts", "analytics"} <= schemas
     assert con.execute("SELECT count(*) FROM marts.layoffs_vs_ai_monthly").fetchone()[0] > 0
     assert con.execute("SELECT count(*) FROM raw._publish_log").fetchone()[0] == 1
+    statuses = dict(con.execute("SELECT dataset, status FROM raw._source_status").fetchall())
     con.close()
+    assert set(statuses.values()) == {"ok"} and len(statuses) == 6
     assert not list((two_runs["home"] / "work").glob("*.duckdb")), "the working copy was moved into place"
     assert (two_runs["home"] / "report" / "index.html").exists()
 
 
-def test_second_run_with_unchanged_snapshots_skips_dbt_and_analytics(two_runs):
-    second, instance = two_runs["second"], two_runs["instance"]
-    assert second.success
-    skipped = _events(instance, second.run_id, dg.DagsterEventType.STEP_SKIPPED)
-    assert {"dbt_models", "run_analytics", "warehouse__published"} <= skipped
-    succeeded = _events(instance, second.run_id, dg.DagsterEventType.STEP_SUCCESS)
-    assert "load_raw_tables" in succeeded and "dbt_models" not in succeeded
+def test_second_run_with_unchanged_sources_builds_nothing(two_runs):
+    second = two_runs["second"]
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "nothing new" in second.stdout
     assert two_runs["sha_second"] == two_runs["sha_first"], "nothing new: the published file is untouched"
-    logs = [r.user_message for r in instance.all_logs(second.run_id) if r.user_message]
-    assert any("nothing new" in m for m in logs)
+    runs = _instance_runs(two_runs["home"])
+    # two observations, one refresh: the quiet night launched no run that could mark checks SKIPPED
+    assert sorted(name for name, _ in runs) == ["observe_sources", "observe_sources", "refresh_all"]
 
 
 def test_snapshot_data_version_is_its_sha256(two_runs):
@@ -74,9 +73,25 @@ def test_snapshot_data_version_is_its_sha256(two_runs):
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     shas = dict(con.execute("SELECT source, sha256 FROM raw._loads").fetchall())
     con.close()
-    for key, record in two_runs["versions"].items():
-        assert record is not None
-        assert record.asset_materialization.tags["dagster/data_version"] == shas[key]
+    with dg.DagsterInstance.from_config(str(home / "dagster_home")) as instance:
+        for dataset in ("layoffs_fyi", "epoch_all"):
+            record = instance.get_latest_data_version_record(dg.AssetKey(["snapshots", dataset]))
+            assert record is not None
+            assert record.asset_observation.tags["dagster/data_version"] == shas[dataset]
+
+
+def test_offline_provenance_is_the_files_mtime_and_the_data_through_date(two_runs):
+    home, snaps = two_runs["home"], two_runs["snaps"]
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT dataset, retrieved_at, data_through FROM raw._source_status").fetchall()}
+    fyi_max = con.execute("SELECT max(date) FROM raw.layoffs_fyi__layoffs").fetchone()[0]
+    con.close()
+    fyi_file = next(snaps.glob("layoffs_fyi_export_*.csv"))
+    assert abs(rows["layoffs_fyi"][0].timestamp() - fyi_file.stat().st_mtime) < 1
+    assert rows["layoffs_fyi"][1] == fyi_max
+    report = (home / "report" / "report.md").read_text(encoding="utf-8")
+    assert f"{fyi_max.isoformat()}" in report
 
 
 def test_analytics_tables_are_described_and_granger_carries_adf(two_runs):

@@ -38,6 +38,7 @@ def test_save_writes_file_and_sidecar(tmp_path):
         "source": "example_tracker",
         "url": "https://mirror.example.org/export.csv",
         "origin_url": "https://tracker.example.org/export.csv",
+        "retrieved_at": "2026-11-20T03:00:00+00:00",
         "accessed_at": "2026-11-20T03:00:00+00:00",
         "sha256": sha256_bytes(V1),
         "bytes": len(V1),

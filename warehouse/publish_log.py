@@ -20,14 +20,3 @@ def record_publish(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str
     con.execute("COMMENT ON TABLE raw._publish_log IS 'One row per published pipeline run: code fingerprint and snapshot sha256 per dataset.'")
     con.execute("INSERT INTO raw._publish_log VALUES (?, now(), ?, ?)",
                 [run_id, fingerprint, json.dumps(dict(snapshots), sort_keys=True)])
-
-
-def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Code fingerprint of the last published run, or None when nothing complete was published."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name='raw' AND table_name='_publish_log'"
-    ).fetchone()[0]
-    if not exists:
-        return None
-    row = con.execute("SELECT code_fingerprint FROM raw._publish_log ORDER BY published_at DESC LIMIT 1").fetchone()
-    return row[0] if row else None

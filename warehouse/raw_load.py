@@ -18,6 +18,7 @@ BOOKKEEPING_DDL = (
     """CREATE TABLE IF NOT EXISTS raw._rejects (
         source VARCHAR NOT NULL, snapshot_sha256 VARCHAR NOT NULL, line_number BIGINT,
         raw_text VARCHAR, reason VARCHAR NOT NULL)""",
+    "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS parser_version VARCHAR",
     "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (append-only); a reload of the same sha256 writes nothing.'",
     "COMMENT ON TABLE raw._rejects IS 'Every source row that could not be parsed: where it was, its raw text and why. Replaced per source with its rows.'",
 )
@@ -64,19 +65,32 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, int] | None:
-    """(sha256, rows, rejects) of the source's most recent load, or None."""
+def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, int, str | None] | None:
+    """(sha256, rows, rejects, parser_version) of the source's most recent load, or None."""
     ensure_bookkeeping(con)
     return con.execute(
-        "SELECT sha256, rows, rejects FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT 1",
+        "SELECT sha256, rows, rejects, parser_version FROM raw._loads WHERE source = ? "
+        "ORDER BY loaded_at DESC LIMIT 1",
         [source],
     ).fetchone()
 
 
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection, declared: Mapping[str, Sequence[ColumnLike]]) -> None:
+    """Create every declared raw table (empty) that does not exist yet, so a source that never loaded
+    still has its tables and everything downstream builds."""
+    ensure_bookkeeping(con)
+    for name, columns in declared.items():
+        _ensure_columns(con, name, columns)
+
+
 def _ensure_table(con: duckdb.DuckDBPyConnection, table: TableLike) -> None:
-    cols = [(c.name, c.type) for c in table.columns] + list(PROVENANCE)
+    _ensure_columns(con, table.name, table.columns)
+
+
+def _ensure_columns(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[ColumnLike]) -> None:
+    cols = [(c.name, c.type) for c in columns] + list(PROVENANCE)
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.{table.name} ("
+        f"CREATE TABLE IF NOT EXISTS raw.{name} ("
         + ", ".join(f'"{n}" {t}' for n, t in cols)
         + ")"
     )
@@ -84,12 +98,12 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, table: TableLike) -> None:
         r[0]
         for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema='raw' AND table_name=?",
-            [table.name],
+            [name],
         ).fetchall()
     }
-    for name, type_ in cols:  # a newer parser added a column: add it, older rows keep NULL
-        if name not in existing:
-            con.execute(f'ALTER TABLE raw.{table.name} ADD COLUMN "{name}" {type_}')
+    for column, type_ in cols:  # a newer parser added a column: add it, older rows keep NULL
+        if column not in existing:
+            con.execute(f'ALTER TABLE raw.{name} ADD COLUMN "{column}" {type_}')
 
 
 def _raw_tables_with_source(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -136,17 +150,17 @@ def load_parsed(
     rejects: Iterable[RejectLike],
     input_rows: int,
     snapshot_path: str | None = None,
-    force: bool = False,
+    parser_version: str | None = None,
 ) -> LoadResult:
     """Replace `source`'s rows and rejects with this snapshot's, in one transaction.
 
-    Loading the sha256 that is already the source's latest load writes nothing (idempotent),
-    unless `force` (the pipeline code changed, so the same bytes must be parsed again).
+    Loading the sha256 that is already the source's latest load, by the same parser version,
+    writes nothing (idempotent); another parser version loads the same bytes again.
     """
     rejects = list(rejects)
     rows = sum(len(t.rows) for t in tables.values())
     previous = latest_load(con, source)
-    if previous is not None and previous[0] == sha256 and not force:
+    if previous is not None and previous[0] == sha256 and previous[3] == parser_version:
         return LoadResult(source, sha256, "unchanged", previous[1], previous[2], input_rows)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -163,8 +177,9 @@ def load_parsed(
                 [(source, sha256, r.line_number, r.raw_text, r.reason) for r in rejects],
             )
         con.execute(
-            "INSERT INTO raw._loads VALUES (?, ?, ?, ?, ?, ?, now())",
-            [source, sha256, snapshot_path, input_rows, rows, len(rejects)],
+            "INSERT INTO raw._loads BY NAME SELECT ? AS source, ? AS sha256, ? AS snapshot_path, ? AS input_rows, "
+            "? AS rows, ? AS rejects, now() AS loaded_at, ? AS parser_version",
+            [source, sha256, snapshot_path, input_rows, rows, len(rejects), parser_version],
         )
         con.execute("COMMIT")
     except Exception as exc:

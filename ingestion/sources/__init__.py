@@ -17,6 +17,31 @@ DATASETS: dict[str, tuple[Dataset, ModuleType]] = {
 }
 
 
+# raw table -> its columns as declared by the source module that loads it
+RAW_TABLES: dict[str, list] = {name: columns for module in _MODULES for name, columns in module.RAW_TABLES.items()}
+
+
+def _check_declarations() -> None:
+    for dataset, module in DATASETS.values():
+        undeclared = [t for t in dataset.tables if t not in module.RAW_TABLES]
+        if not dataset.tables or undeclared:
+            raise ValueError(f"dataset {dataset.id!r} must name the raw tables it loads, declared in its module's "
+                             f"RAW_TABLES (undeclared: {undeclared})")
+
+
+_check_declarations()
+
+
+def check_layout(dataset_id: str, snapshot) -> None:
+    """SchemaError when a snapshot's layout changed (cheap where the module knows how, else a full parse)."""
+    _, module = get(dataset_id)
+    checker = getattr(module, "check_layout", None)
+    if checker is not None:
+        checker(snapshot)
+    else:
+        module.parse(snapshot)
+
+
 def get(dataset_id: str) -> tuple[Dataset, ModuleType]:
     """(Dataset, source module) for a dataset id; KeyError naming the known ids otherwise."""
     try:

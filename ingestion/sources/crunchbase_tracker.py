@@ -8,7 +8,7 @@ from typing import Callable
 from urllib.parse import urljoin
 
 from ingestion.core import Column, Dataset, Origin, ParseResult, Reject, SchemaError, Snapshot, Table, pick_dataset
-from ingestion.csvparse import CsvSchema, fill, read_csv
+from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     UNCLEAR,
     labelled,
@@ -34,6 +34,8 @@ CRUNCHBASE_TRACKER = Dataset(
     filename="tech-layoffs.html",
     offline_glob="crunchbase_tracker*",  # the .csv export or a saved .html page
     content_types=("text/html", "text/csv"),
+    tables=("crunchbase_tracker__layoffs", "crunchbase_tracker__weekly_tallies"),
+    date_column="reported_date",
 )
 DATASETS: tuple[Dataset, ...] = (CRUNCHBASE_TRACKER,)
 EMBED_FILENAME = "tracker_embed.csv"
@@ -203,3 +205,14 @@ def parse(snapshot: Snapshot) -> ParseResult:
         input_rows=input_rows,
         warnings=warnings,
     )
+
+
+def check_layout(snapshot: Snapshot) -> None:
+    """SchemaError unless the CSV header is complete, or the page still holds a layoff table or tally."""
+    data = snapshot.read_bytes()
+    if _is_html(snapshot, data):
+        _parse_html(snapshot, data)  # a page is small; its extractor raises SchemaError on a new layout
+    else:
+        check_header(data, SCHEMA)
+
+RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS, TALLIES_TABLE: TALLIES_COLUMNS}

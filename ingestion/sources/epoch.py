@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
-from ingestion.csvparse import CsvSchema, fill, read_csv
+from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     labelled,
     not_after,
@@ -29,6 +29,8 @@ EPOCH_NOTABLE = Dataset(
     filename="notable_ai_models.csv",
     offline_glob="epoch_notable_ai_models_*.csv",
     content_types=("text/csv",),
+    tables=("epoch__models",),
+    date_column="publication_date",
 )
 EPOCH_ALL = Dataset(
     id="epoch_all",
@@ -37,6 +39,8 @@ EPOCH_ALL = Dataset(
     filename="all_ai_models.csv",
     offline_glob="epoch_all_ai_models_*.csv",
     content_types=("text/csv",),
+    tables=("epoch__models",),
+    date_column="publication_date",
 )
 DATASETS: tuple[Dataset, ...] = (EPOCH_NOTABLE, EPOCH_ALL)
 _LIST_NAME = {"epoch_notable": "notable", "epoch_all": "all"}  # value of the `dataset` column
@@ -136,3 +140,10 @@ def parse(snapshot: Snapshot) -> ParseResult:
         input_rows=csv_file.input_rows,
         warnings=csv_file.warnings,
     )
+
+
+def check_layout(snapshot: Snapshot) -> None:
+    """SchemaError unless the file's header carries every required column (cheap, before loading)."""
+    check_header(snapshot.read_bytes(), SCHEMA)
+
+RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
-from ingestion.csvparse import CsvSchema, fill, read_csv
+from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import labelled, not_after, parse_float, parse_iso_date, require_key, text_or_none
 
 _RAW = "https://raw.githubusercontent.com/hiring-lab/job_postings_tracker/master/US"
@@ -24,6 +24,8 @@ BY_SECTOR = Dataset(
     filename="job_postings_by_sector_US.csv",
     offline_glob="indeed_postings_by_sector_us_*.csv",
     content_types=_CONTENT_TYPES,
+    tables=("indeed__postings_by_sector",),
+    date_column="date",
 )
 AGGREGATE = Dataset(
     id="indeed_postings_aggregate",
@@ -32,6 +34,8 @@ AGGREGATE = Dataset(
     filename="aggregate_job_postings_US.csv",
     offline_glob="indeed_postings_aggregate_us_*.csv",
     content_types=_CONTENT_TYPES,
+    tables=("indeed__postings_aggregate",),
+    date_column="date",
 )
 DATASETS: tuple[Dataset, ...] = (BY_SECTOR, AGGREGATE)
 
@@ -128,3 +132,13 @@ def parse(snapshot: Snapshot) -> ParseResult:
         input_rows=csv_file.input_rows,
         warnings=csv_file.warnings,
     )
+
+
+def check_layout(snapshot: Snapshot) -> None:
+    """SchemaError unless the file's header carries every required column (cheap, before loading)."""
+    layout = _LAYOUTS.get(snapshot.source)
+    if layout is None:
+        raise ValueError(f"indeed: snapshot source {snapshot.source!r} is not an Indeed dataset")
+    check_header(snapshot.read_bytes(), layout[0])
+
+RAW_TABLES: dict[str, list[Column]] = {BY_SECTOR_TABLE: BY_SECTOR_COLUMNS, AGGREGATE_TABLE: AGGREGATE_COLUMNS}

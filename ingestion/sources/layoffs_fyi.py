@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
-from ingestion.csvparse import CsvSchema, fill, read_csv
+from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     labelled,
     not_after,
@@ -41,6 +41,8 @@ LAYOFFS_FYI = Dataset(
     filename="layoffs_fyi_export.csv",
     offline_glob="layoffs_fyi_export_*.csv",
     content_types=("text/csv",),
+    tables=("layoffs_fyi__layoffs",),
+    date_column="date",
 )
 DATASETS: tuple[Dataset, ...] = (LAYOFFS_FYI,)
 
@@ -131,3 +133,10 @@ def parse(snapshot: Snapshot) -> ParseResult:
         input_rows=csv_file.input_rows,
         warnings=csv_file.warnings,
     )
+
+
+def check_layout(snapshot: Snapshot) -> None:
+    """SchemaError unless the file's header carries every required column (cheap, before loading)."""
+    check_header(snapshot.read_bytes(), SCHEMA)
+
+RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS}

@@ -86,7 +86,7 @@ def test_connection_refused_is_a_fetch_error_and_nothing_changes(fault_home, ser
     raw_before = fault_home.raw_files()
     with pytest.raises(FetchError) as info:
         ingest_in_process(fault_home.home, "epoch_all", client=fast_client(total_retries=1))
-    assert_refused(fault_home, info, url, "connection failed")
+    assert_refused(fault_home, info, url, "cannot connect to 127.0.0.1 (connection refused")
     assert fault_home.raw_files() == raw_before
 
 

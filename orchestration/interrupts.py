@@ -1,0 +1,62 @@
+"""SIGINT/SIGTERM stop a CLI run within seconds: the work runs in a thread, the main thread only waits."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Callable
+
+import psutil
+
+GRACE_SECONDS = 3.0  # child processes (dbt) get this long to exit after SIGTERM before SIGKILL
+
+
+def stop_children() -> None:
+    """Terminate every process this one started (dbt), then kill what is left after a short grace."""
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(children, timeout=GRACE_SECONDS)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
+def run_interruptibly(work: Callable[[], int], on_interrupt: Callable[[int], None]) -> int:
+    """Run `work` in a daemon thread; on SIGINT or SIGTERM call `on_interrupt(signum)` and return 128 + signum
+    without waiting for `work` (a long DuckDB statement or a slow download cannot hold the process)."""
+    outcome: dict[str, object] = {}
+    received: list[int] = []
+
+    def target() -> None:
+        try:
+            outcome["code"] = work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread below
+            outcome["error"] = exc
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    worker = threading.Thread(target=target, name="layoffs-ai-run", daemon=True)
+    try:
+        worker.start()
+        while worker.is_alive() and not received:
+            worker.join(0.1)
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+    if received:
+        name = signal.Signals(received[0]).name
+        print(f"interrupted by {name}: stopping the run", file=sys.stderr, flush=True)
+        on_interrupt(received[0])
+        return 128 + received[0]
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return int(outcome.get("code") or 0)

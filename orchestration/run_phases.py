@@ -1,0 +1,141 @@
+"""`layoffs-ai run` in two phases: observe every source (concurrently), then rebuild only what changed."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .settings import Settings
+from .source_state import SourceState
+
+OFFLINE_HINT = "no network? run offline: LAYOFFS_AI_SNAPSHOT_DIR=<folder with the source files> make run"
+
+
+@dataclass
+class RunOptions:
+    strict: bool = False  # exit 3 when a source is stale or missing (after publishing)
+    force: bool = False  # rebuild everything even when nothing changed
+    select: str | None = None  # a Dagster asset selection string instead of "whatever changed"
+
+
+@dataclass
+class PipelineRun:
+    """One CLI run: its Dagster run ids, the log file everything verbose goes to, and what it printed."""
+
+    settings: Settings
+    options: RunOptions
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    run_ids: list[str] = field(default_factory=list)
+    log_path: Path | None = None
+    instance: object = None
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _execute(self, job, asset_selection=None):
+        """One in-process Dagster run of `job`, progress lines on screen, everything else in the log file."""
+        from .pipeline_cli import follow
+
+        run_id = str(uuid.uuid4())
+        self.run_ids.append(run_id)
+        stop = threading.Event()
+        follower = threading.Thread(target=follow, args=(self.instance, run_id, stop, self.out), daemon=True)
+        follower.start()
+        try:
+            with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                return job.execute_in_process(
+                    instance=self.instance, run_id=run_id, raise_on_error=False, asset_selection=asset_selection,
+                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+        finally:
+            stop.set()
+            follower.join(timeout=5)
+
+    def execute(self) -> int:
+        import dagster as dg
+
+        from .assets_ingestion import TABLES_BY_DATASET, latest_state
+        from .definitions import defs
+
+        self.instance = dg.DagsterInstance.get()
+        self.log_path = self.settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.say(f"  full log (dbt output, warnings): {self.log_path}")
+        started = time.monotonic()
+        self.say(f"  fetching {len(TABLES_BY_DATASET)} sources concurrently ({self.settings.mode}; deadline "
+                 f"{self.settings.http.deadline:g} s each)")
+        observed = self._execute(defs.resolve_job_def("observe_sources"))
+        states = {d: latest_state(self.instance, d) for d in TABLES_BY_DATASET}
+        for state in states.values():
+            self.say(_source_line(state))
+        if not observed.success:
+            if self.settings.snapshot_dir is None:
+                self.say(OFFLINE_HINT)
+            self.say(f"every source failed: nothing was published ({time.monotonic() - started:.1f}s)")
+            return 1
+        keys = self._selection(defs)
+        if not keys:
+            self.say(f"nothing new: every source and all code are unchanged since the last build; nothing to "
+                     f"rebuild or publish ({time.monotonic() - started:.1f}s)")
+            return self._exit_code(states)
+        result = self._execute(defs.resolve_job_def("refresh_all"), asset_selection=keys)
+        took = time.monotonic() - started
+        if not result.success:
+            self.say(f"run FAILED after {took:.1f}s; the published warehouse, charts and report are unchanged "
+                     f"(details: {self.log_path})")
+            return 1
+        stale = [d for d, s in states.items() if s is None or s.status != "ok"]
+        note = f" with {len(stale)} stale or missing source(s): {', '.join(stale)}" if stale else ""
+        self.say(f"run succeeded in {took:.1f}s: rebuilt {len(keys)} asset(s){note}")
+        return self._exit_code(states)
+
+    def _selection(self, defs) -> list:
+        import dagster as dg
+
+        from .staleness import keys_to_refresh
+
+        graph = defs.resolve_asset_graph()
+        job_keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
+        if self.options.select:
+            chosen = dg.AssetSelection.from_string(self.options.select).resolve(graph)
+            return [k for k in job_keys if k in chosen]
+        if self.options.force:
+            return job_keys
+        return keys_to_refresh(graph, self.instance, job_keys)
+
+    def _exit_code(self, states: dict[str, SourceState | None]) -> int:
+        if self.options.strict and any(s is None or s.status != "ok" for s in states.values()):
+            self.say("--strict: a source is stale or missing, exit code 3")
+            return 3
+        return 0
+
+    def abort(self, signum: int) -> None:
+        """After SIGINT/SIGTERM: stop dbt, drop this run's working copies, mark its Dagster runs canceled."""
+        from warehouse.publish import WarehousePaths, discard_work_copy
+
+        from .interrupts import stop_children
+
+        stop_children()
+        paths = WarehousePaths(self.settings.home)
+        for run_id in self.run_ids:
+            discard_work_copy(paths, run_id)
+            with contextlib.suppress(Exception):
+                run = self.instance.get_run_by_id(run_id) if self.instance else None
+                if run is not None and not run.is_finished:
+                    self.instance.report_run_canceled(run, message="interrupted by a signal")
+        print(f"the published warehouse in {self.settings.home} is unchanged", file=sys.__stderr__, flush=True)
+
+
+def _source_line(state: SourceState | None) -> str:
+    if state is None:
+        return "  MISSING  (a source was never observed)"
+    if state.status == "ok":
+        return f"  ok       {state.dataset:<27} retrieved {state.retrieved_at[:10]}  sha256 {state.accepted_sha256[:12]}"
+    kept = (f"; keeping its rows retrieved {state.retrieved_at[:10]}" if state.status == "stale" else
+            "; it has no rows yet")
+    return f"  {state.status.upper():<8} {state.dataset:<27} {state.error}{kept}"

@@ -1,0 +1,58 @@
+"""`raw._source_status`: one row per dataset saying whether its rows are current, stale or missing, and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+import duckdb
+
+STATUSES = ("ok", "stale", "missing")
+DDL = """CREATE TABLE IF NOT EXISTS raw._source_status (
+    dataset VARCHAR NOT NULL PRIMARY KEY, status VARCHAR NOT NULL, retrieved_at TIMESTAMPTZ,
+    data_through DATE, last_success_at TIMESTAMPTZ, last_error VARCHAR)"""
+COMMENT = ("One row per dataset, rewritten each run: ok (rows from this run's snapshot), stale (the fetch or "
+           "layout check failed; the rows of the last good snapshot are kept) or missing (never loaded).")
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The state of one dataset's rows in the warehouse."""
+
+    dataset: str
+    status: str  # one of STATUSES
+    retrieved_at: datetime | None  # when the snapshot behind the rows was downloaded (or its file written)
+    data_through: date | None  # latest event/publication date in those rows
+    last_success_at: datetime | None  # when the source last fetched and passed its layout check
+    last_error: str | None  # why it is stale or missing (one line)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(DDL)
+    con.execute("COMMENT ON TABLE raw._source_status IS '" + COMMENT.replace("'", "''") + "'")
+
+
+def record(con: duckdb.DuckDBPyConnection, statuses: list[SourceStatus]) -> None:
+    """Replace the rows of these datasets (other datasets keep theirs)."""
+    ensure_table(con)
+    for status in statuses:
+        row = asdict(status)
+        con.execute("DELETE FROM raw._source_status WHERE dataset = ?", [status.dataset])
+        con.execute("INSERT INTO raw._source_status VALUES ($dataset, $status, $retrieved_at, $data_through, "
+                    "$last_success_at, $last_error)", row)
+
+
+def read(con: duckdb.DuckDBPyConnection) -> dict[str, SourceStatus]:
+    """Every dataset's row, by dataset id (empty when the table does not exist yet)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                         "AND table_name = '_source_status'").fetchone()[0]
+    if not exists:
+        return {}
+    rows = con.execute("SELECT dataset, status, retrieved_at, data_through, last_success_at, last_error "
+                       "FROM raw._source_status ORDER BY dataset").fetchall()
+    return {row[0]: SourceStatus(*row) for row in rows}
