@@ -48,6 +48,18 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class SnapshotAttachment:
+    """A file stored beside a snapshot (e.g. the page its data URL came from), listed in its sidecar."""
+
+    name: str  # file name in the snapshot's folder
+    path: Path
+    url: str
+    sha256: str
+    bytes: int
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """An immutable raw download on disk plus its provenance (mirrors the JSON sidecar)."""
 
@@ -62,6 +74,7 @@ class Snapshot:
     content_type: str | None = None
     origin_name: str = ""
     citation: str = ""
+    attachments: tuple[SnapshotAttachment, ...] = ()  # provenance files beside it (sidecar `attachments`)
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()
