@@ -50,6 +50,18 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class SnapshotAttachment:
+    """A file stored beside a snapshot (e.g. the page its data URL came from), listed in its sidecar."""
+
+    name: str  # file name in the snapshot's folder
+    path: Path
+    url: str
+    sha256: str
+    bytes: int
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """An immutable raw download on disk plus its provenance (mirrors the JSON sidecar)."""
 
@@ -70,6 +82,7 @@ class Snapshot:
     def retrieved(self) -> str:
         """When the bytes were retrieved (older sidecars without `retrieved_at`: when they were stored)."""
         return self.retrieved_at or self.accessed_at
+    attachments: tuple[SnapshotAttachment, ...] = ()  # provenance files beside it (sidecar `attachments`)
 
     def read_bytes(self) -> bytes:
         return self.path.read_bytes()

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingestion.core import Dataset, FetchError, Snapshot
-from ingestion.http import HttpClient, HttpConfig
+from ingestion.http import HttpClient, HttpConfig, HttpResult
 from ingestion.snapshot import SnapshotStore
 
 
@@ -102,21 +102,30 @@ def _fetch_offline(dataset: Dataset, store: SnapshotStore, snapshot_dir: Path, f
 
 def _fetch_live(dataset: Dataset, store: SnapshotStore, client: HttpClient, url: str,
                 filename: str | None) -> Snapshot:
+    result = conditional_get(dataset, store, client, url)
+    if isinstance(result, Snapshot):
+        return result
+    return save_download(dataset, store, result, url, filename)
+
+
+def conditional_get(dataset: Dataset, store: SnapshotStore, client: HttpClient, url: str,
+                    accept_types: tuple[str, ...] | None = None) -> HttpResult | Snapshot:
+    """GET `url` (If-None-Match when the latest snapshot came from it): the result, or that snapshot on 304."""
     latest = store.latest(dataset.id)
     # an ETag only validates the URL it came from
     etag = latest.etag if latest is not None and latest.url == url else None
-    result = client.get(url, etag=etag, accept_types=dataset.content_types)
+    result = client.get(url, etag=etag, accept_types=accept_types or dataset.content_types)
     if result.not_modified:
         if latest is None or etag is None:
             raise FetchError(f"GET {url}: 304 Not Modified but no stored snapshot of dataset '{dataset.id}'")
         return latest
     if not result.content:
         raise FetchError(f"GET {url}: empty body (0 bytes) for dataset '{dataset.id}'")
-    return store.save(
-        dataset,
-        result.content,
-        url=url,
-        etag=result.etag,
-        content_type=result.content_type,
-        filename=filename,
-    )
+    return result
+
+
+def save_download(dataset: Dataset, store: SnapshotStore, result: HttpResult, url: str,
+                  filename: str | None = None) -> Snapshot:
+    """Store a successful GET's body as a snapshot of `dataset`, with its ETag and content type."""
+    return store.save(dataset, result.content or b"", url=url, etag=result.etag,
+                      content_type=result.content_type, filename=filename)

@@ -175,9 +175,11 @@ class HttpClient:
         *,
         etag: str | None = None,
         accept_types: tuple[str, ...] | list[str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> HttpResult:
+        """GET `url`; `headers` are extra request headers (they may override User-Agent)."""
         cfg = self.config
-        headers = {"User-Agent": cfg.user_agent}
+        headers = {"User-Agent": cfg.user_agent, **(headers or {})}
         if etag:
             headers["If-None-Match"] = etag
         remaining = self.remaining()

@@ -8,10 +8,19 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingestion.core import Dataset, IngestionError, Snapshot, SnapshotIntegrityError, sha256_bytes
+from ingestion.core import (
+    Dataset,
+    IngestionError,
+    Snapshot,
+    SnapshotAttachment,
+    SnapshotIntegrityError,
+    sha256_bytes,
+)
 
 SIDECAR_SUFFIX = ".json"
 _REQUIRED_KEYS = ("source", "url", "accessed_at", "sha256", "bytes")
@@ -25,6 +34,16 @@ def _check_name(kind: str, name: str) -> str:
     if not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name or name.startswith("."):
         raise IngestionError(f"invalid snapshot {kind} {name!r}: must be a plain, non-hidden file name")
     return name
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to store beside a new snapshot (e.g. the page that led to it); no sidecar of its own."""
+
+    name: str  # plain file name; must not end in .json (reserved for sidecars)
+    content: bytes
+    url: str
+    content_type: str | None = None
 
 
 def _utc(moment: datetime | None) -> datetime:
@@ -112,8 +131,16 @@ class SnapshotStore:
         content_type: str | None = None,
         filename: str | None = None,
         retrieved_at: datetime | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> Snapshot:
-        """Store `content`; its folder is the date it was retrieved (default: now, when it is stored)."""
+        """Store `content` (+ sidecar) unless the same bytes are already stored that day; its folder is the
+        date it was retrieved (default: now, when it is stored).
+
+        `attachments` are written first, each atomically, beside the new data file and listed
+        (name, url, sha256, bytes, content_type) under `attachments` in its sidecar; a failure
+        removes every file this call wrote. When the same bytes are reused, the stored snapshot
+        (with its own attachments) is returned and `attachments` are not written.
+        """
         _check_name("dataset id", dataset.id)
         name = _check_name("file name", filename or dataset.filename)
         moment = _utc(accessed_at)
@@ -142,14 +169,43 @@ class SnapshotStore:
             )
 
         record = _record(dataset, url, moment, digest, len(content), etag, content_type, retrieved)
-        _atomic_write(target, content)
+        for attachment in attachments:
+            if _check_name("attachment name", attachment.name).endswith(SIDECAR_SUFFIX):
+                raise IngestionError(f"invalid snapshot attachment name {attachment.name!r}: "
+                                     f"names ending in {SIDECAR_SUFFIX} are reserved for sidecars")
+            if attachment.name in (target.name, sidecar_path(target).name):
+                raise IngestionError(f"snapshot attachment {attachment.name!r} clashes with the data file")
+        written: list[Path] = []
         try:
+            if attachments:
+                record["attachments"] = [self._store_attachment(day_dir, a, written) for a in attachments]
+            _atomic_write(target, content)
+            written.append(target)
             self._write_sidecar(target, record)
         except IngestionError:
-            with contextlib.suppress(OSError):  # a data file without sidecar would be an orphan
-                target.unlink()
+            for path in written:  # files without their sidecar would be orphans
+                with contextlib.suppress(OSError):
+                    path.unlink()
             raise
         return self.load(sidecar_path(target))
+
+    def _store_attachment(self, day_dir: Path, attachment: Attachment, written: list[Path]) -> dict[str, object]:
+        """Write one attachment (same bytes already there: reused; other bytes: `<stem>.<sha8><suffix>`)."""
+        digest = sha256_bytes(attachment.content)
+        stem, suffix = Path(attachment.name).stem, Path(attachment.name).suffix
+        for candidate in (day_dir / attachment.name, day_dir / f"{stem}.{digest[:8]}{suffix}"):
+            existing = self._existing(candidate)
+            if existing is None:
+                _atomic_write(candidate, attachment.content)
+                written.append(candidate)
+                break
+            if existing == digest:
+                break
+        else:
+            raise IngestionError(f"cannot store attachment {attachment.name} in {day_dir}: "
+                                 f"{stem}.{digest[:8]}{suffix} exists with other bytes")
+        return {"name": candidate.name, "url": attachment.url, "sha256": digest,
+                "bytes": len(attachment.content), "content_type": attachment.content_type}
 
     def _existing(self, data_path: Path) -> str | None:
         """sha256 of what occupies `data_path` (sidecar value, or hashed file if its sidecar is missing)."""
@@ -169,7 +225,9 @@ class SnapshotStore:
         if side.exists():
             if not data_path.exists():  # data file lost but sidecar intact: restore the same bytes
                 _atomic_write(data_path, content)
-            return self.load(side)
+            stored = self.load(side)
+            self.verify(stored)  # a stored file changed behind its sidecar is refused, never silently reused
+            return stored
         # Same bytes but the sidecar never got written (crash in between): complete it now.
         record = _record(dataset, url, moment, digest, data_path.stat().st_size, etag, content_type, retrieved)
         self._write_sidecar(data_path, record)
@@ -193,6 +251,7 @@ class SnapshotStore:
         missing = [key for key in _REQUIRED_KEYS if key not in record]
         if missing:
             raise IngestionError(f"snapshot sidecar {sidecar} lacks key(s) {', '.join(missing)}")
+        attachments = _attachments(sidecar, record.get("attachments") or [])
         return Snapshot(
             source=record["source"],
             path=sidecar.with_name(sidecar.name[: -len(SIDECAR_SUFFIX)]),
@@ -206,6 +265,7 @@ class SnapshotStore:
             origin_name=record.get("origin_name") or "",
             citation=record.get("citation") or "",
             retrieved_at=record.get("retrieved_at") or "",
+            attachments=attachments,
         )
 
     def list(self, dataset_id: str) -> builtins.list[Snapshot]:
@@ -227,16 +287,29 @@ class SnapshotStore:
         return snapshots[-1] if snapshots else None
 
     def verify(self, snapshot: Snapshot) -> None:
-        """Raise SnapshotIntegrityError unless the file's sha256 equals the one recorded in its sidecar."""
+        """Raise SnapshotIntegrityError unless the file (and each attachment) has the sha256 in its sidecar."""
+        for path, expected in [(snapshot.path, snapshot.sha256), *((a.path, a.sha256) for a in snapshot.attachments)]:
+            try:
+                actual = _file_sha256(path)
+            except FileNotFoundError as exc:
+                raise SnapshotIntegrityError(f"snapshot file {path} is missing (sidecar sha256 {expected})") from exc
+            except OSError as exc:
+                raise SnapshotIntegrityError(f"cannot read snapshot file {path}: {_one_line(exc)}") from exc
+            if actual != expected:
+                raise SnapshotIntegrityError(f"snapshot file {path} has sha256 {actual}, sidecar records {expected}")
+
+
+def _attachments(sidecar: Path, entries: object) -> tuple[SnapshotAttachment, ...]:
+    """The sidecar's `attachments` list as SnapshotAttachment records (IngestionError when malformed)."""
+    if not isinstance(entries, list):
+        raise IngestionError(f"snapshot sidecar {sidecar}: 'attachments' is not a list")
+    out = []
+    for entry in entries:
         try:
-            actual = _file_sha256(snapshot.path)
-        except FileNotFoundError as exc:
-            raise SnapshotIntegrityError(
-                f"snapshot file {snapshot.path} is missing (sidecar sha256 {snapshot.sha256})"
-            ) from exc
-        except OSError as exc:
-            raise SnapshotIntegrityError(f"cannot read snapshot file {snapshot.path}: {_one_line(exc)}") from exc
-        if actual != snapshot.sha256:
-            raise SnapshotIntegrityError(
-                f"snapshot file {snapshot.path} has sha256 {actual}, sidecar records {snapshot.sha256}"
-            )
+            name = _check_name("attachment name", entry["name"])
+            out.append(SnapshotAttachment(name, sidecar.with_name(name), entry["url"], entry["sha256"],
+                                          int(entry["bytes"]), entry.get("content_type")))
+        except (TypeError, KeyError, ValueError, IngestionError) as exc:
+            raise IngestionError(f"snapshot sidecar {sidecar}: bad attachment entry {entry!r}: "
+                                 f"{_one_line(exc)}") from exc
+    return tuple(out)

@@ -189,3 +189,73 @@ def test_registry_order_and_no_network_imports_at_import_time():
     assert (dataset.id, module.__name__) == ("epoch_all", "ingestion.sources.epoch")
     with pytest.raises(KeyError, match="unknown dataset 'nope'"):
         sources.get("nope")
+
+
+# -- the Airtable shared-view JSON -----------------------------------------------------------------
+VIEW_FIXTURE = FIXTURE.parent / "airtable_view.json"
+SAME_EVENTS_CSV = FIXTURE.parent / "airtable_view_as_export.csv"
+
+
+def view_variant(tmp_path: Path, edit) -> Snapshot:
+    view = json.loads(VIEW_FIXTURE.read_text())
+    edit(view["data"]["table"])
+    return variant(tmp_path, json.dumps(view).encode(), "layoffs_fyi_airtable.json")
+
+
+def test_json_and_csv_of_the_same_events_load_the_same_rows():
+    from_json = layoffs_fyi.parse(snapshot_of(VIEW_FIXTURE))
+    from_csv = layoffs_fyi.parse(snapshot_of(SAME_EVENTS_CSV))
+    json_rows, csv_rows = rows_by_line(from_json), rows_by_line(from_csv)
+    assert sorted(json_rows) == sorted(csv_rows) == [2, 3, 4, 5, 6]
+    assert (from_json.rejects, from_csv.rejects, from_json.warnings) == ([], [], from_csv.warnings)
+    for line in json_rows:
+        j, c = json_rows[line], csv_rows[line]
+        # each keeps its own date text (ISO from the view, M/D/YYYY from the export); all else is equal
+        assert (j.pop("date_raw"), c.pop("date_raw")) == (j["date"].isoformat(), f"{j['date']:%-m/%-d/%Y}")
+        assert j == c
+    assert json.loads(json_rows[4]["_extra"]) == {"List of Employees Laid Off": "https://example.com/fennick-alumni"}
+
+
+def test_json_bad_rows_become_rejects_with_row_line_numbers_and_json_text(tmp_path):
+    def edit(table):
+        rows = table["rows"]
+        rows[0]["cellValuesByColumnId"]["fldPercent0000001"] = 1.5
+        rows[1]["cellValuesByColumnId"]["fldIndustry000001"] = "selIndGone0000001"
+        del rows[2]["cellValuesByColumnId"]["fldDate0000000001"]
+        rows[3]["cellValuesByColumnId"]["fldDateAdded00001"] = "2031-02-03T00:00:00.000Z"
+        rows.append({**rows[4], "id": "recInventedRow006"})  # same cells as the row before: a duplicate
+
+    result = layoffs_fyi.parse(view_variant(tmp_path, edit))
+    assert [(r.line_number, r.reason) for r in result.rejects] == [
+        (2, "percentage_laid_off: '1.5' is above 1 as a fraction"),
+        (3, "Industry: unknown choice id 'selIndGone0000001'"),
+        (4, "date: blank key field"),
+        (5, "date_added: 2031-02-03 is after the snapshot date 2026-11-23"),
+        (7, "duplicate of line 6"),
+    ]
+    assert json.loads(result.rejects[1].raw_text)["id"] == "recInventedRow002"
+    assert result.tables["layoffs_fyi__layoffs"].line_numbers == [6]
+    assert result.rows + len(result.rejects) == result.input_rows == 6
+
+
+def test_json_renamed_column_and_empty_rows_are_schema_errors(tmp_path):
+    def rename(table):
+        table["columns"][2]["name"] = "Headcount Cut"
+
+    with pytest.raises(SchemaError) as info:
+        layoffs_fyi.parse(view_variant(tmp_path, rename))
+    assert str(info.value) == (
+        "layoffs_fyi: missing column '# Laid Off' (found: Company, Location HQ, Headcount Cut, Date, %, Industry, "
+        "Source, List of Employees Laid Off, Stage, $ Raised (mm), Country, Date Added)")
+    with pytest.raises(SchemaError, match="^layoffs_fyi: the shared view returned no rows$"):
+        layoffs_fyi.parse(view_variant(tmp_path, lambda table: table["rows"].clear()))
+
+
+def test_json_columns_matched_ignoring_case_and_punctuation(tmp_path):
+    def restyle(table):
+        for column, name in zip(table["columns"], ["COMPANY", "location hq", "#Laid-Off", "date", "% ", "industry"]):
+            column["name"] = name
+
+    rows = rows_by_line(layoffs_fyi.parse(view_variant(tmp_path, restyle)))
+    assert (rows[2]["company"], rows[2]["location"], rows[2]["total_laid_off"], rows[2]["percentage_laid_off"]) == (
+        "Harborlight", "Seattle", 1200, 0.12)

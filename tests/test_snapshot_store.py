@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.core import Dataset, IngestionError, Origin, SnapshotIntegrityError, sha256_bytes
-from ingestion.snapshot import SnapshotStore
+from ingestion.snapshot import Attachment, SnapshotStore
 
 ORIGIN = Origin(name="Example Tracker", url="https://tracker.example.org", license="CC-BY-4.0",
                 citation="Example Tracker (2026). Layoffs list.")
@@ -205,3 +205,70 @@ def test_unwritable_root_is_ingestion_error(tmp_path):
     blocker.write_text("a file where the store root should be")
     with pytest.raises(IngestionError, match="cannot create snapshot directory"):
         SnapshotStore(blocker).save(DATASET, V1, url="u", accessed_at=DAY1)
+
+
+# -- attachments -----------------------------------------------------------------------------------
+PAGE1 = b"<html>policy 1</html>"
+PAGE2 = b"<html>policy 2</html>"
+
+
+def page(content: bytes = PAGE1, name: str = "page.html") -> Attachment:
+    return Attachment(name, content, "https://tracker.example.org/embed", "text/html")
+
+
+def test_attachment_is_stored_beside_listed_in_the_sidecar_and_verified(tmp_path):
+    store = SnapshotStore(tmp_path)
+    snap = store.save(DATASET, V1, url="u", accessed_at=DAY1, attachments=[page()])
+    day = tmp_path / "example_tracker" / "2026-11-20"
+    assert all_files(tmp_path) == ["example_tracker/2026-11-20/export.csv", "example_tracker/2026-11-20/export.csv.json",
+                                   "example_tracker/2026-11-20/page.html"]
+    assert (day / "page.html").read_bytes() == PAGE1
+    assert json.loads((day / "export.csv.json").read_text())["attachments"] == [
+        {"name": "page.html", "url": "https://tracker.example.org/embed", "sha256": sha256_bytes(PAGE1),
+         "bytes": len(PAGE1), "content_type": "text/html"}]
+    [attachment] = snap.attachments
+    assert (attachment.path, attachment.sha256) == (day / "page.html", sha256_bytes(PAGE1))
+    assert store.list("example_tracker") == [snap]  # attachments are not snapshots
+    store.verify(snap)
+    (day / "page.html").write_bytes(PAGE2)
+    with pytest.raises(SnapshotIntegrityError, match=r"page\.html has sha256 " + sha256_bytes(PAGE2)):
+        store.verify(snap)
+    (day / "page.html").unlink()
+    with pytest.raises(SnapshotIntegrityError, match=r"page\.html is missing"):
+        store.verify(snap)
+
+
+def test_new_snapshot_same_day_stores_its_own_attachment_beside_the_first(tmp_path):
+    store = SnapshotStore(tmp_path)
+    first = store.save(DATASET, V1, url="u", accessed_at=DAY1, attachments=[page(PAGE1)])
+    second = store.save(DATASET, V2, url="u", accessed_at=DAY1, attachments=[page(PAGE2)])
+    assert second.attachments[0].name == f"page.{sha256_bytes(PAGE2)[:8]}.html"
+    assert second.attachments[0].path.read_bytes() == PAGE2 and first.attachments[0].path.read_bytes() == PAGE1
+    reused = store.save(DATASET, V2, url="u", accessed_at=DAY1, attachments=[page(b"<html>policy 3</html>")])
+    assert reused == second and len(all_files(tmp_path)) == 6
+    assert store.list("example_tracker") == [first, second]
+
+
+def test_failed_data_write_removes_the_attachment_it_wrote(tmp_path, monkeypatch):
+    store = SnapshotStore(tmp_path)
+    real_replace = os.replace
+
+    def fail_on_data(src, dst):
+        if str(dst).endswith("export.csv"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_data)
+    with pytest.raises(IngestionError, match="No space left on device"):
+        store.save(DATASET, V1, url="u", accessed_at=DAY1, attachments=[page()])
+    assert all_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("name, message", [
+    ("page.json", "reserved for sidecars"), ("export.csv", "clashes with the data file"),
+    ("../page.html", "invalid snapshot attachment name"),
+])
+def test_bad_attachment_names_are_refused_before_writing(tmp_path, name, message):
+    with pytest.raises(IngestionError, match=message):
+        SnapshotStore(tmp_path).save(DATASET, V1, url="u", accessed_at=DAY1, attachments=[page(name=name)])
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -116,7 +116,8 @@ def test_truncated_body_is_a_fetch_error_and_no_partial_snapshot(fault_home, htt
     assert fault_home.raw_files() == raw_before  # the half body was never stored
 
 
-def test_wrong_content_type_is_a_fetch_error_and_nothing_stored(fault_home, http_server, serve_dataset):
+def test_html_that_is_neither_export_nor_embed_is_a_fetch_error_and_nothing_stored(fault_home, http_server,
+                                                                                     serve_dataset):
     url = http_server.url("/view")
     http_server.add("/view", 200, b"<!doctype html><html><body>Sign in to Airtable</body></html>",
                     {"Content-Type": "text/html; charset=utf-8"})
@@ -124,7 +125,19 @@ def test_wrong_content_type_is_a_fetch_error_and_nothing_stored(fault_home, http
     raw_before = fault_home.raw_files()
     with pytest.raises(FetchError) as info:
         ingest_in_process(fault_home.home, "layoffs_fyi", client=fast_client())
-    assert_refused(fault_home, info, url, "content type 'text/html; charset=utf-8'", "text/csv")
+    assert_refused(fault_home, info, url, "content type 'text/html; charset=utf-8'", "text/csv",
+                   "no readSharedViewData urlWithParams and no Airtable embed iframe")
+    assert fault_home.raw_files() == raw_before
+
+
+def test_wrong_content_type_is_a_fetch_error_and_nothing_stored(fault_home, http_server, serve_dataset):
+    url = http_server.url("/export.pdf")
+    http_server.add("/export.pdf", 200, b"%PDF-1.7 invented", {"Content-Type": "application/pdf"})
+    serve_dataset("layoffs_fyi", url)
+    raw_before = fault_home.raw_files()
+    with pytest.raises(FetchError) as info:
+        ingest_in_process(fault_home.home, "layoffs_fyi", client=fast_client())
+    assert_refused(fault_home, info, url, "content type 'application/pdf'", "text/csv")
     assert fault_home.raw_files() == raw_before
 
 

@@ -68,35 +68,31 @@ def test_sha_mismatch_is_refused_by_the_ingest_cli(fault_home):
     fault_home.assert_published_unchanged()
 
 
-def test_sha_mismatch_is_refused_by_the_dagster_load_step(fault_home):
+def test_sha_mismatch_makes_the_source_stale_in_the_dagster_path(fault_home, monkeypatch):
     import dagster as dg
 
-    from orchestration.assets_ingestion import SNAPSHOT_ASSETS, load_raw_tables
-    from orchestration.resources import SourceFetcher, WarehouseResource
+    from orchestration.assets_ingestion import latest_state
+    from orchestration.definitions import defs
 
     tamper_stored_snapshot(fault_home)
-    result = dg.materialize(
-        [*SNAPSHOT_ASSETS, load_raw_tables],
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={"warehouse": WarehouseResource(home=str(fault_home.home)),
-                   "fetcher": SourceFetcher(home=str(fault_home.home), snapshot_dir=str(fault_home.snapshots))},
-        raise_on_error=False,
-    )
-    work = WarehousePaths(fault_home.home).work_copy(result.run_id)
-    tampered_rows = 0
+    monkeypatch.setenv("LAYOFFS_AI_HOME", str(fault_home.home))
+    monkeypatch.setenv("LAYOFFS_AI_SNAPSHOT_DIR", str(fault_home.snapshots))
+    with dg.instance_for_test() as instance:
+        observed = defs.resolve_job_def("observe_sources").execute_in_process(instance=instance)
+        state = latest_state(instance, "layoffs_fyi")
+        loaded = defs.resolve_job_def("refresh_all").execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(["raw", "layoffs_fyi__layoffs"])], raise_on_error=False)
+    assert observed.success, "one bad source never fails the observation of the others"
+    assert state.status != "ok" and "sidecar records" in state.error
+    work = WarehousePaths(fault_home.home).work_copy(loaded.run_id)
     if work.exists():  # whatever the step wrote into its working copy, the tampered text must not be in it
-        tampered_rows = fault_home.query("SELECT count(*) FROM raw.layoffs_fyi__layoffs WHERE company = ?",
-                                         [TAMPER_TO.decode()], db=work)[0][0]
+        tampered = fault_home.query("SELECT count(*) FROM raw.layoffs_fyi__layoffs WHERE company = ?",
+                                    [TAMPER_TO.decode()], db=work)[0][0]
+        status = fault_home.query("SELECT status, last_error FROM raw._source_status WHERE dataset = 'layoffs_fyi'",
+                                  db=work)
         work.unlink()
-    assert tampered_rows == 0, "rows of the tampered snapshot were loaded"
-    assert not result.success
-    failures = []
-    for event in result.all_events:
-        error = event.step_failure_data.error if event.is_step_failure else None
-        while error is not None:  # the step error wraps the SnapshotIntegrityError as its cause
-            failures.append(error.message)
-            error = error.cause
-    assert any("sidecar records" in message for message in failures), failures
+        assert tampered == 0, "rows of the tampered snapshot were loaded"
+        assert status[0][0] != "ok" and "sidecar records" in status[0][1]
     fault_home.assert_published_unchanged()
 
 
