@@ -65,6 +65,8 @@ def fetch_sources(context: dg.AssetExecutionContext):
     """Fetch the selected sources concurrently; a failed source is stale (or missing), never fatal alone."""
     fetcher: SourceFetcher = context.resources.fetcher
     settings = fetcher.settings()
+    for warning in settings.warnings:
+        context.log.warning(warning)
     wanted = [d for d in TABLES_BY_DATASET if snapshot_key(d) in context.selected_asset_keys]
     previous = {d: latest_state(context.instance, d) for d in wanted}
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")

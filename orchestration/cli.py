@@ -76,7 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from .settings import unknown_variable_warnings
+
     args = build_parser().parse_args(argv)
+    for warning in unknown_variable_warnings(os.environ):
+        print(warning, file=sys.stderr)
     try:
         return int(args.func(args) or 0)
     except ValueError as exc:  # bad configuration, e.g. LAYOFFS_AI_SNAPSHOT_DIR is not a folder

@@ -9,7 +9,7 @@ from typing import Callable
 
 import psutil
 
-GRACE_SECONDS = 3.0  # child processes (dbt) get this long to exit after SIGTERM before SIGKILL
+GRACE_SECONDS = 2.0  # child processes (dbt) get this long to exit after SIGTERM before SIGKILL
 
 
 def stop_children() -> None:
@@ -54,7 +54,7 @@ def run_interruptibly(work: Callable[[], int], on_interrupt: Callable[[int], Non
             signal.signal(signum, old)
     if received:
         name = signal.Signals(received[0]).name
-        print(f"interrupted by {name}: stopping the run", file=sys.stderr, flush=True)
+        print(f"interrupted by {name}: stopping the run", file=sys.__stderr__, flush=True)  # not the run log
         on_interrupt(received[0])
         return 128 + received[0]
     if "error" in outcome:

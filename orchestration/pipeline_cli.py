@@ -96,8 +96,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .run_phases import PipelineRun, RunOptions
 
     settings = Settings.from_env()
-    for warning in settings.warnings:
-        print(warning, file=sys.stderr)
     prepare_dagster_home(settings)
     print(f"layoffs-ai run: home {settings.home}; sources: {settings.mode}", flush=True)
     run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select))

@@ -126,8 +126,8 @@ class PipelineRun:
             discard_work_copy(paths, run_id)
             with contextlib.suppress(Exception):
                 run = self.instance.get_run_by_id(run_id) if self.instance else None
-                if run is not None and not run.is_finished:
-                    self.instance.report_run_canceled(run, message="interrupted by a signal")
+                if run is not None and run.status != run.status.SUCCESS:  # a step killed by us is not a failure
+                    self.instance.report_run_canceled(run, message=f"interrupted by signal {signum}")
         print(f"the published warehouse in {self.settings.home} is unchanged", file=sys.__stderr__, flush=True)
 
 

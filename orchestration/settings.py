@@ -10,11 +10,14 @@ from typing import Mapping
 
 from ingestion.http import HttpConfig
 
-# Every LAYOFFS_AI_* variable the project reads (LAYOFFS_AI_URL_<DATASET> is a family of them).
-KNOWN_VARIABLES = (
+# Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
+PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
-    "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_REFERENCE_DIR",
+    "LAYOFFS_AI_FETCH_DEADLINE_S",
 )
+# ... and the ones only docker-compose.yml or the test suite read.
+OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
+KNOWN_VARIABLES = PIPELINE_VARIABLES + OTHER_VARIABLES
 URL_PREFIX = "LAYOFFS_AI_URL_"  # e.g. LAYOFFS_AI_URL_LAYOFFS_FYI=https://.../export.csv
 
 

@@ -3,6 +3,7 @@ without network fails fast with the offline hint; --strict exits 3."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from ingestion import sources
 from tests.support.fixture_snapshots import FIXTURE_BY_DATASET, FIXTURES
+from tests.support.airtable_site import VIEW, Site
 from tests.support.http_server import ScriptedHTTPServer
 
 from .conftest import CLI, REPO, cli_env, count_records, sha256_file
@@ -32,14 +34,27 @@ def run_live(home: Path, urls: dict[str, str], *args: str, timeout: float = 600,
 
 
 def serve_fixtures(server: ScriptedHTTPServer, times: int = 1, skip: tuple[str, ...] = ()) -> dict[str, str]:
-    """Queue every dataset's fixture file as a CSV download; returns dataset id -> URL."""
+    """Queue every dataset's fixture as a download (layoffs.fyi through its home page, Airtable embed page
+    and shared-view JSON, as live); returns dataset id -> URL."""
     urls = {}
     for dataset_id, rel in FIXTURE_BY_DATASET.items():
+        if dataset_id == "layoffs_fyi":
+            site = Site(server)
+            for _ in range(times if dataset_id not in skip else 0):
+                site.add_all()
+            urls[dataset_id] = site.home_url
+            continue
         path = f"/{dataset_id}.csv"
         if dataset_id not in skip:
             server.add(path, 200, (FIXTURES / rel).read_bytes(), {"Content-Type": "text/csv"}, times=times)
         urls[dataset_id] = server.url(path)
     return urls
+
+
+def expected_records(dataset_id: str) -> int:
+    if dataset_id == "layoffs_fyi":
+        return len(json.loads(VIEW)["data"]["table"]["rows"])
+    return count_records((FIXTURES / FIXTURE_BY_DATASET[dataset_id]).read_bytes())
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -80,10 +95,13 @@ def nights(tmp_path_factory):
 def test_a_live_night_loads_every_row_of_every_source(nights):
     first = nights["first"]
     assert first.returncode == 0, first.stdout + first.stderr
-    for dataset_id, rel in FIXTURE_BY_DATASET.items():
+    for dataset_id in FIXTURE_BY_DATASET:
         rows, rejects = nights["before"]["counts"][dataset_id]
-        assert rows > 0 and rows + rejects == count_records((FIXTURES / rel).read_bytes()), dataset_id
+        assert rows > 0 and rows + rejects == expected_records(dataset_id), dataset_id
     assert nights["before"]["statuses"] == {"ok"}
+    [view] = nights["home"].glob("raw/layoffs_fyi/*/layoffs_fyi_airtable.json")  # through the embed flow
+    assert [a["name"] for a in json.loads(Path(f"{view}.json").read_text())["attachments"]] == [
+        "layoffs_fyi_airtable_embed.html"]
 
 
 def test_a_failing_source_goes_stale_keeps_its_rows_and_the_night_still_publishes(nights):
