@@ -222,3 +222,40 @@ def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp
     full = json.loads(capsys.readouterr().out)[0]["description"]
     assert full.startswith("Monthly U.S. series, one row per month.\n\n**Rule.** xxx") and len(full) > 200
 
+
+
+# ------------------------------------------------------------------ hostile data, limits
+
+
+def test_table_and_markdown_strip_control_sequences_even_into_a_pipe(wh, capsys):
+    sql = "SELECT chr(27) || '[31mred' || chr(27) || '[0m' AS \"s\" , chr(27) || ']0;t' || chr(7) || 'x' AS t"
+    assert main(["sql", sql, "--warehouse", str(wh)]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "red | x"
+    assert main(["sql", sql, "--warehouse", str(wh), "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "| red | x   |"
+
+
+def test_csv_into_a_pipe_keeps_control_characters_exact(wh, capsys):
+    assert main(["sql", "SELECT chr(27) || '[31mred' AS s", "--warehouse", str(wh), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "s\n\x1b[31mred\n"
+
+
+def test_safe_csv_applies_to_tables_and_describe(tmp_path, capsys):
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t (a INT)")
+    con.execute("COMMENT ON TABLE marts.t IS '=1+1'; COMMENT ON COLUMN marts.t.a IS '@cmd'")
+    con.close()
+    assert main(["tables", "--warehouse", str(path), "--format", "csv", "--safe-csv"]) == 0
+    assert capsys.readouterr().out == "schema,name,kind,rows,description\nmarts,t,table,0,'=1+1\n"
+    assert main(["describe", "marts.t", "--warehouse", str(path), "--format", "csv", "--safe-csv"]) == 0
+    assert capsys.readouterr().out == "column,type,nullable,description\na,INTEGER,true,'@cmd\n"
+
+
+def test_aligned_formats_refuse_more_than_a_million_rows(wh, capsys):
+    assert main(["sql", "SELECT 1", "--warehouse", str(wh), "--max-rows", "1000001"]) == 2
+    assert capsys.readouterr().err == (
+        "--max-rows above 1,000,000 needs --format csv or json (table output holds every row in memory to align "
+        "the columns)\n")
+    assert main(["sql", "SELECT 1 AS one", "--warehouse", str(wh), "--max-rows", "1000001", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"one": 1}]

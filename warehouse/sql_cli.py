@@ -43,7 +43,10 @@ def emit(args: argparse.Namespace, columns: Sequence[str], batches: sql_render.B
     """Write rows in args.format. A table ends with its row count; when `result` (a query.QueryResult) was cut
     at --max-rows, the table footer says so, and a note on stderr for the other formats."""
     out, fmt, terminal = sys.stdout, args.format, _stdout_is_terminal()
-    truncated = lambda: result is not None and result.truncated  # noqa: E731 - known once batches are used up
+
+    def cut() -> bool:  # known once the batches are used up
+        return result is not None and result.truncated
+
     if fmt == "csv":
         safe = terminal if args.safe_csv is None else args.safe_csv
         sql_render.write_csv(out, columns, batches, safe=safe, terminal=terminal)
@@ -51,10 +54,10 @@ def emit(args: argparse.Namespace, columns: Sequence[str], batches: sql_render.B
         sql_render.write_json(out, columns, batches)
     else:
         rows = [row for batch in batches for row in batch]
-        lines = (sql_render.render_table(columns, rows) + [sql_render.footer(len(rows), truncated())]
+        lines = (sql_render.render_table(columns, rows) + [sql_render.footer(len(rows), cut())]
                  if fmt == "table" else sql_render.render_markdown(columns, rows))
         out.write("\n".join(lines) + "\n")
-    if fmt != "table" and truncated():
+    if fmt != "table" and cut():
         out.flush()
         print(sql_render.footer(result.rows, True), file=sys.stderr)
 
@@ -231,8 +234,8 @@ def register(subparsers: Any) -> None:
         "sql", help="run one read-only SQL query against the published warehouse",
         description="Run one read-only query (SELECT, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) against "
         "the published warehouse. Statements that write, change settings, manage extensions or read files are "
-        "refused (exit 2); DuckDB errors exit 1; Ctrl-C exits 130. Table and markdown output, and any output to "
-        "a terminal, has escape sequences and control characters removed.",
+        "refused (exit 2); DuckDB errors exit 1; Ctrl-C exits 130. Table and markdown output, and csv on a "
+        "terminal, have escape sequences and control characters removed (json escapes them).",
     )
     sql.add_argument("query", help="the SQL text, or - to read it from stdin")
     _common(sql)
