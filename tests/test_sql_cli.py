@@ -68,29 +68,41 @@ def test_table_escapes_newlines_and_markdown_escapes_pipes(wh, capsys):
 def test_single_row_footer_and_thousands(wh, capsys):
     assert main(["sql", "SELECT 1 AS one", "--warehouse", str(wh)]) == 0
     assert capsys.readouterr().out.endswith("(1 row)\n")
-    assert main(["sql", "SELECT * FROM range(1234)", "--warehouse", str(wh), "--max-rows", "0"]) == 0
+    assert main(["sql", "SELECT * FROM range(1234)", "--warehouse", str(wh), "--max-rows", "1234"]) == 0
     assert capsys.readouterr().out.endswith("(1,234 rows)\n")
 
 
 def test_max_rows_truncation_footer(wh, capsys):
     assert main(["sql", "SELECT * FROM range(12345) t(i)", "--warehouse", str(wh), "--max-rows", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["i", "-", "0", "1", "2", "(showing 3 of 12,345 rows; use --max-rows)"]
+    assert lines == ["i", "-", "0", "1", "2", "(showing the first 3 rows; use --max-rows N for more)"]
 
 
-def test_default_max_rows_is_1000_for_table_and_unlimited_for_csv(wh, capsys):
-    assert main(["sql", "SELECT * FROM range(1500)", "--warehouse", str(wh)]) == 0
+def test_exactly_max_rows_rows_is_not_called_truncated(wh, capsys):
+    assert main(["sql", "SELECT * FROM range(3) t(i)", "--warehouse", str(wh), "--max-rows", "3"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["i", "-", "0", "1", "2", "(3 rows)"]
+    assert main(["sql", "SELECT * FROM range(3) t(i)", "--warehouse", str(wh), "--max-rows", "3", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [{"i": 0}, {"i": 1}, {"i": 2}] and captured.err == ""
+
+
+def test_default_max_rows_is_10000_for_every_format(wh, capsys):
+    assert main(["sql", "SELECT * FROM range(10005)", "--warehouse", str(wh)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 + 1000 + 1 and out[-1] == "(showing 1,000 of 1,500 rows; use --max-rows)"
-    assert main(["sql", "SELECT * FROM range(1500)", "--warehouse", str(wh), "--format", "csv"]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 1 + 1500
+    assert len(out) == 2 + 10_000 + 1 and out[-1] == "(showing the first 10,000 rows; use --max-rows N for more)"
+    for fmt, count in (("csv", lambda out: len(out.splitlines()) - 1), ("json", lambda out: len(json.loads(out))),
+                       ("markdown", lambda out: len(out.splitlines()) - 2)):
+        assert main(["sql", "SELECT * FROM range(10005)", "--warehouse", str(wh), "--format", fmt]) == 0
+        captured = capsys.readouterr()
+        assert count(captured.out) == 10_000, fmt
+        assert captured.err == "(showing the first 10,000 rows; use --max-rows N for more)\n"
 
 
 def test_csv_truncation_note_goes_to_stderr(wh, capsys):
     assert main(["sql", "SELECT * FROM range(5) t(i)", "--warehouse", str(wh), "--format", "csv", "--max-rows", "2"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "i\n0\n1\n"
-    assert captured.err == "(showing 2 of 5 rows; use --max-rows)\n"
+    assert captured.err == "(showing the first 2 rows; use --max-rows N for more)\n"
 
 
 def test_negative_max_rows_is_a_usage_error(wh):
@@ -210,3 +222,40 @@ def test_tables_shows_first_sentence_of_long_comments_and_json_the_full_text(tmp
     full = json.loads(capsys.readouterr().out)[0]["description"]
     assert full.startswith("Monthly U.S. series, one row per month.\n\n**Rule.** xxx") and len(full) > 200
 
+
+
+# ------------------------------------------------------------------ hostile data, limits
+
+
+def test_table_and_markdown_strip_control_sequences_even_into_a_pipe(wh, capsys):
+    sql = "SELECT chr(27) || '[31mred' || chr(27) || '[0m' AS \"s\" , chr(27) || ']0;t' || chr(7) || 'x' AS t"
+    assert main(["sql", sql, "--warehouse", str(wh)]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "red | x"
+    assert main(["sql", sql, "--warehouse", str(wh), "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "| red | x   |"
+
+
+def test_csv_into_a_pipe_keeps_control_characters_exact(wh, capsys):
+    assert main(["sql", "SELECT chr(27) || '[31mred' AS s", "--warehouse", str(wh), "--format", "csv"]) == 0
+    assert capsys.readouterr().out == "s\n\x1b[31mred\n"
+
+
+def test_safe_csv_applies_to_tables_and_describe(tmp_path, capsys):
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t (a INT)")
+    con.execute("COMMENT ON TABLE marts.t IS '=1+1'; COMMENT ON COLUMN marts.t.a IS '@cmd'")
+    con.close()
+    assert main(["tables", "--warehouse", str(path), "--format", "csv", "--safe-csv"]) == 0
+    assert capsys.readouterr().out == "schema,name,kind,rows,description\nmarts,t,table,0,'=1+1\n"
+    assert main(["describe", "marts.t", "--warehouse", str(path), "--format", "csv", "--safe-csv"]) == 0
+    assert capsys.readouterr().out == "column,type,nullable,description\na,INTEGER,true,'@cmd\n"
+
+
+def test_aligned_formats_refuse_more_than_a_million_rows(wh, capsys):
+    assert main(["sql", "SELECT 1", "--warehouse", str(wh), "--max-rows", "1000001"]) == 2
+    assert capsys.readouterr().err == (
+        "--max-rows above 1,000,000 needs --format csv or json (table output holds every row in memory to align "
+        "the columns)\n")
+    assert main(["sql", "SELECT 1 AS one", "--warehouse", str(wh), "--max-rows", "1000001", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"one": 1}]

@@ -97,3 +97,48 @@ def test_connection_itself_blocks_files_and_settings(wh, tmp_path):
     assert not (tmp_path / "out.csv").exists()
 
 
+# One read-only call of every table function on the explicit allowlist (adding a name there needs a call here).
+ALLOWED_CALLS = {
+    "range": "range(3)", "generate_series": "generate_series(1, 3)", "unnest": "unnest([1, 2])",
+    "repeat": "repeat('x', 2)", "repeat_row": "repeat_row(1, 'a', num_rows = 2)",
+    "json_each": "json_each('{\"a\": 1}')", "json_tree": "json_tree('{\"a\": [1]}')",
+    "pg_timezone_names": "pg_timezone_names()", "icu_calendar_names": "icu_calendar_names()",
+    "histogram": "histogram(marts.layoffs_monthly, events)",
+    "histogram_values": "histogram_values(marts.layoffs_monthly, events)",
+    "pragma_table_info": "pragma_table_info('marts.layoffs_monthly')",
+    "pragma_show": "pragma_show('marts.layoffs_monthly')", "pragma_database_size": "pragma_database_size()",
+    "pragma_storage_info": "pragma_storage_info('marts.layoffs_monthly')", "pragma_version": "pragma_version()",
+    "pragma_platform": "pragma_platform()", "pragma_metadata_info": "pragma_metadata_info()",
+    "pragma_collations": "pragma_collations()", "pragma_user_agent": "pragma_user_agent()",
+}
+
+
+def _prefix_allowed_functions() -> list[str]:
+    """Every duckdb_* table function this DuckDB has, less the ones the guard denies by name."""
+    con = duckdb.connect()
+    names = con.execute(
+        "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type IN ('table', 'table_macro') "
+        "AND starts_with(function_name, 'duckdb_') ORDER BY 1").fetchall()
+    con.close()
+    return [n for (n,) in names if n not in query.DENIED_METADATA_FUNCTIONS]
+
+
+def test_every_explicitly_allowed_table_function_has_a_call():
+    assert set(ALLOWED_CALLS) == set(query.ALLOWED_TABLE_FUNCTIONS)
+
+
+@pytest.mark.parametrize("call", sorted(ALLOWED_CALLS.values()) + [
+    "duckdb_table_sample('marts.layoffs_monthly')" if n == "duckdb_table_sample" else f"{n}()"
+    for n in _prefix_allowed_functions()])
+def test_every_allowed_table_function_runs_read_only(wh, capsys, call):
+    assert main(["sql", f"SELECT count(*) AS n FROM {call}", "--warehouse", str(wh), "--format", "csv"]) == 0, \
+        capsys.readouterr().err
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "n" and int(out[1]) >= 0
+
+
+@pytest.mark.parametrize("name", sorted(query.DENIED_METADATA_FUNCTIONS))
+def test_denied_metadata_functions_are_refused_with_a_reason(wh, capsys, name):
+    assert main(["sql", f"SELECT * FROM {name}()", "--warehouse", str(wh)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"refused: table function {name}() is not allowed — it ") and err.count("\n") == 1

@@ -1,12 +1,13 @@
-"""Read-only access to the published warehouse: open, guard a query, run it, list and describe tables."""
+"""Read-only access to the published warehouse: open it, guard a query, run it in batches."""
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import json
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 
@@ -31,7 +32,14 @@ ALLOWED_TABLE_FUNCTIONS = frozenset(
     }
 )
 ALLOWED_TABLE_FUNCTION_PREFIXES = ("duckdb_",)
-DENIED_METADATA_FUNCTIONS = frozenset({"duckdb_secrets", "duckdb_logs", "duckdb_logs_parsed"})
+# duckdb_* functions refused anyway, with the reason (tests/test_sql_guard.py calls every other one read-only).
+DENIED_METADATA_FUNCTIONS = {
+    "duckdb_secrets": "it lists credentials",
+    "duckdb_logs": "it reads the session log, not the warehouse",
+    "duckdb_logs_parsed": "it reads the session log, not the warehouse",
+    "duckdb_extensions": "it reads the extension folder on disk",
+    "duckdb_extension_repositories": "it reads the extension folder on disk",
+}
 # Scalar functions that execute SQL given as data (which would bypass this guard).
 DENIED_SCALAR_FUNCTIONS = frozenset({"json_execute_serialized_sql", "query", "query_table"})
 FILE_READER = re.compile(
@@ -54,7 +62,9 @@ _WHY = {
     "ATTACH": "only the warehouse itself may be queried", "DETACH": "only the warehouse itself may be queried",
     "COPY": "files outside the warehouse are off limits", "EXPORT": "files outside the warehouse are off limits",
     "IMPORT": "files outside the warehouse are off limits",
-    "INSTALL": "extensions cannot be installed or loaded", "LOAD": "extensions cannot be installed or loaded",
+    "INSTALL": "extensions cannot be installed, updated or loaded",
+    "LOAD": "extensions cannot be installed, updated or loaded",
+    "UPDATE EXTENSIONS": "extensions cannot be installed, updated or loaded",
     "SET": "settings are locked", "RESET": "settings are locked", "USE": "settings are locked",
     "PRAGMA": "only informational pragmas (show_tables, table_info, ...) are allowed",
 }
@@ -70,10 +80,6 @@ class WarehouseLocked(Exception):
 
 class QueryRefused(Exception):
     """The query would write, change settings or read outside the warehouse."""
-
-
-class UnknownTable(Exception):
-    """`describe` was given a name that matches no table or view (or more than one)."""
 
 
 def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -107,40 +113,62 @@ def _refuse(kind: str, why: str | None = None) -> QueryRefused:
     return QueryRefused(f"refused: {kind} statements are not allowed — {reason}")
 
 
+# DuckDB parses expressions up to 1000 levels deep, which serialise to JSON about 3000 levels deep: more than
+# Python's default recursion limit of 1000 lets json.loads (and result rendering) descend.
+RECURSION_HEADROOM = 20_000
+
+
+@contextlib.contextmanager
+def recursion_headroom(limit: int = RECURSION_HEADROOM) -> Iterator[None]:
+    """Raise the interpreter's recursion limit to `limit` (never lower it) for the duration of the block."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def _parse_tree(sql: str) -> dict:
     with duckdb.connect(config=dict(READONLY_CONFIG)) as con:
         row = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
-    tree = json.loads(row[0])
+    try:
+        with recursion_headroom():
+            tree = json.loads(row[0])
+    except RecursionError:
+        raise QueryRefused("refused: the query is nested too deeply for the read-only check to inspect") from None
     if tree.get("error"):
         raise QueryRefused(f"refused: cannot inspect query ({tree.get('error_message', 'parse failed')})")
     return tree
 
 
-def _walk(node: Any):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+def _walk(tree: Any) -> Iterator[dict]:
+    """Every dict in a parse tree, depth-first, without recursion (trees can be thousands of levels deep)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
 
 
 def _check_tree(tree: dict) -> None:
     for node in _walk(tree):
         if node.get("type") == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
-            allowed = name in ALLOWED_TABLE_FUNCTIONS or (
-                name.startswith(ALLOWED_TABLE_FUNCTION_PREFIXES) and name not in DENIED_METADATA_FUNCTIONS
-            )
+            if name in DENIED_METADATA_FUNCTIONS:
+                raise QueryRefused(f"refused: table function {name}() is not allowed — {DENIED_METADATA_FUNCTIONS[name]}")
+            if name in ALLOWED_TABLE_FUNCTIONS or name.startswith(ALLOWED_TABLE_FUNCTION_PREFIXES):
+                continue
             if name in ("query", "query_table"):
                 raise QueryRefused(f"refused: table function {name}() is not allowed — it runs SQL given as text")
             if FILE_READER.match(name):
                 raise QueryRefused(f"refused: table function {name}() is not allowed — it reads outside the warehouse")
-            if not allowed:
-                raise QueryRefused(
-                    f"refused: table function {name}() is not allowed — query warehouse tables and views instead"
-                )
+            raise QueryRefused(
+                f"refused: table function {name}() is not allowed — query warehouse tables and views instead"
+            )
         elif node.get("class") == "FUNCTION":
             name = str(node.get("function_name", "")).lower()
             if name in DENIED_SCALAR_FUNCTIONS or name.startswith("read_"):
@@ -154,17 +182,27 @@ def _check_tree(tree: dict) -> None:
                 )
 
 
+def _statement_type(stmt: Any) -> duckdb.StatementType | None:
+    """The parser's statement type, or None for a type this duckdb module has no name for (it raises)."""
+    try:
+        return stmt.type
+    except (ValueError, duckdb.Error):  # e.g. UPDATE EXTENSIONS: "29 is not a valid StatementType"
+        return None
+
+
 def _check_statement(stmt: Any) -> None:
     text = stmt.query.strip().rstrip(";").strip()
-    stype = stmt.type
+    stype = _statement_type(stmt)
     kind = _first_keyword(text)
+    if stype is None:  # unknown to this module: refuse, naming the SQL keyword(s)
+        raise _refuse("UPDATE EXTENSIONS" if re.match(r"UPDATE\s+EXTENSIONS\b", text, re.IGNORECASE) else kind)
     if stype == duckdb.StatementType.SELECT:
         _check_tree(_parse_tree(text))
         return
     if stype == duckdb.StatementType.EXPLAIN:
         inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", text, flags=re.IGNORECASE)
         inner_stmts = duckdb.extract_statements(inner) if inner != text else []
-        if len(inner_stmts) != 1 or inner_stmts[0].type != duckdb.StatementType.SELECT:
+        if len(inner_stmts) != 1 or _statement_type(inner_stmts[0]) != duckdb.StatementType.SELECT:
             raise _refuse("EXPLAIN", "only EXPLAIN of a SELECT is allowed")
         _check_statement(inner_stmts[0])
         return
@@ -195,92 +233,31 @@ def check_query(sql: str) -> str:
     return statements[0].query.strip().rstrip(";").strip()
 
 
-def run_query(
-    con: duckdb.DuckDBPyConnection, sql: str, max_rows: int | None = None
-) -> tuple[list[str], list[tuple], bool, int]:
-    """Run one guarded query; return (columns, first max_rows rows, truncated, total row count)."""
-    query = check_query(sql)
-    cur = con.execute(query)
-    columns = [d[0] for d in (cur.description or [])]
-    if not max_rows or max_rows < 0:
-        rows = cur.fetchall()
-        return columns, rows, False, len(rows)
-    rows = cur.fetchmany(max_rows)
-    total = len(rows)
-    while True:
-        chunk = cur.fetchmany(10_000)
-        if not chunk:
-            break
-        total += len(chunk)
-    return columns, rows, total > len(rows), total
+class QueryResult:
+    """Column names and rows of one guarded query, fetched `batch_rows` at a time and never past `max_rows`.
+
+    Memory holds one batch, whatever the result size; `truncated` is known once `batches()` is exhausted.
+    """
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, max_rows: int = 0, batch_rows: int = 10_000):
+        self.columns = [d[0] for d in (cursor.description or [])]
+        self.max_rows = max_rows  # 0 = no limit
+        self.batch_rows = batch_rows
+        self.rows = 0
+        self.truncated = False
+        self._cursor = cursor
+
+    def batches(self) -> Iterator[list[tuple]]:
+        while not self.max_rows or self.rows < self.max_rows:
+            want = self.batch_rows if not self.max_rows else min(self.batch_rows, self.max_rows - self.rows)
+            batch = self._cursor.fetchmany(want)
+            if not batch:
+                return
+            self.rows += len(batch)
+            yield batch
+        self.truncated = bool(self._cursor.fetchmany(1))
 
 
-def _qident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def list_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int | None, str | None]]:
-    """(schema, name, kind 'table'|'view', row count or None if it cannot be counted, comment)."""
-    objects = con.execute(
-        """
-        SELECT schema_name, table_name, 'table', comment FROM duckdb_tables()
-        WHERE database_name = current_database() AND NOT internal AND NOT temporary
-        UNION ALL
-        SELECT schema_name, view_name, 'view', comment FROM duckdb_views()
-        WHERE database_name = current_database() AND NOT internal AND NOT temporary
-        ORDER BY 1, 2
-        """
-    ).fetchall()
-    out = []
-    for schema, name, kind, comment in objects:
-        try:
-            count = con.execute(f"SELECT count(*) FROM {_qident(schema)}.{_qident(name)}").fetchone()[0]
-        except duckdb.Error:
-            count = None
-        out.append((schema, name, kind, count, comment or None))
-    return out
-
-
-def _resolve(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str, str | None]:
-    known = con.execute(
-        """
-        SELECT schema_name, table_name, 'table', comment FROM duckdb_tables()
-        WHERE database_name = current_database() AND NOT internal
-        UNION ALL
-        SELECT schema_name, view_name, 'view', comment FROM duckdb_views()
-        WHERE database_name = current_database() AND NOT internal
-        """
-    ).fetchall()
-    wanted = name.strip()
-    if "." in wanted:
-        schema, _, table = (part.strip().strip('"').lower() for part in wanted.partition("."))
-        hits = [k for k in known if k[0].lower() == schema and k[1].lower() == table]
-    else:
-        hits = [k for k in known if k[1].lower() == wanted.strip('"').lower()]
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        names = ", ".join(sorted(f"{k[0]}.{k[1]}" for k in hits))
-        raise UnknownTable(f"table name {name!r} is ambiguous: {names} — give schema.table")
-    candidates = {f"{k[0]}.{k[1]}".lower(): f"{k[0]}.{k[1]}" for k in known}
-    candidates |= {k[1].lower(): f"{k[0]}.{k[1]}" for k in known}
-    close = difflib.get_close_matches(wanted.lower(), list(candidates), n=5, cutoff=0.5)
-    suggest = sorted({candidates[c] for c in close})
-    hint = f"; did you mean {', '.join(suggest)}?" if suggest else "; run `layoffs-ai tables` to list them"
-    raise UnknownTable(f"no table or view named {name!r} in the warehouse{hint}")
-
-
-def describe_table(
-    con: duckdb.DuckDBPyConnection, name: str
-) -> tuple[str, str, str | None, list[tuple[str, str, bool, str | None]]]:
-    """Return ('schema.table', kind, table comment, [(column, type, nullable, comment), ...])."""
-    schema, table, kind, comment = _resolve(con, name)
-    cols = con.execute(
-        """
-        SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns()
-        WHERE database_name = current_database() AND schema_name = ? AND table_name = ?
-        ORDER BY column_index
-        """,
-        [schema, table],
-    ).fetchall()
-    return f"{schema}.{table}", kind, comment or None, [(c, t, bool(n), cm or None) for c, t, n, cm in cols]
+def run_query(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int = 0) -> QueryResult:
+    """Guard and start one query; its rows stream from the returned result's batches()."""
+    return QueryResult(con.execute(check_query(sql)), max_rows)

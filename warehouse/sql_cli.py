@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import decimal
-import json
-import math
 import os
-import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from warehouse import sql_render
+
 FORMATS = ("table", "csv", "json", "markdown")
-DEFAULT_MAX_ROWS = {"table": 1000, "markdown": 1000, "csv": 0, "json": 0}
-NUMERIC = (int, float, decimal.Decimal)
+DEFAULT_MAX_ROWS = 10_000
+MAX_ROWS_CEILING = 1_000_000_000
+# table and markdown keep every shown row in memory to align the columns; csv and json stream in batches.
+ALIGNED_MAX_ROWS = 1_000_000
+MAX_MESSAGE = 500  # characters of an error message
+
+
+class UsageError(Exception):
+    """An option combination the command refuses (exit 2)."""
 
 
 def warehouse_path(args: argparse.Namespace) -> Path:
@@ -28,201 +32,186 @@ def warehouse_path(args: argparse.Namespace) -> Path:
     return Path(os.environ.get("LAYOFFS_AI_HOME") or "data").expanduser() / PUBLISHED_NAME
 
 
-# ---------------------------------------------------------------- rendering
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stdout
+        return False
 
 
-def _text(value: Any, null: str) -> str:
-    if value is None:
-        return null
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "".join(f"\\x{b:02X}" for b in bytes(value))
-    if isinstance(value, (list, tuple, dict)):
-        return json.dumps(_jsonable(value), ensure_ascii=False)
-    return str(value)
+def emit(args: argparse.Namespace, columns: Sequence[str], batches: sql_render.Batches, result: Any = None) -> None:
+    """Write rows in args.format. A table ends with its row count; when `result` (a query.QueryResult) was cut
+    at --max-rows, the table footer says so, and a note on stderr for the other formats."""
+    out, fmt, terminal = sys.stdout, args.format, _stdout_is_terminal()
 
+    def cut() -> bool:  # known once the batches are used up
+        return result is not None and result.truncated
 
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            return None
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return _text(value, "")  # timedelta, UUID, bytes, ...
-
-
-def _one_line(cell: str) -> str:
-    return cell.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-
-
-def _grid(columns: Sequence[str], rows: Sequence[tuple]) -> tuple[list[str], list[list[str]], list[bool], list[int]]:
-    heads = [_one_line(c) for c in columns]
-    cells = [[_one_line(_text(v, "NULL")) for v in row] for row in rows]
-    numeric = [
-        any(r[i] is not None for r in rows)
-        and all(r[i] is None or (isinstance(r[i], NUMERIC) and not isinstance(r[i], bool)) for r in rows)
-        for i in range(len(columns))
-    ]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
-    return heads, cells, numeric, widths
-
-
-def _pad(cell: str, width: int, right: bool) -> str:
-    return cell.rjust(width) if right else cell.ljust(width)
-
-
-def render_table(columns: Sequence[str], rows: Sequence[tuple]) -> list[str]:
-    """psql-style aligned table: header, dashed rule, rows; numbers right-aligned, NULL shown as NULL."""
-    heads, cells, numeric, widths = _grid(columns, rows)
-    lines = [" | ".join(_pad(h, w, n) for h, w, n in zip(heads, widths, numeric)).rstrip()]
-    lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(_pad(c, w, n) for c, w, n in zip(r, widths, numeric)).rstrip() for r in cells]
-    return lines
-
-
-def render_markdown(columns: Sequence[str], rows: Sequence[tuple]) -> list[str]:
-    """GitHub pipe table with padded columns; `|` escaped, numbers right-aligned."""
-    heads, cells, numeric, widths = _grid(columns, rows)
-    heads = [h.replace("|", "\\|") for h in heads]
-    cells = [[c.replace("|", "\\|") for c in r] for r in cells]
-    widths = [max([3, len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(heads)]
-    rule = ["-" * (w - 1) + ":" if n else "-" * w for w, n in zip(widths, numeric)]
-    lines = ["| " + " | ".join(_pad(h, w, False) for h, w in zip(heads, widths)) + " |"]
-    lines.append("| " + " | ".join(rule) + " |")
-    lines += ["| " + " | ".join(_pad(c, w, n) for c, w, n in zip(r, widths, numeric)) + " |" for r in cells]
-    return lines
-
-
-def render_csv(columns: Sequence[str], rows: Sequence[tuple], out) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if v is None else _text(v, "") for v in row])
-
-
-def render_json(columns: Sequence[str], rows: Sequence[tuple]) -> str:
-    """A list of objects; repeated column names get a _2, _3 ... suffix so no value is lost."""
-    keys, seen = [], {}
-    for name in columns:
-        seen[name] = seen.get(name, 0) + 1
-        keys.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return json.dumps([dict(zip(keys, (_jsonable(v) for v in row))) for row in rows], indent=2, ensure_ascii=False)
-
-
-def summary(comment: str | None, limit: int = 100) -> str:
-    """First sentence of a (possibly multi-paragraph) comment, at most `limit` characters."""
-    text = " ".join((comment or "").split())
-    text = re.split(r"(?<=[a-z0-9)`]\.)\s", text, maxsplit=1)[0]
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def footer(shown: int, total: int) -> str:
-    if shown < total:
-        return f"(showing {shown:,} of {total:,} rows; use --max-rows)"
-    return f"({total:,} row{'' if total == 1 else 's'})"
-
-
-def emit(fmt: str, columns: Sequence[str], rows: Sequence[tuple], total: int | None = None) -> None:
-    """Print a result in the chosen format; truncation is a stdout footer for table, a stderr note otherwise."""
-    total = len(rows) if total is None else total
-    out = sys.stdout
-    if fmt == "table":
-        out.write("\n".join(render_table(columns, rows) + [footer(len(rows), total)]) + "\n")
-    elif fmt == "markdown":
-        out.write("\n".join(render_markdown(columns, rows)) + "\n")
-    elif fmt == "csv":
-        render_csv(columns, rows, out)
+    if fmt == "csv":
+        safe = terminal if args.safe_csv is None else args.safe_csv
+        sql_render.write_csv(out, columns, batches, safe=safe, terminal=terminal)
+    elif fmt == "json":
+        sql_render.write_json(out, columns, batches)
     else:
-        out.write(render_json(columns, rows) + "\n")
-    if fmt != "table" and len(rows) < total:
-        print(footer(len(rows), total), file=sys.stderr)
+        rows = [row for batch in batches for row in batch]
+        lines = (sql_render.render_table(columns, rows) + [sql_render.footer(len(rows), cut())]
+                 if fmt == "table" else sql_render.render_markdown(columns, rows))
+        out.write("\n".join(lines) + "\n")
+    if fmt != "table" and cut():
+        out.flush()
+        print(sql_render.footer(result.rows, True), file=sys.stderr)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).split("\nStack Trace:")[0]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and set(ln.strip()) != {"^"}]
+    line = " ".join(lines) or type(exc).__name__
+    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so nothing more (not even the exit-time flush) meets the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Interrupts:
+    """Note Ctrl-C while a command runs: DuckDB turns it into RuntimeError('Query interrupted') mid-query."""
+
+    def __enter__(self) -> _Interrupts:
+        self.seen, self.previous = False, None
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self.previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread
+            pass
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn every failure into one line on stderr and an exit code: 2 refused/missing/usage, 1 any error,
+    130 interrupted, 0 (silently) when the reader of stdout goes away (`| head`). Never a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        import duckdb
+
+        from warehouse import catalog, query
+
+        with _Interrupts() as interrupts:
+            try:
+                with query.recursion_headroom():
+                    code = handler(args)
+                sys.stdout.flush()
+                return code
+            except BrokenPipeError:
+                _silence_stdout()
+                return 0
+            except BaseException as exc:  # noqa: BLE001 - every failure becomes one line
+                if isinstance(exc, KeyboardInterrupt) or interrupts.seen:
+                    message, code = "interrupted", 130
+                elif isinstance(exc, (query.QueryRefused, query.WarehouseMissing, UsageError)):
+                    message, code = str(exc), 2
+                elif isinstance(exc, (query.WarehouseLocked, catalog.UnknownTable, duckdb.Error)):
+                    message, code = _one_line(exc), 1
+                elif isinstance(exc, RecursionError):
+                    message, code = "error: the query or its result is nested too deeply to process", 1
+                elif isinstance(exc, MemoryError):
+                    message, code = "error: out of memory — lower --max-rows or add a LIMIT", 1
+                elif isinstance(exc, Exception):
+                    message, code = f"error: {type(exc).__name__}: {_one_line(exc)}", 1
+                else:  # SystemExit and the like are not failures of this command
+                    raise
+                try:
+                    print(message, file=sys.stderr)
+                except OSError:
+                    pass
+                return code
+
+    return run
 
 
 # ---------------------------------------------------------------- commands
 
 
-def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn every expected failure into one line on stderr and an exit code (1 DuckDB, 2 refused/missing)."""
-
-    def run(args: argparse.Namespace) -> int:
-        import duckdb
-
-        from warehouse import query
-
-        try:
-            return handler(args)
-        except (query.QueryRefused, query.WarehouseMissing) as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
-        except (query.WarehouseLocked, query.UnknownTable) as exc:
-            print(str(exc), file=sys.stderr)
-            return 1
-        except duckdb.Error as exc:
-            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and set(ln.strip()) != {"^"}]
-            print(" ".join(lines) or type(exc).__name__, file=sys.stderr)
-            return 1
-        except BrokenPipeError:  # `layoffs-ai sql ... | head`
-            sys.stdout = open(os.devnull, "w")
-            return 0
-
-    return run
+def _check_max_rows(args: argparse.Namespace) -> int:
+    max_rows = DEFAULT_MAX_ROWS if args.max_rows is None else args.max_rows
+    if max_rows == 0 and args.format != "csv":
+        raise UsageError(f"--max-rows 0 (no limit) is only allowed with --format csv, not {args.format}: "
+                         "give a row count instead")
+    if max_rows == 0 and _stdout_is_terminal():
+        raise UsageError("--max-rows 0 (no limit) is only allowed when stdout goes to a file or pipe, "
+                         "not a terminal: give a row count instead")
+    if max_rows > ALIGNED_MAX_ROWS and args.format in ("table", "markdown"):
+        raise UsageError(f"--max-rows above {ALIGNED_MAX_ROWS:,} needs --format csv or json "
+                         f"({args.format} output holds every row in memory to align the columns)")
+    return max_rows
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
     from warehouse import query
 
+    max_rows = _check_max_rows(args)
     sql = sys.stdin.read() if args.query == "-" else args.query
-    max_rows = DEFAULT_MAX_ROWS[args.format] if args.max_rows is None else args.max_rows
     query.check_query(sql)  # refuse before touching the warehouse file
     with query.open_readonly(warehouse_path(args)) as con:
-        columns, rows, _truncated, total = query.run_query(con, sql, max_rows)
-    emit(args.format, columns, rows, total)
+        result = query.run_query(con, sql, max_rows)
+        emit(args, result.columns, result.batches(), result)
     return 0
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
-    from warehouse import query
+    from warehouse import catalog, query
 
     with query.open_readonly(warehouse_path(args)) as con:
-        found = query.list_tables(con)
+        found = catalog.list_tables(con)
     if args.format in ("table", "markdown"):  # first sentence only; csv/json carry the full text
-        rows = [(s, t, k, n, summary(c)) for s, t, k, n, c in found]
+        rows = [(s, t, k, n, sql_render.summary(c)) for s, t, k, n, c in found]
     else:
         rows = [(s, t, k, n, c.strip() if c else c) for s, t, k, n, c in found]
-    emit(args.format, ["schema", "name", "kind", "rows", "description"], rows)
+    emit(args, ["schema", "name", "kind", "rows", "description"], [rows])
     return 0
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    from warehouse import query
+    from warehouse import catalog, query
 
     with query.open_readonly(warehouse_path(args)) as con:
-        name, kind, comment, cols = query.describe_table(con, args.table)
+        name, kind, comment, cols = catalog.describe_table(con, args.table)
     text = args.format in ("table", "markdown")
     if text:
-        print(f"{name} ({kind})" + (f": {comment.strip()}" if comment else ""))
+        heading = f"{name} ({kind})" + (f": {comment.strip()}" if comment else "")
+        print(sql_render.terminal_safe(heading.replace("\n", " ")))
     rows = [(c, t, n, cm.strip() if cm else ("" if text else None)) for c, t, n, cm in cols]
-    emit(args.format, ["column", "type", "nullable", "description"], rows)
+    emit(args, ["column", "type", "nullable", "description"], [rows])
     return 0
 
 
-def _non_negative(text: str) -> int:
+def _max_rows(text: str) -> int:
+    """argparse type of --max-rows: a whole number from 0 (no limit) to MAX_ROWS_CEILING."""
     try:
-        value = int(text)
+        value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"--max-rows must be a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"--max-rows must be >= 0, got {value}")
+    if value > MAX_ROWS_CEILING:
+        raise argparse.ArgumentTypeError(
+            f"--max-rows must be at most {MAX_ROWS_CEILING:,}, got {text!r} (0 = no limit, csv to a file or pipe only)")
     return value
 
 
@@ -232,6 +221,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="warehouse file to read (default: $LAYOFFS_AI_HOME/warehouse.duckdb, LAYOFFS_AI_HOME defaults to ./data)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.add_argument(
+        "--safe-csv", action=argparse.BooleanOptionalAction, default=None,
+        help="in csv output, put a ' before text cells starting with = + - @ tab or CR so spreadsheets do not run "
+        "them as formulas (default: on when stdout is a terminal, off for files and pipes)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -239,15 +233,16 @@ def register(subparsers: Any) -> None:
     sql = subparsers.add_parser(
         "sql", help="run one read-only SQL query against the published warehouse",
         description="Run one read-only query (SELECT, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) against "
-        "the published warehouse. Statements that write, change settings or read files are refused (exit 2); "
-        "DuckDB errors exit 1.",
+        "the published warehouse. Statements that write, change settings, manage extensions or read files are "
+        "refused (exit 2); DuckDB errors exit 1; Ctrl-C exits 130. Table and markdown output, and csv on a "
+        "terminal, have escape sequences and control characters removed (json escapes them).",
     )
     sql.add_argument("query", help="the SQL text, or - to read it from stdin")
     _common(sql)
     sql.add_argument(
-        "--max-rows", type=_non_negative, default=None, metavar="N",
-        help="print at most N rows, 0 = no limit (default: 1000 for table/markdown, no limit for csv/json); "
-        "the table footer or a stderr note gives the full count",
+        "--max-rows", type=_max_rows, default=None, metavar="N",
+        help=f"print at most N rows (default: {DEFAULT_MAX_ROWS:,}); a note says when the output was cut; "
+        "0 = no limit, only with --format csv written to a file or pipe",
     )
     sql.set_defaults(func=_guarded(_cmd_sql))
 
@@ -274,4 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # before a command started (argument parsing, imports)
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
