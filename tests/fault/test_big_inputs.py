@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -37,17 +39,27 @@ class _Scripts(HTMLParser):
 
 
 def embedded_spec(page: Path) -> dict:
-    """The Vega-Lite spec a chart page embeds (the JSON script block carrying a vega-lite `$schema`)."""
+    """The Vega-Lite spec a chart page embeds: the JSON object with a vega-lite `$schema` in one of its
+    <script> blocks, however it is embedded (a JSON block or a JavaScript literal)."""
     parser = _Scripts()
     parser.feed(page.read_text(encoding="utf-8"))
-    for block in parser.blocks:
-        try:
-            spec = json.loads(block)
-        except ValueError:
-            continue
-        if isinstance(spec, dict) and "vega-lite" in str(spec.get("$schema", "")):
-            return spec
-    raise AssertionError(f"{page.name}: no JSON Vega-Lite spec embedded")
+    decoder = json.JSONDecoder()
+    for block in sorted(parser.blocks, key=len):  # the vega bundle, by far the longest, last
+        for start in re.finditer(r'\{\s*"', block):
+            try:
+                spec, _end = decoder.raw_decode(block, start.start())
+            except ValueError:
+                continue
+            if isinstance(spec, dict) and "vega-lite" in str(spec.get("$schema", "")):
+                return spec
+    raise AssertionError(f"{page.name}: no Vega-Lite spec embedded")
+
+
+def drawn_marks(svg: Path) -> int:
+    """Mark items in a chart SVG: children of Vega's `role-mark` groups (one per point, bar, line ...)."""
+    root = ElementTree.parse(svg).getroot()
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if "role-mark" in (g.get("class") or "")]
+    return sum(len(g) for g in groups)
 
 
 def data_rows(spec) -> list[dict]:
@@ -84,6 +96,7 @@ def test_layoffs_by_date_over_20000_events_aggregates_and_says_so(tmp_path):
     render_all({"fct_layoff_events": invented_events(n)}, tmp_path, "Sources: invented")
     for ext in ("png", "svg", "html"):
         assert (tmp_path / f"layoffs_by_date.{ext}").stat().st_size > 0
+    assert 0 < drawn_marks(tmp_path / "layoffs_by_date.svg") <= LIMIT
     spec = embedded_spec(tmp_path / "layoffs_by_date.html")
     rows = data_rows(spec)
     assert 0 < len(rows) <= LIMIT
@@ -98,6 +111,7 @@ def test_layoffs_by_date_at_the_limit_still_draws_every_event(tmp_path):
     spec = embedded_spec(tmp_path / "layoffs_by_date.html")
     names = {row["company"] for row in data_rows(spec) if "company" in row}
     assert len(names) == n
+    assert drawn_marks(tmp_path / "layoffs_by_date.svg") >= n
     assert "monthly" not in subtitle(spec) and "sampled" not in subtitle(spec)
 
 
@@ -109,6 +123,7 @@ def test_monthly_series_over_20000_points_aggregate_and_say_so(tmp_path):
     monthly = pd.DataFrame({"month": months, **{c: rng.uniform(50, 150, len(months)) for c in cols}})
     render_all({"layoffs_vs_ai_monthly": monthly, "job_postings_monthly": monthly}, tmp_path, "Sources: invented")
     for name in ("layoffs_vs_releases", "postings_by_sector"):
+        assert 0 < drawn_marks(tmp_path / f"{name}.svg") <= LIMIT, name
         spec = embedded_spec(tmp_path / f"{name}.html")
         assert 0 < len(data_rows(spec)) <= LIMIT, name
         assert "24,000 monthly points shown as quarterly" in subtitle(spec), (name, subtitle(spec))
