@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from analytics import build_report
 from tests.support.browser import chromium, probe
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 
-from .conftest import append_row, run_cli
+from .conftest import REPO, append_row, run_cli
 
 pytestmark = pytest.mark.fault
 
@@ -155,3 +157,28 @@ def test_report_escapes_cells_and_links_only_http_sources(tmp_path):
         header, *body = table.split("</tr>")
         cells = [len(re.findall(r"<td[ >]", r)) for r in body if "<td" in r]
         assert set(cells) <= {len(re.findall(r"<th[ >]", header))}, table
+
+
+RENDER_CONTROL_NAMES = """
+import sys
+from pathlib import Path
+import pandas as pd
+from analytics import render_all
+names = ["Nul\\x00Co", "Esc\\x1b[0mCo", "Bom\\uffffCo", "Half\\udc80Co", "Nel\\x85Co", "Del\\x7fCo"]
+events = pd.DataFrame({"event_date": pd.to_datetime(["2024-01-05"] * len(names)), "company": names,
+                       "laid_off": range(10, 10 + len(names))})
+render_all({"fct_layoff_events": events}, Path(sys.argv[1]), "Sources: Feed\\x1b[1m\\x00")
+"""
+
+
+def test_charts_render_text_with_control_characters(tmp_path):
+    """Defence in depth behind staging: analytics itself renders names carrying NUL, ESC, U+FFFF, a lone
+    surrogate, C1 and DEL (vl-convert aborts the whole process on some of them, hence the subprocess)."""
+    result = subprocess.run([sys.executable, "-c", RENDER_CONTROL_NAMES, str(tmp_path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    svg = (tmp_path / "layoffs_by_date.svg").read_text(encoding="utf-8")
+    for name in ("NulCo", "Esc[0mCo", "BomCo", "HalfCo", "NelCo", "DelCo", "Feed[1m"):
+        assert name in svg, name
+    page = (tmp_path / "layoffs_by_date.html").read_text(encoding="utf-8")
+    assert not [ch for ch in page if _is_control(ch)]
