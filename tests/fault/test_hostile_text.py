@@ -115,13 +115,17 @@ def test_no_generated_html_runs_hostile_markup(hostile_run):
     assert len(pages) == 6, pages
     with chromium() as browser:
         for path in pages:
-            seen = probe(browser, path, settle_selector="svg")
+            hover = '#vis svg [aria-label*="<"]' if path.name == "layoffs_by_date.html" else None
+            seen = probe(browser, path, settle_selector="svg", hover_selector=hover)
             _assert_inert(path, seen)
             assert seen.errors == [], (path.name, seen.errors)
             assert seen.state["charts"] >= 1 and seen.state["marks"] >= 10, (path.name, seen.state["marks"])
             if path.name in ("layoffs_by_date.html", "index.html"):
                 for name in MARKUP_NAMES:
                     assert name in seen.state["labels"], (path.name, name)
+            if hover:  # each hostile mark's tooltip shows its name as text
+                for name in MARKUP_NAMES:
+                    assert any(name in tip for tip in seen.tooltips), (name, seen.tooltips)
 
 
 SOURCES = [{"name": "<script>alert('src')</script>Tracker", "dataset": "layoffs_fyi", "url": "javascript:alert(1)",

@@ -39,6 +39,7 @@ class Probe:
     errors: list[str] = field(default_factory=list)
     remote_requests: list[str] = field(default_factory=list)
     state: dict = field(default_factory=dict)
+    tooltips: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -55,10 +56,11 @@ def chromium():
             browser.close()
 
 
-def probe(browser, path: Path, settle_selector: str | None = None) -> Probe:
-    """Open `path`, wait for `settle_selector` (e.g. the drawn chart), click every in-page action that is not
-    a download (vega-embed's menu), and record dialogs, errors and network requests. No request leaves the
-    machine: anything but file:/data:/blob: is aborted and recorded."""
+def probe(browser, path: Path, settle_selector: str | None = None, hover_selector: str | None = None) -> Probe:
+    """Open `path`, wait for `settle_selector` (e.g. the drawn chart), hover every `hover_selector` element
+    (recording the tooltip text shown), click every in-page action that is not a download (vega-embed's
+    menu), and record dialogs, errors and network requests. No request leaves the machine: anything but
+    file:/data:/blob: is aborted and recorded."""
     result = Probe()
     context = browser.new_context()
 
@@ -81,6 +83,11 @@ def probe(browser, path: Path, settle_selector: str | None = None) -> Probe:
         if settle_selector:
             page.wait_for_selector(settle_selector, state="attached", timeout=15_000)
         page.wait_for_timeout(300)
+        for mark in page.query_selector_all(hover_selector) if hover_selector else []:
+            mark.hover(force=True)
+            page.wait_for_timeout(150)
+            tip = page.query_selector("#vg-tooltip-element")
+            result.tooltips.append(tip.inner_text() if tip else "")
         menu = page.query_selector("details summary")
         if menu:
             menu.click()
