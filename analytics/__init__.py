@@ -13,6 +13,7 @@ from analytics.company import company_layoffs_vs_releases, load_aliases
 from analytics.report import build_report
 from analytics.series import AnalyticsInputError
 from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
+from analytics.text_hygiene import clean_frame, clean_tree
 
 __all__ = [
     "AnalyticsInputError", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
@@ -82,6 +83,9 @@ def run_analytics(
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
     if missing:
         raise AnalyticsInputError(f"run_analytics: missing frame(s) {', '.join(missing)}")
+    # staging already strips control characters; text from anywhere else must not break rendering either
+    frames = {name: clean_frame(frame) for name, frame in frames.items()}
+    sources = clean_tree(sources)
     monthly = frames["layoffs_vs_ai_monthly"]
     adf = stationarity(monthly)
     blog, omitted = _blog_tables(frames["layoff_count_stats"])

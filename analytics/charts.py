@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from analytics.chart_budget import coarsen_months, event_cells
+from analytics.chart_files import MAX_MARKS, save_chart
 from analytics.company import load_aliases, normalise_name
 from analytics.series import label
 
 WIDTH, HEIGHT = 760, 330
 CATEGORY_ORDER = ["industry", "academia", "collaboration", "other", "unknown"]
 CATEGORY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#b0b0b0"]
+PER = {"yearmonth": "month", "yearquarter": "quarter", "year": "year"}
 CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases", "lagged_correlations",
                "postings_by_sector")
 
@@ -39,8 +41,12 @@ def highlight_keys(highlight: str) -> set[str]:
     return {normalise_name(highlight), *names}
 
 
-def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta") -> alt.Chart:
-    """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company."""
+def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta",
+                    max_marks: int = MAX_MARKS) -> alt.LayerChart | alt.Chart:
+    """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company.
+
+    Above `max_marks` marks the events are drawn as period × size-band cells instead (the subtitle says so).
+    """
     ev = events[["event_date", "company", "laid_off"]].copy()
     ev["laid_off"] = pd.to_numeric(ev["laid_off"], errors="coerce").astype("float64")
     ev["event_date"] = pd.to_datetime(ev["event_date"])
@@ -61,17 +67,29 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta")
     ticks = [10 ** k for k in range(0, int(np.log10(top)) + 1)]
     y = alt.Y("laid_off:Q", title="Employees laid off per event (log scale)",
               scale=alt.Scale(type="log", domain=[1, top]), axis=alt.Axis(values=ticks, format="~s", grid=True))
-    tip = [alt.Tooltip("company:N"), alt.Tooltip("event_date:T", title="date"), alt.Tooltip("laid_off:Q", format=",")]
-    points = alt.Chart(ev[~hit]).mark_circle(size=16, opacity=0.35).encode(x=x, y=y, color=color, tooltip=tip)
-    hl = alt.Chart(ev[hit]).mark_point(size=70, filled=True, opacity=0.95, shape="diamond").encode(
-        x=x, y=y, color=color, tooltip=tip)
-    labels = alt.Chart(ev[hit].assign(text=ev.loc[hit, "laid_off"].map(lambda v: f"{v:,.0f}"))).mark_text(
-        align="left", dx=7, fontSize=10, color="#d62728").encode(x=x, y=y, text="text:N")
-    line = alt.Chart(roll).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color)
     n_known = len(ev)
-    sub = (f"{n_known:,} events with a known count; {highlight} events highlighted; "
+    if n_known + int(hit.sum()) + len(roll) <= max_marks:
+        tip = [alt.Tooltip("company:N"), alt.Tooltip("event_date:T", title="date"),
+               alt.Tooltip("laid_off:Q", format=",")]
+        points = alt.Chart(ev[~hit]).mark_circle(size=16, opacity=0.35).encode(x=x, y=y, color=color, tooltip=tip)
+        hl = alt.Chart(ev[hit]).mark_point(size=70, filled=True, opacity=0.95, shape="diamond").encode(
+            x=x, y=y, color=color, tooltip=tip)
+        labels = alt.Chart(ev[hit].assign(text=ev.loc[hit, "laid_off"].map(lambda v: f"{v:,.0f}"))).mark_text(
+            align="left", dx=7, fontSize=10, color="#d62728").encode(x=x, y=y, text="text:N")
+        layers = [points, alt.Chart(roll).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color), hl, labels]
+        shown = "events with a known count"
+    else:
+        cells, line, note = event_cells(ev[["event_date", "laid_off", "kind"]], roll, max_marks)
+        tip = [alt.Tooltip("period:N"), alt.Tooltip("band:N", title="laid off per event"),
+               alt.Tooltip("events:Q", format=","), "kind:N"]
+        dots = alt.Chart(cells).mark_circle(opacity=0.55).encode(
+            x=x, y=y, color=color, tooltip=tip,
+            size=alt.Size("events:Q", legend=None, scale=alt.Scale(type="sqrt", range=[8, 500])))
+        layers = [dots, alt.Chart(line).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color)]
+        shown = f"events with a known count, shown as {note}"
+    sub = (f"{n_known:,} {shown}; {highlight} events highlighted; "
            "line = mean count per event over the trailing 4 months")
-    return alt.layer(points, line, hl, labels).properties(
+    return alt.layer(*layers).properties(
         width=WIDTH, height=HEIGHT, title=_title("Tech layoffs by date", sub, caption))
 
 
@@ -87,17 +105,19 @@ def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timest
     cat = md["organization_category"].fillna("unknown").where(
         md["organization_category"].isin(CATEGORY_ORDER), "other")
     counts = md.assign(category=cat).groupby(["month", "category"]).size().rename("models").reset_index()
+    counts, unit, note = coarsen_months(counts, ["category"], "models", "sum")
     counts["order"] = counts["category"].map({c: i for i, c in enumerate(CATEGORY_ORDER)})
     chart = alt.Chart(counts).mark_bar().encode(
-        x=alt.X("yearmonth(month):T", title="Publication month",
+        x=alt.X(f"{unit}(month):T", title="Publication month",
                 axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year")),
-        y=alt.Y("sum(models):Q", title="Notable models released (per month)", stack="zero"),
+        y=alt.Y("sum(models):Q", title=f"Notable models released (per {PER[unit]})", stack="zero"),
         color=alt.Color("category:N", title="Organisation", scale=alt.Scale(domain=CATEGORY_ORDER,
                         range=CATEGORY_COLORS), legend=alt.Legend(orient="top-left", fillColor="white")),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("yearmonth(month):T", title="month"), "category:N", "sum(models):Q"],
+        tooltip=[alt.Tooltip(f"{unit}(month):T", title="month"), "category:N", "sum(models):Q"],
     )
     sub = f"Epoch AI notable models by month of publication, {counts['month'].min():%b %Y}–{counts['month'].max():%b %Y}"
+    sub += f"; {note}" if note else ""
     return chart.properties(width=WIDTH, height=HEIGHT, title=_title("Notable AI model releases by month", sub, caption))
 
 
@@ -117,7 +137,7 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
         idx = (s / mean * 100.0) if mean else s * float("nan")
         long.append(pd.DataFrame({"month": df["month"], "index": idx.rolling(smooth, min_periods=1).mean(),
                                   "series": label(c)}))
-    data = pd.concat(long, ignore_index=True).dropna()
+    data, _unit, note = coarsen_months(pd.concat(long, ignore_index=True).dropna(), ["series"], "index", "mean")
     colors = ["#d62728", "#ff9896", "#1f4e9c", "#6baed6"]
     chart = alt.Chart(data).mark_line(strokeWidth=2).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
@@ -130,7 +150,7 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
     )
     base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
     sub = (f"Monthly, {data['month'].min():%b %Y}–{data['month'].max():%b %Y}; each series divided by its own "
-           f"mean; {smooth}-month trailing mean; solid = layoffs, dashed = AI models")
+           f"mean; {smooth}-month trailing mean; solid = layoffs, dashed = AI models" + (f"; {note}" if note else ""))
     return alt.layer(base, chart).properties(
         width=WIDTH, height=HEIGHT, title=_title("Layoffs and AI model releases, indexed", sub, caption))
 
@@ -174,7 +194,8 @@ def postings_by_sector(postings: pd.DataFrame, caption: str) -> alt.Chart:
         return _empty("postings_by_sector", caption)
     short = {"postings_software_development": "Software development", "postings_mathematics": "Mathematics",
              "postings_scientific_research": "Scientific research & development", "postings_total": "All postings"}
-    long["series"] = long["col"].map(short)
+    long, _unit, note = coarsen_months(long.assign(series=long["col"].map(short))[["month", "series", "index"]],
+                                       ["series"], "index", "mean")
     domain = [short[c] for c in cols]
     chart = alt.Chart(long).mark_line(strokeWidth=2).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
@@ -186,21 +207,9 @@ def postings_by_sector(postings: pd.DataFrame, caption: str) -> alt.Chart:
     )
     base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
     sub = (f"Indeed Hiring Lab, US, monthly mean of the daily index, "
-           f"{long['month'].min():%b %Y}–{long['month'].max():%b %Y}")
+           f"{long['month'].min():%b %Y}–{long['month'].max():%b %Y}" + (f"; {note}" if note else ""))
     return alt.layer(base, chart).properties(
         width=WIDTH, height=HEIGHT, title=_title("US job postings by sector", sub, caption))
-
-
-def save_chart(chart: alt.Chart, out_dir: Path, name: str) -> list[Path]:
-    """Write `name`.png (2×), .svg and self-contained .html (vega inlined, no CDN); return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png, svg, html = (out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html"))
-    chart.save(str(png), format="png", scale_factor=2)
-    chart.save(str(svg), format="svg")
-    chart.save(str(html), format="html", inline=True)
-    if re.search(r"<script[^>]+src=", html.read_text(encoding="utf-8")):
-        raise RuntimeError(f"{html.name}: HTML still loads a script from a URL (inline export failed)")
-    return [png, svg, html]
 
 
 def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
+from analytics.report_escape import clean_svg, html_link, md_escape
 from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
@@ -21,6 +21,8 @@ CHART_ORDER = [
     ("model_releases_by_month", "Figure 2 (blog): model releases by month"),
     ("postings_by_sector", "Job postings by sector"),
 ]
+# No script may run in the report; inline styles and data: images (none today) are all it needs.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}h1{font-size:1.7em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}th,td{border:1px solid #ccc;padding:.25em .55em;text-align:right}
@@ -37,15 +39,9 @@ def _html_table(df: pd.DataFrame) -> str:
 def _md_table(df: pd.DataFrame) -> str:
     if df is None or df.empty:
         return "_(no rows)_"
-    return df.fillna("–").astype(str).to_markdown(index=False, disable_numparse=True)
-
-
-def _clean_svg(svg: str) -> str:
-    """Drop the XML prolog and any <script>/external references so the SVG can be inlined safely."""
-    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
-    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
-    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.S)
-    return svg.strip()
+    cells = df.fillna("–").astype(str).map(md_escape)
+    cells.columns = [md_escape(c) for c in df.columns]
+    return cells.to_markdown(index=False, disable_numparse=True)
 
 
 REQUIRED_SOURCE_KEYS = ("name",)
@@ -109,33 +105,34 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
     src_df = pd.DataFrame([{k: s[k] for k in SOURCE_KEYS} for s in sources], columns=list(SOURCE_KEYS))
 
     h = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
          "<title>Do layoffs and AI production move together?</title>", f"<style>{CSS}</style></head><body>",
          "<h1>Do tech layoffs and AI production move together?</h1>",
          f"<p class='note'>Generated {html.escape(stamp)} by layoffs-ai. Every number below is recomputed on each run.</p>"]
     m = ["# Do tech layoffs and AI production move together?", "", f"_Generated {stamp} by layoffs-ai._", ""]
     for i, (heading, text, tbls) in enumerate(sections):
         h += [f"<h2>{html.escape(heading)}</h2>"] + [f"<p>{html.escape(p)}</p>" for p in text]
-        m += [f"## {heading}", ""] + [p + "\n" for p in text]
+        m += [f"## {heading}", ""] + [md_escape(p) + "\n" for p in text]
         for caption, df in tbls:
             h += [f"<h3>{html.escape(caption)}</h3>", _html_table(df)]
-            m += [f"### {caption}", "", _md_table(df), ""]
+            m += [f"### {md_escape(caption)}", "", _md_table(df), ""]
         if i == 0:
             h.append("<h2>Charts</h2>")
             m += ["## Charts", ""]
             for name, title in CHART_ORDER:
                 if name in chart_svgs:
-                    h += [f"<h3>{html.escape(title)}</h3>", f"<div class='chart'>{_clean_svg(chart_svgs[name])}</div>"]
+                    h += [f"<h3>{html.escape(title)}</h3>", f"<div class='chart'>{clean_svg(chart_svgs[name])}</div>"]
                     m += [f"### {title}", "", f"![{title}](../charts/{name}.png)", ""]
     caveats = CAVEATS + gaps
     h += ["<h2>Caveats</h2><ul>"] + [f"<li>{html.escape(c)}</li>" for c in caveats] + ["</ul>"]
-    m += ["## Caveats", ""] + [f"- {c}" for c in caveats] + [""]
+    m += ["## Caveats", ""] + [f"- {md_escape(c)}" for c in caveats] + [""]
     h += ["<h2>Sources</h2><table><tr>" + "".join(f"<th>{k}</th>" for k in SOURCE_KEYS) + "</tr>"]
     for s in sources:
         cells = []
         for k in SOURCE_KEYS:
             text = html.escape(str(s[k]), quote=True)
-            if k == "url" and str(s[k]).startswith(("https://", "http://")):
-                text = f'<a href="{text}">{text}</a>'
+            if k == "url":
+                text = html_link(s[k])  # a link only for http(s); anything else is escaped text
             elif k == "sha256":
                 text = f"<code>{text}</code>"
             elif k == "status" and s[k] != "ok":

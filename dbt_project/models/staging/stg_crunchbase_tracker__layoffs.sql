@@ -1,6 +1,15 @@
 -- Crunchbase tracker rows: renamed, counts/percentages/dates parsed from the text as found.
-with source as (
+with raw_rows as (
     select * from {{ source('raw', 'crunchbase_tracker__layoffs') }}
+),
+
+-- text fields without control characters, and how many were removed (macros/clean_text.sql)
+cleaned as (
+    select {{ clean_text_columns([
+        'company', 'num_layoffs_raw', 'pct_impacted_raw', 'reported_date_raw', 'industry', 'hq',
+        'source', 'company_status', 'notes', 'table_title'
+    ]) }}
+    from raw_rows
 ),
 
 renamed as (
@@ -23,11 +32,12 @@ renamed as (
         nullif(trim(company_status), '') as company_status,
         nullif(trim(notes), '') as notes,
         table_title,
+        control_chars_removed,
         _extra as extra_columns,
         _source as source,
         _snapshot_sha256 as snapshot_sha256,
         _line_number as line_number
-    from source
+    from cleaned
 )
 
 select * from renamed

@@ -1,6 +1,15 @@
 -- Epoch AI model rows (notable and all lists), renamed; publication date parsed from the text.
-with source as (
+with raw_rows as (
     select * from {{ source('raw', 'epoch__models') }}
+),
+
+-- text fields without control characters, and how many were removed (macros/clean_text.sql)
+cleaned as (
+    select {{ clean_text_columns([
+        'dataset', 'model', 'domain', 'organization', 'organization_categorization', 'country',
+        'publication_date_raw', 'model_accessibility', 'notability_criteria', 'link'
+    ]) }}
+    from raw_rows
 )
 
 select
@@ -21,8 +30,9 @@ select
     nullif(trim(notability_criteria), '') as notability_criteria,
     citations,
     link,
+    control_chars_removed,
     _extra as extra_columns,
     _source as source,
     _snapshot_sha256 as snapshot_sha256,
     _line_number as line_number
-from source
+from cleaned

@@ -1,6 +1,15 @@
 -- layoffs.fyi rows: renamed, counts/percentages/dates parsed from the text as found.
-with source as (
+with raw_rows as (
     select * from {{ source('raw', 'layoffs_fyi__layoffs') }}
+),
+
+-- text fields without control characters, and how many were removed (macros/clean_text.sql)
+cleaned as (
+    select {{ clean_text_columns([
+        'company', 'location', 'total_laid_off_raw', 'date_raw', 'percentage_laid_off_raw',
+        'industry', 'source', 'stage', 'country'
+    ]) }}
+    from raw_rows
 ),
 
 renamed as (
@@ -24,11 +33,12 @@ renamed as (
         funds_raised as funds_raised_musd,
         nullif(trim(country), '') as country,
         date_added,
+        control_chars_removed,
         _extra as extra_columns,
         _source as source,
         _snapshot_sha256 as snapshot_sha256,
         _line_number as line_number
-    from source
+    from cleaned
 )
 
 select * from renamed
