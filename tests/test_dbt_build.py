@@ -166,7 +166,7 @@ def test_fixture_parsing_reaches_the_marts(fixture_build):
            "WHERE company LIKE ?")
     if kind == "csv":
         # 'Larkspur Labs  ' (trailing spaces, 450, 13%, 11/16/22) is one event named without the spaces
-        assert _q(db, sql, ["Larkspur%"]) == [("Larkspur Labs", "larkspur labs", date(2022, 11, 16), 450, 0.13)]
+        assert _q(db, sql, ["Larkspur Labs%"]) == [("Larkspur Labs", "larkspur labs", date(2022, 11, 16), 450, 0.13)]
     else:
         # the web page writes '1,250 (est.)' and 'Nov. 14, 2022'
         assert _q(db, sql, ["Pellucid%"]) == [("Pellucid Robotics", "pellucid robotics", date(2022, 11, 14),

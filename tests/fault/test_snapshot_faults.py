@@ -25,12 +25,12 @@ TAMPER_FROM, TAMPER_TO = b"Harborlight", b"Harborlite!"  # same length: only the
 
 def tamper_stored_snapshot(fault_home) -> Path:
     """Flip bytes of the stored layoffs_fyi snapshot (its sidecar untouched), in today's folder so it is reused."""
-    [sidecar] = fault_home.raw.glob("layoffs_fyi/*/layoffs_fyi_export_ugly.csv.json")
+    [sidecar] = fault_home.raw.glob("layoffs_fyi/*/layoffs_fyi_export_pipeline.csv.json")
     day_dir = sidecar.parent
     today = datetime.now(timezone.utc).date().isoformat()
     if day_dir.name != today:  # the pristine home was built before midnight UTC
         day_dir = day_dir.rename(day_dir.with_name(today))
-    stored = day_dir / "layoffs_fyi_export_ugly.csv"
+    stored = day_dir / "layoffs_fyi_export_pipeline.csv"
     data = stored.read_bytes()
     assert TAMPER_FROM in data
     stored.write_bytes(data.replace(TAMPER_FROM, TAMPER_TO))

@@ -1,4 +1,4 @@
-"""Build a LAYOFFS_AI_SNAPSHOT_DIR from the hand-written fixtures: one small CSV per dataset."""
+"""Build a LAYOFFS_AI_SNAPSHOT_DIR from the hand-written pipeline fixtures: one small CSV per dataset."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from ingestion.sources import DATASETS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-# dataset id -> fixture file (relative to tests/fixtures); CSV exports only (crunchbase: the CSV export)
+# dataset id -> fixture file (relative to tests/fixtures). The *_pipeline.csv files hold invented events in
+# the real formats over several years with a few bad rows (under the 10% reject gate), so that a whole
+# run has something to build; the *_ugly.csv files are the parsers' corner cases.
 FIXTURE_BY_DATASET: dict[str, str] = {
-    "crunchbase_tracker": "crunchbase_tracker/crunchbase_tracker_export_ugly.csv",
-    "layoffs_fyi": "layoffs_fyi/layoffs_fyi_export_ugly.csv",
-    "epoch_notable": "epoch/epoch_notable_ai_models_ugly.csv",
-    "epoch_all": "epoch/epoch_all_ai_models_ugly.csv",
-    "indeed_postings_by_sector": "indeed/indeed_postings_by_sector_us_ugly.csv",
-    "indeed_postings_aggregate": "indeed/indeed_postings_aggregate_us_ugly.csv",
+    "crunchbase_tracker": "crunchbase_tracker/crunchbase_tracker_export_pipeline.csv",
+    "layoffs_fyi": "layoffs_fyi/layoffs_fyi_export_pipeline.csv",
+    "epoch_notable": "epoch/epoch_notable_ai_models_pipeline.csv",
+    "epoch_all": "epoch/epoch_all_ai_models_pipeline.csv",
+    "indeed_postings_by_sector": "indeed/indeed_postings_by_sector_us_pipeline.csv",
+    "indeed_postings_aggregate": "indeed/indeed_postings_aggregate_us_pipeline.csv",
 }
 
 
