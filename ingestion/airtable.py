@@ -159,7 +159,7 @@ def load_view_json(data: bytes, source: str) -> dict:
     except ValueError as exc:
         raise SchemaError(f"{source}: shared-view response is not valid JSON: {_one_line(exc)}") from exc
     if isinstance(doc, dict) and doc.get("msg", "SUCCESS") != "SUCCESS":
-        raise SchemaError(f"{source}: shared view answered msg={_one_line(doc.get('msg'))!r}, not 'SUCCESS'")
+        raise SchemaError(f"{source}: the shared view did not answer msg 'SUCCESS'")
     table = doc.get("data") if isinstance(doc, dict) else None
     table = table.get("table") if isinstance(table, dict) else None
     if not isinstance(table, dict):
@@ -261,13 +261,14 @@ def match_columns(names: list[str], wanted: dict[str, tuple[str, ...]], source: 
     for i, name in enumerate(names):
         key = column_key(name)
         if key in index:
-            raise SchemaError(f"{source}: columns {names[index[key]]!r} and {name!r} have the same name")
+            raise SchemaError(f"{source}: columns {index[key] + 1} and {i + 1} of the view have the same name")
         index[key] = i
     positions, missing = {}, []
     for field, accepted in wanted.items():
         found = [index[column_key(a)] for a in accepted if column_key(a) in index]
         if len(set(found)) > 1:
-            raise SchemaError(f"{source}: columns {', '.join(repr(names[i]) for i in found)} all mean {accepted[0]!r}")
+            raise SchemaError(f"{source}: columns {', '.join(str(i + 1) for i in found)} of the view all mean "
+                              f"{accepted[0]!r}")
         if found:
             positions[field] = found[0]
         else:
@@ -275,7 +276,7 @@ def match_columns(names: list[str], wanted: dict[str, tuple[str, ...]], source: 
     if missing:
         noun = "column" if len(missing) == 1 else "columns"
         raise SchemaError(f"{source}: missing {noun} {', '.join(repr(m) for m in missing)} "
-                          f"(found: {', '.join(names)})")
+                          f"(the view has {len(names)} columns)")
     return positions
 
 

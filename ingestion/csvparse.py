@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
@@ -10,7 +11,6 @@ from typing import Any, Callable, NamedTuple
 from ingestion.core import Reject, SchemaError, Table
 
 _BOM = "\ufeff"
-_MAX_FOUND = 15  # header names listed in a missing-column message
 
 
 @dataclass(frozen=True)
@@ -104,14 +104,13 @@ def _check_header(header: list[str], schema: CsvSchema) -> dict[str, int | None]
             continue  # an unnamed column (e.g. a trailing comma) is undeclared: kept in _extra
         key = name.casefold()
         if key in index:
-            raise SchemaError(f"{schema.source}: duplicate column {name!r} in header")
+            raise SchemaError(f"{schema.source}: header columns {index[key] + 1} and {i + 1} have the same name")
         index[key] = i
     missing = [name for name in schema.required if name.casefold() not in index]
-    if missing:
-        shown = ", ".join(names[:_MAX_FOUND]) + (", ..." if len(names) > _MAX_FOUND else "")
+    if missing:  # named from the schema; the file's own text is never echoed (it could be anything)
         quoted = ", ".join(repr(name) for name in missing)
         noun = "column" if len(missing) == 1 else "columns"
-        raise SchemaError(f"{schema.source}: missing {noun} {quoted} (found: {shown})")
+        raise SchemaError(f"{schema.source}: missing {noun} {quoted} (the header has {len(names)} columns)")
     return {name: index.get(name.casefold()) for name in schema.required + schema.optional}
 
 
@@ -130,6 +129,29 @@ def check_header(data: bytes, schema: CsvSchema) -> None:
     raise SchemaError(f"{schema.source}: empty file")
 
 
+MAX_FIELD_CHARS = 64 * 1024  # a longer field is a framing error (usually a quote that never closes)
+
+
+def _framing_error(fields: list[str], raw: str, line_count: int, width: int) -> bool:
+    """A record that spans lines must be well-formed CSV with the header's width; no field is over 64 KiB."""
+    if any(len(field) > MAX_FIELD_CHARS for field in fields):
+        return True
+    if line_count == 1:
+        return False
+    try:
+        strict = next(csv.reader([raw], strict=True), [])
+    except csv.Error:
+        return True
+    return len(strict) != width
+
+
+def _framing_reason(fields: list[str], line_count: int) -> str:
+    if any(len(field) > MAX_FIELD_CHARS for field in fields):
+        return f"a field is longer than {MAX_FIELD_CHARS // 1024} KiB (unterminated quote?); this line rejected alone"
+    return (f"unterminated or malformed quote: the record ran over {line_count} lines; "
+            "this line rejected alone, the next line read as a new record")
+
+
 def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
     """Parse CSV bytes against a schema; raises SchemaError for an empty/HTML file or a bad header.
 
@@ -144,6 +166,7 @@ def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
         raise SchemaError(f"{schema.source}: file looks like HTML, not CSV")
     lines = physical_lines(text)
     reader = csv.reader(lines, strict=False)
+    base = 0  # index in `lines` where `reader` started (it restarts after a framing error)
 
     header: list[str] | None = None
     positions: dict[str, int | None] = {}
@@ -162,9 +185,18 @@ def read_csv(data: bytes, schema: CsvSchema) -> CsvFile:
             break
         except csv.Error as exc:
             fields, error = [], f"unreadable CSV record: {str(exc).split(' - ')[0]}"
-        end = reader.line_num
+        end = base + reader.line_num
         line_number = start + 1
         raw = _strip_break(lines[start]) if end == start + 1 else _strip_break("".join(lines[start:end]))
+        if header is not None and (error is not None or _framing_error(fields, raw, end - start, len(header))):
+            # An unterminated quote (or a runaway field) would swallow the records after it: reject this
+            # physical line alone, with its line number, and read on from the next line.
+            input_rows += 1
+            rejects.append(Reject(line_number, printable(_strip_break(lines[start])),
+                                  error or _framing_reason(fields, end - start)))
+            start = base = start + 1
+            reader = csv.reader(itertools.islice(lines, start, None), strict=False)
+            continue
         start = end
         if not fields and error is None:
             continue  # empty line

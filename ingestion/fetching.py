@@ -12,11 +12,15 @@ from ingestion.http import HttpClient, HttpConfig, HttpResult
 from ingestion.snapshot import SnapshotStore
 
 
-def describe_bytes(path: Path, data: bytes) -> str:
+def describe_file(path: Path) -> str:
     """How an error line shows a file without printing its contents: path, size, first 40 bytes escaped."""
-    head = data[:40].decode("ascii", "backslashreplace")
-    head = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in head)
-    return f"{path} ({len(data):,} bytes, starts '{head}')"
+    try:
+        with open(path, "rb") as handle:
+            head, size = handle.read(40), os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        return f"{path} (unreadable: {exc.strerror or exc})"
+    text = "".join(chr(b) if 0x20 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in head)
+    return f"{path} ({size:,} bytes, starts '{text}')"
 
 
 def find_offline_file(dataset: Dataset, snapshot_dir: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Generic, NamedTuple, TypeVar
 
@@ -193,8 +193,25 @@ def require_key(column: str, text: str | None) -> str:
     return text
 
 
-def not_after(column: str, value: date | None, limit: date) -> date | None:
-    """Return the date, or raise ValueError when it lies after the snapshot's access date."""
-    if value is not None and value > limit:
-        raise ValueError(f"{column}: {value.isoformat()} is after the snapshot date {limit.isoformat()}")
+# Plausibility bounds (issue 11): a value outside them is a reject with its reason, never a row that
+# silently stretches every statistic. Dates may lie up to FUTURE_SLACK after the snapshot date
+# (announced cuts); counts of people laid off in one event lie in LAYOFF_COUNTS.
+FUTURE_SLACK = timedelta(days=31)
+LAYOFF_DATES_FROM = date(2000, 1, 1)
+LAYOFF_COUNTS = (1, 1_000_000)
+
+
+def plausible_date(column: str, value: date | None, earliest: date, snapshot_date: date) -> date | None:
+    """Return the date, or raise ValueError when it lies before `earliest` or over a month after the snapshot."""
+    latest = snapshot_date + FUTURE_SLACK
+    if value is not None and not earliest <= value <= latest:
+        raise ValueError(f"{column}: {value.isoformat()} is outside the plausible range "
+                         f"{earliest.isoformat()}..{latest.isoformat()}")
+    return value
+
+
+def plausible_number(column: str, value: T, low: float, high: float) -> T:
+    """Return the number, or raise ValueError when it lies outside [low, high]."""
+    if value is not None and not low <= value <= high:
+        raise ValueError(f"{column}: {value:,} is outside the plausible range {low:,}..{high:,}")
     return value

@@ -44,8 +44,7 @@ def fetch_snapshot(dataset_id: str, settings: Settings, client: HttpClient | Non
 def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:
     """Verify the stored bytes still match the sidecar's sha256, then parse them (pure)."""
     SnapshotStore(snapshot.path.parent).verify(snapshot)
-    _, module = sources.get(dataset_id)
-    return module.parse(snapshot)
+    return sources.parse(dataset_id, snapshot)
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: ParseResult,

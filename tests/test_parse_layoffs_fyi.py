@@ -89,7 +89,7 @@ def test_rejects_reasons_lines_and_text(result):
         (8, "invalid UTF-8"),
         (9, "duplicate of line 4"),
         (10, "expected 11 fields, found 12"),
-        (11, "date: 2031-01-05 is after the snapshot date 2026-11-23"),
+        (11, "date: 2031-01-05 is outside the plausible range 2000-01-01..2026-12-24"),
         (12, "percentage_laid_off: '1.5' is above 1 as a fraction"),
     ]
     by_line = {r.line_number: r.raw_text for r in result.rejects}
@@ -103,7 +103,7 @@ def test_missing_column_raises_schema_error_naming_it(tmp_path):
     with pytest.raises(SchemaError) as info:
         layoffs_fyi.parse(variant(tmp_path, data))
     message = str(info.value)
-    assert message.startswith("layoffs_fyi: missing column 'total_laid_off' (found: company, location, laid_off_total,")
+    assert message == "layoffs_fyi: missing column 'total_laid_off' (the header has 11 columns)"
     assert "\n" not in message
 
 
@@ -230,7 +230,7 @@ def test_json_bad_rows_become_rejects_with_row_line_numbers_and_json_text(tmp_pa
         (2, "percentage_laid_off: '1.5' is above 1 as a fraction"),
         (3, "Industry: unknown choice id 'selIndGone0000001'"),
         (4, "date: blank key field"),
-        (5, "date_added: 2031-02-03 is after the snapshot date 2026-11-23"),
+        (5, "date_added: 2031-02-03 is outside the plausible range 2000-01-01..2026-12-24"),
         (7, "duplicate of line 6"),
     ]
     assert json.loads(result.rejects[1].raw_text)["id"] == "recInventedRow002"
@@ -244,9 +244,7 @@ def test_json_renamed_column_and_empty_rows_are_schema_errors(tmp_path):
 
     with pytest.raises(SchemaError) as info:
         layoffs_fyi.parse(view_variant(tmp_path, rename))
-    assert str(info.value) == (
-        "layoffs_fyi: missing column '# Laid Off' (found: Company, Location HQ, Headcount Cut, Date, %, Industry, "
-        "Source, List of Employees Laid Off, Stage, $ Raised (mm), Country, Date Added)")
+    assert str(info.value) == "layoffs_fyi: missing column '# Laid Off' (the view has 12 columns)"
     with pytest.raises(SchemaError, match="^layoffs_fyi: the shared view returned no rows$"):
         layoffs_fyi.parse(view_variant(tmp_path, lambda table: table["rows"].clear()))
 

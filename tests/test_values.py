@@ -9,7 +9,8 @@ import pytest
 from ingestion.values import (
     Reading,
     labelled,
-    not_after,
+    plausible_date,
+    plausible_number,
     parse_bool,
     parse_count,
     parse_float,
@@ -184,13 +185,21 @@ def test_labelled_prefixes_column_name():
     assert labelled("date", parse_mdy_date, "1/2/2023") == date(2023, 1, 2)
 
 
-def test_require_key_and_not_after():
+def test_require_key_and_plausible_bounds():
     assert require_key("company", " Acme ") == " Acme "
     with pytest.raises(ValueError, match="^company: blank key field$"):
         require_key("company", "  ")
-    limit = date(2026, 11, 23)
-    assert not_after("date", limit, limit) == limit
-    assert not_after("date", None, limit) is None
+    snapshot = date(2026, 11, 23)
+    earliest = date(2000, 1, 1)
+    assert plausible_date("date", date(2026, 12, 24), earliest, snapshot) == date(2026, 12, 24)  # + 31 days
+    assert plausible_date("date", None, earliest, snapshot) is None
     with pytest.raises(ValueError) as info:
-        not_after("date", date(2031, 1, 5), limit)
-    assert str(info.value) == "date: 2031-01-05 is after the snapshot date 2026-11-23"
+        plausible_date("date", date(2026, 12, 25), earliest, snapshot)
+    assert str(info.value) == "date: 2026-12-25 is outside the plausible range 2000-01-01..2026-12-24"
+    with pytest.raises(ValueError, match="^date: 1900-01-01 is outside the plausible range"):
+        plausible_date("date", date(1900, 1, 1), earliest, snapshot)
+    assert plausible_number("count", 1_000_000, 1, 1_000_000) == 1_000_000
+    with pytest.raises(ValueError, match=r"^count: 1,000,000,000,000 is outside the plausible range 1..1,000,000$"):
+        plausible_number("count", 10**12, 1, 1_000_000)
+    with pytest.raises(ValueError, match="^count: 0 is outside"):
+        plausible_number("count", 0, 1, 1_000_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Protocol, Sequence
 
@@ -138,7 +139,8 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, table: TableLike, source: str, 
                 "CAST(_line_number AS BIGINT) AS _line_number FROM _incoming"
             )
         finally:
-            con.unregister("_incoming")
+            with contextlib.suppress(duckdb.Error):  # in an aborted transaction: keep the real error
+                con.unregister("_incoming")
 
 
 def load_parsed(
@@ -183,7 +185,8 @@ def load_parsed(
         )
         con.execute("COMMIT")
     except Exception as exc:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed rollback must not hide why the load failed
+            con.execute("ROLLBACK")
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(f"loading {source} ({sha256[:12]}) failed and was rolled back: {message}") from exc
     return LoadResult(source, sha256, "loaded", rows, len(rejects), input_rows)

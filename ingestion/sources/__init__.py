@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from types import ModuleType
 
-from ingestion.core import Dataset
+from ingestion.core import Dataset, SchemaError
 
 # Source modules import only core/values/csvparse at import time: network code
 # (ingestion.fetching) and HTML extraction are imported inside fetch()/parse().
@@ -35,11 +36,30 @@ _check_declarations()
 def check_layout(dataset_id: str, snapshot) -> None:
     """SchemaError when a snapshot's layout changed (cheap where the module knows how, else a full parse)."""
     _, module = get(dataset_id)
-    checker = getattr(module, "check_layout", None)
-    if checker is not None:
-        checker(snapshot)
-    else:
-        module.parse(snapshot)
+    with located(snapshot):
+        checker = getattr(module, "check_layout", None)
+        if checker is not None:
+            checker(snapshot)
+        else:
+            module.parse(snapshot)
+
+
+def parse(dataset_id: str, snapshot):
+    """The module's pure parse; a SchemaError names the file by path, size and first bytes."""
+    _, module = get(dataset_id)
+    with located(snapshot):
+        return module.parse(snapshot)
+
+
+@contextmanager
+def located(snapshot):
+    """Add where the refused file is (path, size, first 40 bytes escaped) to a SchemaError's one line."""
+    try:
+        yield
+    except SchemaError as exc:
+        from ingestion.fetching import describe_file
+
+        raise SchemaError(f"{exc} in {describe_file(snapshot.path)}") from exc
 
 
 def get(dataset_id: str) -> tuple[Dataset, ModuleType]:

@@ -12,7 +12,10 @@ from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     UNCLEAR,
     labelled,
-    not_after,
+    LAYOFF_COUNTS,
+    LAYOFF_DATES_FROM,
+    plausible_date,
+    plausible_number,
     parse_count,
     parse_mdy_date,
     parse_percent,
@@ -132,9 +135,11 @@ def _layoff_row(cells: list[str | None], title: str | None, parse_date: Callable
     company, num_raw, pct_raw, date_raw, industry, hq, source, status, notes = cells
     company = require_key("company", company)
     num = UNCLEAR if num_raw is None else labelled("num_layoffs", parse_count, num_raw)
+    plausible_number("num_layoffs", num.value, *LAYOFF_COUNTS)
     pct = UNCLEAR if pct_raw is None else labelled("pct_impacted", parse_percent, pct_raw)
     date_raw = require_key("reported_date", date_raw)
-    reported = not_after("reported_date", labelled("reported_date", parse_date, date_raw), snapshot_date)
+    reported = plausible_date("reported_date", labelled("reported_date", parse_date, date_raw), LAYOFF_DATES_FROM,
+                              snapshot_date)
     return (
         company, num_raw, num.value, num.unclear, pct_raw, pct.value, pct.unclear, date_raw, reported,
         text_or_none(industry), text_or_none(hq), text_or_none(source), text_or_none(status),

@@ -8,7 +8,7 @@ from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table
 from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     labelled,
-    not_after,
+    plausible_date,
     parse_bool,
     parse_float,
     parse_iso_date,
@@ -43,6 +43,7 @@ EPOCH_ALL = Dataset(
     date_column="publication_date",
 )
 DATASETS: tuple[Dataset, ...] = (EPOCH_NOTABLE, EPOCH_ALL)
+EARLIEST = date(1940, 1, 1)  # the lists go back to the 1950s; anything earlier is a typo
 _LIST_NAME = {"epoch_notable": "notable", "epoch_all": "all"}  # value of the `dataset` column
 
 TABLE = "epoch__models"
@@ -96,8 +97,8 @@ def _converter(list_name: str, positions: dict[str, int | None], snapshot_date: 
         date_raw = fields[date_at]
         published = None
         if date_raw.strip():  # a handful of models have no date yet: kept with a NULL date
-            published = not_after(
-                "publication_date", labelled("publication_date", parse_iso_date, date_raw), snapshot_date
+            published = plausible_date(
+                "publication_date", labelled("publication_date", parse_iso_date, date_raw), EARLIEST, snapshot_date
             )
         frontier = None
         if frontier_at is not None:

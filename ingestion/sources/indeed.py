@@ -6,10 +6,20 @@ from datetime import date
 
 from ingestion.core import Column, Dataset, Origin, ParseResult, Snapshot, Table, pick_dataset
 from ingestion.csvparse import CsvSchema, check_header, fill, read_csv
-from ingestion.values import labelled, not_after, parse_float, parse_iso_date, require_key, text_or_none
+from ingestion.values import (
+    labelled,
+    parse_float,
+    parse_iso_date,
+    plausible_date,
+    plausible_number,
+    require_key,
+    text_or_none,
+)
 
 _RAW = "https://raw.githubusercontent.com/hiring-lab/job_postings_tracker/master/US"
 _CONTENT_TYPES = ("text/csv", "text/plain")  # GitHub raw serves text/plain
+EARLIEST = date(2020, 1, 1)  # the index starts on 2020-02-01 (= 100)
+INDEX_RANGE = (0.0, 10_000.0)
 
 ORIGIN = Origin(
     name="Indeed Hiring Lab",
@@ -83,9 +93,10 @@ def _by_sector(positions: dict[str, int | None], snapshot_date: date):
     def convert(fields: list[str]) -> tuple:
         when = labelled("date", parse_iso_date, require_key("date", fields[date_at]))
         return (
-            not_after("date", when, snapshot_date),
+            plausible_date("date", when, EARLIEST, snapshot_date),
             text_or_none(fields[country_at]),
-            labelled("indeed_job_postings_index", parse_float, fields[index_at]),
+            plausible_number("indeed_job_postings_index",
+                             labelled("indeed_job_postings_index", parse_float, fields[index_at]), *INDEX_RANGE),
             text_or_none(fields[variable_at]),
             text_or_none(fields[name_at]),
         )
@@ -99,10 +110,12 @@ def _aggregate(positions: dict[str, int | None], snapshot_date: date):
     def convert(fields: list[str]) -> tuple:
         when = labelled("date", parse_iso_date, require_key("date", fields[date_at]))
         return (
-            not_after("date", when, snapshot_date),
+            plausible_date("date", when, EARLIEST, snapshot_date),
             text_or_none(fields[country_at]),
-            labelled("indeed_job_postings_index_sa", parse_float, fields[sa_at]),
-            labelled("indeed_job_postings_index_nsa", parse_float, fields[nsa_at]),
+            plausible_number("indeed_job_postings_index_sa",
+                             labelled("indeed_job_postings_index_sa", parse_float, fields[sa_at]), *INDEX_RANGE),
+            plausible_number("indeed_job_postings_index_nsa",
+                             labelled("indeed_job_postings_index_nsa", parse_float, fields[nsa_at]), *INDEX_RANGE),
             text_or_none(fields[variable_at]),
         )
 

@@ -11,7 +11,10 @@ from ingestion.core import Column, Dataset, Origin, ParseResult, Reject, Snapsho
 from ingestion.csvparse import CsvFile, CsvRecord, CsvSchema, check_header, fill, read_csv
 from ingestion.values import (
     labelled,
-    not_after,
+    LAYOFF_COUNTS,
+    LAYOFF_DATES_FROM,
+    plausible_date,
+    plausible_number,
     parse_count,
     parse_iso_date,
     parse_mdy_date,
@@ -138,13 +141,14 @@ def _converter(positions: dict[str, int | None], snapshot_date: date, parse_date
     def convert(fields: list[str]) -> tuple:
         company = require_key("company", fields[company_at])
         count = labelled("total_laid_off", parse_count, fields[count_at])
+        plausible_number("total_laid_off", count.value, *LAYOFF_COUNTS)
         date_raw = require_key("date", fields[date_at])
-        when = not_after("date", labelled("date", parse_date, date_raw), snapshot_date)
+        when = plausible_date("date", labelled("date", parse_date, date_raw), LAYOFF_DATES_FROM, snapshot_date)
         pct = labelled("percentage_laid_off", parse_percent, fields[pct_at])
         funds = labelled("funds_raised", parse_nonnegative_float, fields[funds_at])
         added_raw = fields[added_at]
         added = labelled("date_added", parse_date, added_raw) if added_raw.strip() else None
-        not_after("date_added", added, snapshot_date)
+        plausible_date("date_added", added, LAYOFF_DATES_FROM, snapshot_date)
         return (
             company,
             text_or_none(fields[location_at]),
