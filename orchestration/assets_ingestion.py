@@ -94,14 +94,15 @@ def _data_through(con, dataset_id: str):
                        [dataset_id]).fetchone()[0]
 
 
-def _load_dataset(con, dataset_id: str, state: "SourceState | None", version: str) -> source_status.SourceStatus:
+def _load_dataset(con, dataset_id: str, state: "SourceState | None", version: str,
+                  run_id: str) -> source_status.SourceStatus:
     """Load the accepted snapshot of an ok source; a stale or missing one keeps what the warehouse holds."""
     status, error = (state.status, state.error) if state else ("missing", "never fetched: no observation yet")
     if state is not None and status == "ok":
         try:
             sidecar = Path(state.accepted_sidecar)
             snapshot = SnapshotStore(sidecar.parent).load(sidecar)
-            parse_and_load(con, dataset_id, snapshot, parser_version=version)
+            parse_and_load(con, dataset_id, snapshot, parser_version=version, run_id=run_id)
         except IngestionError as exc:  # e.g. the stored file no longer matches its sha256
             status, error = ("stale" if state.last_success_at else "missing"), " ".join(str(exc).split())
     rows = con.execute(f"SELECT count(*) FROM raw.{sources.get(dataset_id)[0].tables[0]} WHERE _source = ?",
@@ -137,7 +138,7 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     states = {d: latest_state(context.instance, d) for d in datasets}
     with warehouse.connect(context.run.run_id) as con:
         ensure_raw_tables(con, sources.RAW_TABLES)
-        statuses = [_load_dataset(con, d, states[d], code_version("raw")) for d in datasets]
+        statuses = [_load_dataset(con, d, states[d], code_version("raw"), context.run.run_id) for d in datasets]
         source_status.record(con, statuses)
         counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in tables}
         previews = {t: _preview(con, t) for t in tables}

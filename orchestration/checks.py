@@ -1,26 +1,20 @@
-"""Asset checks beside the raw tables: non-empty tables, row drops and the rejects share."""
+"""Blocking checks beside the raw tables: not empty, no sudden shrink, few rejects (the truncation gate)."""
 
 import dagster as dg
 
 from warehouse import source_status
+from warehouse.volume_gate import MAX_REJECT_SHARE, VolumeGate, problems
 
 from .assets_ingestion import RAW_TABLES, datasets_of, raw_key
 from .resources import WarehouseResource
 
-MAX_ROW_DROP = 0.20
-MAX_REJECT_SHARE = 0.05
 OPTIONAL_TABLES = {"crunchbase_tracker__weekly_tallies"}  # only filled when the tracker is read from its HTML page
+ACCEPT_DROP_TAG = "layoffs_ai/accept_drop"  # comma-separated dataset ids whose shrink a person accepted
 
 WARN, ERROR = dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR
 
 
-def _loads(con, dataset_id: str, n: int = 2):
-    return con.execute(
-        "SELECT sha256, rows, rejects, input_rows FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT ?",
-        [dataset_id, n]).fetchall()
-
-
-def _not_empty(con, table: str) -> dg.AssetCheckResult:
+def _not_empty(con, table: str, _found: dict) -> dg.AssetCheckResult:
     rows = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
     optional = table in OPTIONAL_TABLES
     statuses = source_status.read(con)
@@ -33,41 +27,27 @@ def _not_empty(con, table: str) -> dg.AssetCheckResult:
                                                                   if missing else ""))
 
 
-def _row_drop(con, table: str) -> dg.AssetCheckResult:
-    drops = {}
-    for d in datasets_of(table):
-        history = _loads(con, d)
-        if len(history) == 2 and history[1][1] > 0:
-            drops[d] = 1 - history[0][1] / history[1][1]
-    worst = max(drops.values(), default=0.0)
-    return dg.AssetCheckResult(
-        asset_key=raw_key(table), check_name="no_row_drop", passed=worst <= MAX_ROW_DROP, severity=WARN,
-        metadata={f"drop_{d}": round(v, 4) for d, v in drops.items()} | {"worst_drop": round(worst, 4)})
-
-
-def _reject_share(con, table: str) -> dg.AssetCheckResult:
-    rejects = inputs = 0
-    for d in datasets_of(table):
-        for _, _, dataset_rejects, dataset_inputs in _loads(con, d, 1):
-            rejects += dataset_rejects
-            inputs += dataset_inputs
-    share = rejects / inputs if inputs else 0.0
-    return dg.AssetCheckResult(
-        asset_key=raw_key(table), check_name="rejects_share", passed=share <= MAX_REJECT_SHARE, severity=WARN,
-        metadata={"rejects": rejects, "input_rows": inputs, "share": round(share, 4)})
+def _gate(name: str):
+    def check(_con, table: str, found: dict) -> dg.AssetCheckResult:
+        lines = [found[d][name] for d in datasets_of(table) if name in found[d]]
+        return dg.AssetCheckResult(asset_key=raw_key(table), check_name=name, passed=not lines, severity=ERROR,
+                                   description="; ".join(lines) or None)
+    return check
 
 
 RAW_CHECKS = {
-    "not_empty": (_not_empty, "holds at least one row (blocks dbt and publish otherwise)"),
-    "no_row_drop": (_row_drop, f"no dataset loading it lost more than {MAX_ROW_DROP:.0%} of its rows against "
-                               "its previous load"),
-    "rejects_share": (_reject_share, f"rejected rows stay under {MAX_REJECT_SHARE:.0%} of the input rows"),
+    "not_empty": (_not_empty, "holds at least one row unless its source is missing (blocks dbt and publish)"),
+    "no_row_drop": (_gate("no_row_drop"), "lost no more than LAYOFFS_AI_MAX_ROW_DROP (default 20%) of a source's "
+                                          "rows against the published warehouse (blocks the publish; "
+                                          "`layoffs-ai run --accept-drop <dataset>` accepts a real shrink)"),
+    "rejects_share": (_gate("rejects_share"), f"rejected at most {MAX_REJECT_SHARE:.0%} of a source's input rows "
+                                              "(blocks the publish)"),
 }
 
 
 @dg.multi_asset_check(
     name="raw_table_checks",
-    specs=[dg.AssetCheckSpec(name, asset=raw_key(t), blocking=name == "not_empty" and t not in OPTIONAL_TABLES,
+    specs=[dg.AssetCheckSpec(name, asset=raw_key(t), blocking=name != "not_empty" or t not in OPTIONAL_TABLES,
                              description=f"raw.{t} {text}.")
            for t in RAW_TABLES for name, (_, text) in RAW_CHECKS.items()],
     can_subset=True,
@@ -75,8 +55,12 @@ RAW_CHECKS = {
 def raw_table_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Every selected raw-table check in one step, against the run's working copy."""
     selected = context.selected_asset_check_keys
-    with warehouse.connect(context.run.run_id) as con:
-        results = [check(con, t) for t in RAW_TABLES for name, (check, _) in RAW_CHECKS.items()
+    accepted = frozenset(filter(None, context.run.tags.get(ACCEPT_DROP_TAG, "").split(",")))
+    gate = VolumeGate(max_row_drop=warehouse.settings().max_row_drop, accepted=accepted)
+    run_id = context.run.run_id
+    with warehouse.connect(run_id) as con:
+        found = {d: problems(con, d, run_id, gate) for t in RAW_TABLES for d in datasets_of(t)}
+        results = [check(con, t, found) for t in RAW_TABLES for name, (check, _) in RAW_CHECKS.items()
                    if dg.AssetCheckKey(raw_key(t), name) in selected]
     yield from results
 

@@ -13,14 +13,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     from ingestion import sources
     from ingestion.core import IngestionError
-    from warehouse.publish import (PublishError, WarehousePaths, discard_work_copy, prepare_work_copy, publish,
-                                   writer_lock)
+    from warehouse.publish import (PublishError, WarehousePaths, corrupt_warehouse_message, discard_work_copy,
+                                   prepare_work_copy, publish, writer_lock)
     from warehouse.raw_load import LoadError
+    from warehouse.volume_gate import VolumeGate, problems
 
     from .ingest_steps import ingest_one
     from .settings import Settings
 
     settings = Settings.from_env()
+    gate = VolumeGate(max_row_drop=settings.max_row_drop, accepted=frozenset(args.accept_drop or ()))
     print(f"layoffs-ai: home {settings.home}; sources: {settings.mode}", flush=True)
     paths = WarehousePaths(settings.home)
     run_id = f"cli-ingest-{uuid.uuid4().hex[:8]}"
@@ -29,13 +31,19 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {', '.join(sources.DATASETS)}", file=sys.stderr)
         return 2
-    work = prepare_work_copy(paths, run_id)
     try:
-        con = duckdb.connect(str(work))
+        work = prepare_work_copy(paths, run_id)
+        try:
+            con = duckdb.connect(str(work))
+        except duckdb.Error as exc:
+            raise PublishError(corrupt_warehouse_message(paths, " ".join(str(exc).split())[:200])) from exc
         try:
             for i, dataset_id in enumerate(ids, 1):
                 started = time.monotonic()
-                out = ingest_one(con, dataset_id, settings)
+                out = ingest_one(con, dataset_id, settings, run_id=run_id)
+                refused = problems(con, dataset_id, run_id, gate)
+                if refused:
+                    raise LoadError("; ".join(refused.values()))
                 print(
                     f"[{i}/{len(ids)}] {dataset_id}: {out.load.status} {out.load.rows:,} rows, "
                     f"{out.load.rejects:,} rejects from {out.parsed.input_rows:,} input rows "
@@ -65,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     ingest = sub.add_parser("ingest", help="fetch, parse and load every source into raw.* and publish")
     ingest.add_argument("--only", nargs="+", metavar="DATASET", help="load only these dataset ids")
+    ingest.add_argument("--accept-drop", nargs="+", metavar="DATASET", help="publish even though these datasets "
+                        "shrank by more than LAYOFFS_AI_MAX_ROW_DROP or rejected over 10%% of their rows")
     ingest.set_defaults(func=_cmd_ingest)
     from .pipeline_cli import register as register_pipeline
 
@@ -78,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import os
 
+    from warehouse.publish import PublishError
+
     from .settings import unknown_variable_warnings
 
     args = build_parser().parse_args(argv)
@@ -88,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # bad configuration, e.g. LAYOFFS_AI_SNAPSHOT_DIR is not a folder
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except PublishError as exc:  # e.g. a corrupt published warehouse
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. a read-only LAYOFFS_AI_HOME or a full disk
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where} (LAYOFFS_AI_HOME must be a writable folder with free space)",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -48,7 +48,7 @@ def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:
 
 
 def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: ParseResult,
-                  parser_version: str | None = None) -> LoadResult:
+                  parser_version: str | None = None, run_id: str | None = None) -> LoadResult:
     return load_parsed(
         con,
         source=snapshot.source,
@@ -58,25 +58,26 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: Pa
         input_rows=parsed.input_rows,
         snapshot_path=str(snapshot.path),
         parser_version=parser_version,
+        run_id=run_id,
     )
 
 
 def parse_and_load(con: duckdb.DuckDBPyConnection, dataset_id: str, snapshot: Snapshot,
-                   parser_version: str | None = None) -> LoadResult:
+                   parser_version: str | None = None, run_id: str | None = None) -> LoadResult:
     """Parse and load one snapshot; one already loaded by this parser version is not even parsed."""
     previous = latest_load(con, snapshot.source)
     if previous is not None and previous[0] == snapshot.sha256 and previous[3] == parser_version:
         SnapshotStore(snapshot.path.parent).verify(snapshot)
         return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2],
                           previous[1] + previous[2])
-    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), parser_version)
+    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), parser_version, run_id)
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settings,
-               client: HttpClient | None = None) -> IngestOutcome:
+               client: HttpClient | None = None, run_id: str | None = None) -> IngestOutcome:
     snapshot = fetch_snapshot(dataset_id, settings, client)
     parsed = parse_snapshot(dataset_id, snapshot)
-    return IngestOutcome(snapshot, parsed, load_snapshot(con, snapshot, parsed))
+    return IngestOutcome(snapshot, parsed, load_snapshot(con, snapshot, parsed, run_id=run_id))
 
 
 def fetch_and_check(dataset_id: str, settings: Settings) -> FetchOutcome:

@@ -67,7 +67,9 @@ def _describe(event) -> str | None:
     if kind == "ASSET_CHECK_EVALUATION":
         data = et.event_specific_data
         if not data.passed:
-            return f"check   {data.asset_key.to_user_string()}:{data.check_name} did not pass ({data.severity.value})"
+            why = f": {data.description}" if data.description else ""
+            return (f"check   {data.asset_key.to_user_string()}:{data.check_name} did not pass "
+                    f"({data.severity.value}){why}")
     return None
 
 
@@ -98,7 +100,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     prepare_dagster_home(settings)
     print(f"layoffs-ai run: home {settings.home}; sources: {settings.mode}", flush=True)
-    run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select))
+    run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select,
+                                           accept_drop=tuple(args.accept_drop or ())))
     code = run_interruptibly(run.execute, run.abort)
     if code >= 128:  # interrupted: the worker thread may still be inside DuckDB or a download; do not wait
         sys.stdout.flush()
@@ -138,6 +141,8 @@ def register(sub) -> None:
                     "130/143 interrupted.")
     run.add_argument("--strict", action="store_true", help="exit 3 (after publishing) when a source is stale or missing")
     run.add_argument("--force", action="store_true", help="rebuild and publish everything even when nothing changed")
+    run.add_argument("--accept-drop", nargs="+", metavar="DATASET", help="publish even though these datasets lost more "
+                     "than LAYOFFS_AI_MAX_ROW_DROP of their rows or rejected over 10%% (a real shrink a person checked)")
     run.add_argument("--select", metavar="SELECTION", help="a Dagster asset selection to rebuild instead of "
                      "what changed, e.g. 'key:\"marts/layoffs_monthly\"+' ")
     run.set_defaults(func=_cmd_run)

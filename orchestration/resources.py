@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.core import Snapshot
-from warehouse.publish import WarehousePaths, prepare_work_copy
+from warehouse.publish import PublishError, WarehousePaths, corrupt_warehouse_message, prepare_work_copy
 
 from .ingest_steps import fetch_snapshot, make_client
 from .settings import Settings
@@ -38,7 +38,12 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, run_id: str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the run's working copy; always closed on exit so the file can be published."""
-        con = duckdb.connect(str(self.work_copy(run_id)), read_only=read_only)
+        work = self.work_copy(run_id)
+        try:
+            con = duckdb.connect(str(work), read_only=read_only)
+        except duckdb.Error as exc:  # the copy of the published file does not open: it is corrupt
+            detail = " ".join(str(exc).split())[:200]
+            raise PublishError(corrupt_warehouse_message(self.paths, detail)) from exc
         try:
             yield con
         finally:

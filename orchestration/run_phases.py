@@ -22,6 +22,7 @@ class RunOptions:
     strict: bool = False  # exit 3 when a source is stale or missing (after publishing)
     force: bool = False  # rebuild everything even when nothing changed
     select: str | None = None  # a Dagster asset selection string instead of "whatever changed"
+    accept_drop: tuple[str, ...] = ()  # datasets whose shrink (or reject share) a person accepted
 
 
 @dataclass
@@ -38,7 +39,7 @@ class PipelineRun:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def _execute(self, job, asset_selection=None):
+    def _execute(self, job, asset_selection=None, tags=None):
         """One in-process Dagster run of `job`, progress lines on screen, everything else in the log file."""
         from .pipeline_cli import follow
 
@@ -51,7 +52,7 @@ class PipelineRun:
             with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
                 return job.execute_in_process(
                     instance=self.instance, run_id=run_id, raise_on_error=False, asset_selection=asset_selection,
-                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+                    tags=tags, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
         finally:
             stop.set()
             follower.join(timeout=5)
@@ -62,6 +63,9 @@ class PipelineRun:
         from .assets_ingestion import TABLES_BY_DATASET, latest_state
         from .definitions import defs
 
+        from warehouse.publish import WarehousePaths, check_published
+
+        check_published(WarehousePaths(self.settings.home))  # a corrupt warehouse: say so before any work
         self.instance = dg.DagsterInstance.get()
         self.log_path = self.settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,9 +87,13 @@ class PipelineRun:
             self.say(f"nothing new: every source and all code are unchanged since the last build; nothing to "
                      f"rebuild or publish ({time.monotonic() - started:.1f}s)")
             return self._exit_code(states)
-        result = self._execute(defs.resolve_job_def("refresh_all"), asset_selection=keys)
+        from .checks import ACCEPT_DROP_TAG
+
+        tags = {ACCEPT_DROP_TAG: ",".join(self.options.accept_drop)} if self.options.accept_drop else None
+        result = self._execute(defs.resolve_job_def("refresh_all"), asset_selection=keys, tags=tags)
         took = time.monotonic() - started
         if not result.success:
+            self._discard_work()
             self.say(f"run FAILED after {took:.1f}s; the published warehouse, charts and report are unchanged "
                      f"(details: {self.log_path})")
             return 1
@@ -106,7 +114,10 @@ class PipelineRun:
             return [k for k in job_keys if k in chosen]
         if self.options.force:
             return job_keys
-        return keys_to_refresh(graph, self.instance, job_keys)
+        from warehouse.publish_log import published_run_ids
+
+        published = published_run_ids(self.settings.home / "warehouse.duckdb")
+        return keys_to_refresh(graph, self.instance, job_keys, published)
 
     def _exit_code(self, states: dict[str, SourceState | None]) -> int:
         if self.options.strict and any(s is None or s.status != "ok" for s in states.values()):
@@ -114,16 +125,21 @@ class PipelineRun:
             return 3
         return 0
 
-    def abort(self, signum: int) -> None:
-        """After SIGINT/SIGTERM: stop dbt, drop this run's working copies, mark its Dagster runs canceled."""
+    def _discard_work(self) -> None:
         from warehouse.publish import WarehousePaths, discard_work_copy
 
+        paths = WarehousePaths(self.settings.home)
+        for run_id in self.run_ids:
+            with contextlib.suppress(OSError):
+                discard_work_copy(paths, run_id)
+
+    def abort(self, signum: int) -> None:
+        """After SIGINT/SIGTERM: stop dbt, drop this run's working copies, mark its Dagster runs canceled."""
         from .interrupts import stop_children
 
         stop_children()
-        paths = WarehousePaths(self.settings.home)
+        self._discard_work()
         for run_id in self.run_ids:
-            discard_work_copy(paths, run_id)
             with contextlib.suppress(Exception):
                 run = self.instance.get_run_by_id(run_id) if self.instance else None
                 if run is not None and run.status != run.status.SUCCESS:  # a step killed by us is not a failure

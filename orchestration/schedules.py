@@ -5,6 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from .assets_ingestion import TABLES_BY_DATASET, snapshot_key
+from warehouse.publish_log import published_run_ids
+
+from .resources import WarehouseResource
 from .staleness import keys_to_refresh
 
 SNAPSHOTS = dg.AssetSelection.assets(*(snapshot_key(d) for d in TABLES_BY_DATASET))
@@ -40,10 +43,10 @@ nightly_refresh = dg.ScheduleDefinition(
     name="rebuild_what_changed",
     description="After each successful observation: one run of everything stale or missing and its downstream.",
 )
-def rebuild_what_changed(context: dg.RunStatusSensorContext):
+def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
     graph = context.repository_def.asset_graph
     candidates = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
-    keys = keys_to_refresh(graph, context.instance, candidates)
+    keys = keys_to_refresh(graph, context.instance, candidates, published_run_ids(warehouse.paths.published))
     if not keys:
         return dg.SkipReason("nothing changed since the last build")
     return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=keys)

@@ -13,7 +13,7 @@ from ingestion.http import HttpConfig
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
 PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
-    "LAYOFFS_AI_FETCH_DEADLINE_S",
+    "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -29,6 +29,7 @@ class Settings:
     snapshot_dir: Path | None
     url_overrides: dict[str, str] = field(default_factory=dict)  # dataset id -> live URL
     http: HttpConfig = field(default_factory=HttpConfig)
+    max_row_drop: float = 0.2  # a source whose accepted rows fall by more blocks the publish
     warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
 
     @property
@@ -57,7 +58,21 @@ class Settings:
             raise ValueError(f"LAYOFFS_AI_SNAPSHOT_DIR={snap} is not a directory")
         overrides = {k[len(URL_PREFIX):].lower(): v for k, v in env.items() if k.startswith(URL_PREFIX) and v}
         return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides, http=HttpConfig.from_env(env),
+                   max_row_drop=_fraction(env, "LAYOFFS_AI_MAX_ROW_DROP", 0.2),
                    warnings=tuple(unknown_variable_warnings(env)))
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name}={text!r} is not a fraction between 0 and 1 (e.g. 0.2 for 20%)")
+    return value
 
 
 def unknown_variable_warnings(env: Mapping[str, str]) -> list[str]:

@@ -1,5 +1,6 @@
-"""What a refresh must rebuild: assets Dagster reports stale or missing (data or code version changed),
-plus everything downstream of them, since their inputs are about to change."""
+"""What a refresh must rebuild: assets Dagster reports stale or missing (data or code version changed), assets
+whose latest materialization was never published (its run failed before write-audit-publish finished), and
+everything downstream of them, since their inputs are about to change."""
 
 from __future__ import annotations
 
@@ -23,11 +24,21 @@ def stale_roots(asset_graph, instance: dg.DagsterInstance, keys: Iterable[dg.Ass
     return {k for k in keys if resolver.get_status(k) in (StaleStatus.STALE, StaleStatus.MISSING)}
 
 
-def keys_to_refresh(asset_graph, instance: dg.DagsterInstance,
-                    candidates: Iterable[dg.AssetKey]) -> list[dg.AssetKey]:
-    """Stale or missing candidates and their downstream candidates, in the graph's order."""
+def unpublished(instance: dg.DagsterInstance, keys: Iterable[dg.AssetKey], published_runs: set[str]) -> set:
+    """Keys whose latest materialization came from a run that never published: not in effect."""
+    out = set()
+    for key in keys:
+        event = instance.get_latest_materialization_event(key)
+        if event is not None and event.run_id not in published_runs:
+            out.add(key)
+    return out
+
+
+def keys_to_refresh(asset_graph, instance: dg.DagsterInstance, candidates: Iterable[dg.AssetKey],
+                    published_runs: set[str]) -> list[dg.AssetKey]:
+    """Stale, missing or unpublished candidates and their downstream candidates, in the graph's order."""
     candidates = list(candidates)
-    roots = stale_roots(asset_graph, instance, candidates)
+    roots = stale_roots(asset_graph, instance, candidates) | unpublished(instance, candidates, published_runs)
     if not roots:
         return []
     wanted = set(candidates)

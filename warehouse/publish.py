@@ -42,6 +42,11 @@ class WarehousePaths:
     def lock_file(self) -> Path:
         return self.work_dir / "writer.lock"
 
+    @property
+    def previous(self) -> Path:
+        """The warehouse as it was before the last publish (a hard link, kept for restoring)."""
+        return self.work_dir / "previous" / PUBLISHED_NAME
+
     def work_copy(self, run_id: str) -> Path:
         safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
         return self.work_dir / f"{safe}.duckdb"
@@ -92,6 +97,28 @@ def writer_lock(paths: WarehousePaths, wait_seconds: float = 0.0) -> Iterator[No
         os.close(fd)  # closing the descriptor releases the flock
 
 
+def corrupt_warehouse_message(paths: WarehousePaths, detail: str) -> str:
+    """One line: which file, what is wrong, and the two ways out."""
+    published = paths.published
+    restore = (f", or restore the copy from before the last publish: cp {paths.previous} {published}"
+               if paths.previous.exists() else "")
+    return (f"{published} is not a readable DuckDB warehouse ({detail}): move it aside "
+            f"(mv {published} {published}.corrupt) and run again to rebuild it{restore}")
+
+
+def check_published(paths: WarehousePaths) -> None:
+    """PublishError naming the file and what to do when the published file is not a DuckDB database."""
+    if not paths.published.exists():
+        return
+    try:
+        with open(paths.published, "rb") as handle:
+            head = handle.read(12)
+    except OSError as exc:
+        raise PublishError(corrupt_warehouse_message(paths, exc.strerror or str(exc))) from exc
+    if head[8:12] != b"DUCK":  # DuckDB's file magic
+        raise PublishError(corrupt_warehouse_message(paths, "no DuckDB file header"))
+
+
 def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
     """Return the run's working copy, creating it from the published file on first use.
 
@@ -99,6 +126,10 @@ def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
     """
     work = paths.work_copy(run_id)
     paths.work_dir.mkdir(parents=True, exist_ok=True)
+    if work.exists() and str(_owner_lock(work)) in _OWNED:
+        return work
+    discard_stale_work(paths, keep={run_id})  # copies of killed runs: nobody holds their lock any more
+    check_published(paths)
     _claim(work)
     if work.exists():
         return work
@@ -109,6 +140,7 @@ def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
             os.replace(tmp, work)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        _release(work)
         raise PublishError(f"cannot create working copy {work}: {exc.strerror or exc}") from exc
     return work
 
@@ -159,6 +191,20 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _keep_previous(paths: WarehousePaths) -> None:
+    """Hard-link the file about to be replaced as work/previous/warehouse.duckdb (no copy, no extra space)."""
+    if not paths.published.exists():
+        return
+    paths.previous.parent.mkdir(parents=True, exist_ok=True)
+    tmp = paths.previous.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(paths.published, tmp)
+    except OSError:
+        return  # a filesystem without hard links: no restore copy, publishing goes on
+    os.replace(tmp, paths.previous)
+
+
 def publish(paths: WarehousePaths, run_id: str) -> Path:
     """Atomically replace the published warehouse with the run's audited working copy.
 
@@ -174,6 +220,7 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
     wal.unlink(missing_ok=True)
     try:
         _fsync(work)
+        _keep_previous(paths)
         os.replace(work, paths.published)
         _fsync(paths.home)
     except OSError as exc:

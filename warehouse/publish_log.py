@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Mapping
 
 import duckdb
@@ -20,3 +21,19 @@ def record_publish(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str
     con.execute("COMMENT ON TABLE raw._publish_log IS 'One row per published pipeline run: code fingerprint and snapshot sha256 per dataset.'")
     con.execute("INSERT INTO raw._publish_log VALUES (?, now(), ?, ?)",
                 [run_id, fingerprint, json.dumps(dict(snapshots), sort_keys=True)])
+
+
+def published_run_ids(published: Path) -> set[str]:
+    """Run ids recorded in the published warehouse file (empty when there is none yet)."""
+    if not published.exists():
+        return set()
+    try:
+        con = duckdb.connect(str(published), read_only=True)
+    except duckdb.Error:
+        return set()  # unreadable: the run refuses it with a clear line before it gets here
+    try:
+        exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                             "AND table_name = '_publish_log'").fetchone()[0]
+        return {r[0] for r in con.execute("SELECT run_id FROM raw._publish_log").fetchall()} if exists else set()
+    finally:
+        con.close()

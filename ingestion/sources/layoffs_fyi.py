@@ -120,7 +120,7 @@ def fetch(dataset: str | Dataset = LAYOFFS_FYI, *, store, client=None, snapshot_
 
     chosen = pick_dataset(DATASETS, dataset)
     if snapshot_dir is not None:
-        return fetching.fetch_dataset(chosen, store=store, snapshot_dir=snapshot_dir)
+        return fetching.fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir)
     start = url or chosen.url
     own_client = client is None
     client = client or HttpClient()

@@ -51,10 +51,10 @@ def cli_env(home: Path, snapshot_dir: Path | None) -> dict[str, str]:
     return env
 
 
-def run_cli(args: list[str], home: Path, snapshot_dir: Path | None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(CLI + args, cwd=REPO, env=cli_env(home, snapshot_dir), capture_output=True, text=True,
-                          timeout=timeout)
+def run_cli(args: list[str], home: Path, snapshot_dir: Path | None, timeout: float = 120,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(CLI + args, cwd=REPO, env=cli_env(home, snapshot_dir) | (extra_env or {}),
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def count_records(data: bytes) -> int:
