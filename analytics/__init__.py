@@ -40,13 +40,13 @@ def _provenance(source: dict) -> str:
     status = source.get("status") or "ok"
     if status == "missing":
         return "MISSING: never loaded"
-    text = f"data through {source.get('data_through') or '?'}, retrieved {source.get('retrieved') or '?'}"
+    text = f"data through {source.get('data_through') or '?'} (retrieved {source.get('retrieved') or '?'})"
     return text + ("; STALE: last fetch failed" if status == "stale" else "")
 
 
 def sources_caption(sources: list[dict], per_line: int = 2) -> str:
     """'Sources: A (data through …, retrieved …); B (...)' wrapped every `per_line` sources, for chart captions."""
-    parts = list(dict.fromkeys(f"{s.get('name', '?')} ({_provenance(s)})" for s in sources))
+    parts = list(dict.fromkeys(f"{s.get('name', '?')}: {_provenance(s)}" for s in sources))
     lines = ["; ".join(parts[i:i + per_line]) for i in range(0, len(parts), per_line)]
     return "\n".join(("Sources: " if i == 0 else "") + line for i, line in enumerate(lines))
 

@@ -13,7 +13,7 @@ from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
 
-SOURCE_KEYS = ("name", "dataset", "status", "data_through", "retrieved", "sha256", "license", "url", "error")
+SOURCE_KEYS = ("name", "dataset", "status", "provenance", "sha256", "license", "url", "error")
 CHART_ORDER = [
     ("layoffs_vs_releases", "Layoffs and AI model releases over time"),
     ("lagged_correlations", "Lag scan"),
@@ -67,7 +67,10 @@ def _check_sources(sources: list[dict]) -> tuple[list[dict], list[str]]:
             soft = [k for k in PROVENANCE_KEYS if not src.get(k)]
             if soft:
                 gaps.append(f"Provenance incomplete for {src['name']}: no {', '.join(soft)} recorded.")
-        out.append({k: (src.get(k) or ("–" if k == "error" else "MISSING")) for k in SOURCE_KEYS} | {"status": status})
+        provenance = (f"data through {src.get('data_through') or '?'} (retrieved {src.get('retrieved') or '?'})"
+                      if status != "missing" else "never loaded")
+        out.append({k: (src.get(k) or ("–" if k == "error" else "MISSING")) for k in SOURCE_KEYS}
+                   | {"status": status, "provenance": provenance})
     return out, gaps
 
 

@@ -59,7 +59,18 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: Pa
         snapshot_path=str(snapshot.path),
         parser_version=parser_version,
         run_id=run_id,
+        data_through=data_through(snapshot.source, parsed),
     )
+
+
+def data_through(dataset_id: str, parsed: ParseResult):
+    """The latest event or publication date in a snapshot's rows (None when it has no dated row)."""
+    dataset, _ = sources.get(dataset_id)
+    table = parsed.tables.get(dataset.tables[0])
+    if table is None or not dataset.date_column:
+        return None
+    at = [c.name for c in table.columns].index(dataset.date_column)
+    return max((row[at] for row in table.rows if row[at] is not None), default=None)
 
 
 def parse_and_load(con: duckdb.DuckDBPyConnection, dataset_id: str, snapshot: Snapshot,

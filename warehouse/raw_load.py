@@ -21,6 +21,7 @@ BOOKKEEPING_DDL = (
         raw_text VARCHAR, reason VARCHAR NOT NULL)""",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS parser_version VARCHAR",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS run_id VARCHAR",
+    "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS data_through DATE",
     "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (append-only); a reload of the same sha256 writes nothing.'",
     "COMMENT ON TABLE raw._rejects IS 'Every source row that could not be parsed: where it was, its raw text and why. Replaced per source with its rows.'",
 )
@@ -155,6 +156,7 @@ def load_parsed(
     snapshot_path: str | None = None,
     parser_version: str | None = None,
     run_id: str | None = None,
+    data_through=None,
 ) -> LoadResult:
     """Replace `source`'s rows and rejects with this snapshot's, in one transaction.
 
@@ -182,8 +184,8 @@ def load_parsed(
             )
         con.execute(
             "INSERT INTO raw._loads BY NAME SELECT ? AS source, ? AS sha256, ? AS snapshot_path, ? AS input_rows, "
-            "? AS rows, ? AS rejects, now() AS loaded_at, ? AS parser_version, ? AS run_id",
-            [source, sha256, snapshot_path, input_rows, rows, len(rejects), parser_version, run_id],
+            "? AS rows, ? AS rejects, now() AS loaded_at, ? AS parser_version, ? AS run_id, ? AS data_through",
+            [source, sha256, snapshot_path, input_rows, rows, len(rejects), parser_version, run_id, data_through],
         )
         con.execute("COMMIT")
     except Exception as exc:
