@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 SHARED_DATA := $(abspath ../shared/data)
 export LAYOFFS_AI_HOME ?= $(CURDIR)/data
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+DEFS_STATE := orchestration/defs/.local_defs_state/DbtProjectComponent__layoffs_ai__/state
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print)
 
 .PHONY: help install run test ui bench prepare system-deps clean
 
@@ -21,8 +24,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the project with dev dependencies
 
-prepare: $(STAMP)  ## build the dbt manifest dagster-dbt loads (dbt parse)
-	@$(BIN)/python -c "from orchestration.dbt_project import ensure_manifest; ensure_manifest()"
+prepare: $(DEFS_STATE)  ## refresh the dbt component's state (dbt parse) when a dbt file changed
+
+$(DEFS_STATE): $(STAMP) $(DBT_SOURCES)
+	@$(BIN)/dg utils refresh-defs-state >/dev/null
 
 system-deps:  ## Debian packages the browser and compose tests need (chromium, docker-compose)
 	@if ! command -v chromium >/dev/null || ! command -v docker-compose >/dev/null; then \

@@ -16,12 +16,14 @@ from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
 from analytics.text_hygiene import clean_frame, clean_tree
 
 __all__ = [
-    "AnalyticsInputError", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
+    "AnalyticsInputError", "INPUT_MARTS", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
     "render_all", "build_report", "sources_caption", "chart_captions",
 ]
 
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
+# Every mart run_analytics reads (the orchestrator loads these into `frames` and makes them the assets' deps).
+INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly", "layoffs_monthly")
 
 
 # Which datasets (architecture.md ids, the `dataset` key of a source) feed each chart.

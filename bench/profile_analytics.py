@@ -22,7 +22,7 @@ STAGES = ("stationarity", "correlations", "lagged_correlations", "granger_tests"
 
 def profile(warehouse: Path) -> dict:
     from analytics import run_analytics
-    from orchestration.assets_analytics import MART_INPUTS, source_provenance
+    from orchestration.defs.analytics import MART_INPUTS, source_provenance
 
     started = time.perf_counter()
     con = duckdb.connect(str(warehouse), read_only=True)

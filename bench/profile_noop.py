@@ -20,7 +20,7 @@ PARTS = (
     ("execute_in_process (whole Dagster run incl. setup)", "job_definition.py", "execute_in_process"),
     ("create the run (incl. one ASSET_*_PLANNED event per asset / check)", "run_methods.py", "create_run_for_job"),
     ("write events to the SQLite event log", "sqlite_event_log.py", "store_event"),
-    ("step load_raw_tables", "orchestration/assets_ingestion.py", "load_raw_tables"),
+    ("step load_raw_tables", "orchestration/defs/ingestion.py", "load_raw_tables"),
     ("  of which parsing the snapshots", "orchestration/ingest_steps.py", "parse_snapshot"),
 )
 

@@ -259,7 +259,7 @@ def findings(results: list[dict], scales: list[int]) -> list[str]:
                 f"DuckDB's `read_csv` do it. The analytics growth was not profiled at {big}× (it reads "
                 f"`fct_layoff_events` and `fct_model_releases` whole into pandas). Peak memory at {big}× is {rss / 1024:.1f} GiB, also in `load_raw_tables`: "
                 "Python row tuples cost several hundred bytes per row, the DataFrame copies them, and the step keeps "
-                "every dataset's `ParseResult` alive until it ends (`parsed_by` in `orchestration/assets_ingestion.py` "
+                "every dataset's `ParseResult` alive until it ends (`parsed_by` in `orchestration/defs/ingestion.py` "
                 "is filled and never read).")
     mp = [r for r in results if r["name"] == MP]
     if mp:

@@ -1,28 +1,47 @@
-"""The Dagster code location: assets, checks, resources, job, schedule and the in-process executor."""
+"""The Dagster code location: everything under orchestration/defs/ (dg's layout), its resources built from
+one Settings object, and the in-process executor."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from .assets_analytics import published_warehouse, run_analytics_assets
-from .assets_dbt import dbt_models
-from .assets_ingestion import fetch_sources, load_raw_tables
-from .checks import CHECKS
-from .dbt_project import dbt_executable, dbt_project
+from .defs.ingestion import TABLES_BY_DATASET, snapshot_key
+from .launch_rules import PUBLISHED
 from .resources import SourceFetcher, WarehouseResource
-from .schedules import nightly_refresh, observe_sources_job, rebuild_what_changed, refresh_all
+from .settings import Settings
 
-defs = dg.Definitions(
-    assets=[fetch_sources, load_raw_tables, dbt_models, run_analytics_assets, published_warehouse],
-    asset_checks=CHECKS,
-    jobs=[observe_sources_job, refresh_all],
-    schedules=[nightly_refresh],
-    sensors=[rebuild_what_changed],
-    resources={
-        "warehouse": WarehouseResource(),
-        "fetcher": SourceFetcher(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
-    },
-    executor=dg.in_process_executor,
-)
+
+def _watched(settings: Settings) -> tuple[dg.FreshnessPolicy, dg.AssetSelection, list]:
+    """Freshness: the published warehouse and every source are stale after LAYOFFS_AI_STALE_AFTER_HOURS.
+
+    The published warehouse gets a freshness policy. A source is observed, and Dagster's freshness policies
+    only look at materializations, so each source also gets a last-update freshness check (its observations
+    carry `dagster/last_updated_timestamp`: the last successful fetch), evaluated by every observation.
+    """
+    window = timedelta(hours=settings.stale_after_hours)
+    sources = [snapshot_key(d) for d in TABLES_BY_DATASET]
+    checks = dg.build_last_update_freshness_checks(assets=sources, lower_bound_delta=window)
+    return dg.FreshnessPolicy.time_window(fail_window=window), dg.AssetSelection.assets(PUBLISHED, *sources), checks
+
+
+def build(settings: Settings | None = None) -> dg.Definitions:
+    """The definitions with resources built from `settings` (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    resources = {"settings": settings, "warehouse": WarehouseResource(settings=settings),
+                 "fetcher": SourceFetcher(settings=settings)}
+    policy, watched, freshness_checks = _watched(settings)
+    defs = dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        dg.Definitions(asset_checks=freshness_checks, resources=resources,
+                       executor=dg.in_process_executor),  # one process per run, not per step
+    )
+    return defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, policy), selection=watched)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What `dg dev`, `dg check defs` and the code server load."""
+    return build()

@@ -25,14 +25,13 @@ concurrency:
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Use $DAGSTER_HOME, else a persistent $LAYOFFS_AI_HOME/dagster_home with our dagster.yaml."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.home / "dagster_home").resolve()
+    """The Dagster instance folder, with our dagster.yaml unless somebody else wrote one."""
+    home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     current = config.read_text() if config.exists() else None
     if current is None or (current.startswith("# written by layoffs-ai") and current != DAGSTER_YAML):
         config.write_text(DAGSTER_YAML)  # never overwrite a dagster.yaml somebody else wrote
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
@@ -93,6 +92,15 @@ def follow(instance, run_id: str, stop: threading.Event, out) -> None:
         stop.wait(0.5)
 
 
+def exit_now(code: int) -> int:
+    """After an interrupt the worker thread may still be inside DuckDB or a download: exit without waiting."""
+    if code >= 128:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .interrupts import run_interruptibly
     from .run_phases import PipelineRun, RunOptions
@@ -102,11 +110,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"layoffs-ai run: home {settings.home}; sources: {settings.mode}", flush=True)
     run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select,
                                            accept_drop=tuple(args.accept_drop or ())))
-    code = run_interruptibly(run.execute, run.abort)
-    if code >= 128:  # interrupted: the worker thread may still be inside DuckDB or a download; do not wait
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    code = exit_now(run_interruptibly(run.execute, run.abort))
     if code in (0, 3):
         print(f"  warehouse: {settings.home / 'warehouse.duckdb'}   (query: layoffs-ai sql \"SELECT ...\")")
         print(f"  charts:    {settings.charts_dir}")
@@ -117,17 +121,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_ui(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    prepare_dagster_home(settings)
-    from .dbt_project import ensure_manifest
-
-    ensure_manifest()
-    dagster = Path(sys.executable).with_name("dagster")
-    argv = [str(dagster), "dev", "-h", args.host, "-p", str(args.port)]
-    print(f"starting Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={os.environ['DAGSTER_HOME']})",
-          flush=True)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # `&`-started shells ignore SIGINT; dagster dev must not
+    dagster_home = prepare_dagster_home(settings)
+    bin_dir = Path(sys.executable).parent
+    argv = [str(bin_dir / "dg"), "dev", "-h", args.host, "-p", str(args.port)]
+    print(f"starting Dagster UI on http://{args.host}:{args.port} (dg dev; DAGSTER_HOME={dagster_home})", flush=True)
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "VIRTUAL_ENV": str(bin_dir.parent),
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}  # the child's environment, not ours
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # `&`-started shells ignore SIGINT; dg dev must not
     os.chdir(REPO)
-    os.execv(argv[0], argv)
+    os.execve(argv[0], argv, env)
     return 0  # not reached
 
 
@@ -146,7 +148,10 @@ def register(sub) -> None:
     run.add_argument("--select", metavar="SELECTION", help="a Dagster asset selection to rebuild instead of "
                      "what changed, e.g. 'key:\"marts/layoffs_monthly\"+' ")
     run.set_defaults(func=_cmd_run)
-    ui = sub.add_parser("ui", help="start the Dagster UI (dagster dev) with a persistent DAGSTER_HOME")
+    ui = sub.add_parser("ui", help="start the Dagster UI and daemon (dg dev) with a persistent DAGSTER_HOME",
+                        description="Run `dg dev`: the Dagster UI, the daemon (nightly schedule, sensors, run queue) "
+                                    "and the code location, with DAGSTER_HOME=$LAYOFFS_AI_HOME/dagster_home (or "
+                                    "$DAGSTER_HOME). Stop it with Ctrl-C.")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=_cmd_ui)

@@ -1,49 +1,78 @@
-"""Dagster resources: the warehouse (per-run working copy + publish) and the source fetcher (live or snapshots)."""
+"""Dagster resources: the warehouse of one home (one writer, a working folder per run) and the source fetcher."""
 
-from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
-from ingestion.core import Snapshot
-from warehouse.publish import PublishError, WarehousePaths, corrupt_warehouse_message, prepare_work_copy
+from warehouse.publish import (
+    PublishError,
+    WarehousePaths,
+    WriterLock,
+    corrupt_warehouse_message,
+    discard_work,
+    prepare_work,
+)
 
-from .ingest_steps import fetch_snapshot, make_client
+from .launch_rules import selection_problem, writes_warehouse
 from .settings import Settings
+
+PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse under LAYOFFS_AI_HOME: runs write a working copy, readers use the published file."""
+    """The DuckDB warehouse of a home. A run that writes it holds the home's writer lock from start to end,
+    builds in its own working folder (warehouse copy, charts, report) and publishes them together; a run
+    that fails or is refused leaves no working folder. A run that only reads (checks) reads the published file.
+    """
 
-    home: Optional[str] = None  # default: $LAYOFFS_AI_HOME, else ./data (read when the resource is used)
-
-    def settings(self) -> Settings:
-        env = dict(os.environ)
-        if self.home:
-            env["LAYOFFS_AI_HOME"] = self.home
-        return Settings.from_env(env)
+    settings: dg.ResourceDependency[Settings]
+    _lock: Optional[WriterLock] = PrivateAttr(default=None)
+    _run_id: Optional[str] = PrivateAttr(default=None)
 
     @property
     def paths(self) -> WarehousePaths:
-        return WarehousePaths(self.settings().home)
+        return WarehousePaths(self.settings.home)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run = context.dagster_run
+        if run is None:  # definitions load, sensors: nothing to guard
+            return
+        selection = run.asset_selection
+        problem = selection_problem(selection)
+        if problem:
+            raise dg.Failure(description=f"refused before it started: {problem}", allow_retries=False)
+        if writes_warehouse(selection):
+            self._lock = WriterLock(self.paths, f"run {run.run_id}").acquire()
+            self._run_id = run.run_id
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._run_id is not None:
+            discard_work(self.paths, self._run_id)  # published: already moved away; failed: nothing kept
+        if self._lock is not None:
+            self._lock.release()
+
+    def work(self, run_id: str) -> Path:
+        """This run's working folder, holding a copy of the published warehouse (writers only)."""
+        if self._run_id != run_id:
+            raise PublishError(f"run {run_id} does not write the warehouse (its selection has no warehouse asset)")
+        return prepare_work(self.paths, run_id)
 
     def work_copy(self, run_id: str) -> Path:
-        return prepare_work_copy(self.paths, run_id)
+        return self.work(run_id) / self.paths.published.name
 
     @contextmanager
-    def connect(self, run_id: str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open the run's working copy; always closed on exit so the file can be published."""
-        work = self.work_copy(run_id)
+    def connect(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The run's working copy (writers) or the published file read-only (a run of checks only)."""
+        path, read_only = (self.work_copy(run_id), False) if self._run_id == run_id else (self.paths.published, True)
         try:
-            con = duckdb.connect(str(work), read_only=read_only)
-        except duckdb.Error as exc:  # the copy of the published file does not open: it is corrupt
-            detail = " ".join(str(exc).split())[:200]
-            raise PublishError(corrupt_warehouse_message(self.paths, detail)) from exc
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:  # the published file (or its copy) does not open: it is corrupt
+            raise PublishError(corrupt_warehouse_message(self.paths, " ".join(str(exc).split())[:200])) from exc
         try:
             yield con
         finally:
@@ -53,18 +82,4 @@ class WarehouseResource(dg.ConfigurableResource):
 class SourceFetcher(dg.ConfigurableResource):
     """Fetches source files: live over HTTP, or recorded copies from LAYOFFS_AI_SNAPSHOT_DIR."""
 
-    snapshot_dir: Optional[str] = None  # default: $LAYOFFS_AI_SNAPSHOT_DIR; unset means live fetching
-    home: Optional[str] = None
-
-    def settings(self) -> Settings:
-        env = dict(os.environ)
-        if self.snapshot_dir:
-            env["LAYOFFS_AI_SNAPSHOT_DIR"] = self.snapshot_dir
-        if self.home:
-            env["LAYOFFS_AI_HOME"] = self.home
-        return Settings.from_env(env)
-
-    def fetch(self, dataset_id: str) -> Snapshot:
-        settings = self.settings()
-        client = make_client(settings)
-        return fetch_snapshot(dataset_id, settings, client)
+    settings: dg.ResourceDependency[Settings]

@@ -1,4 +1,4 @@
-"""`layoffs-ai run` in two phases: observe every source (concurrently), then rebuild only what changed."""
+"""`layoffs-ai run` and `ingest` in two phases: observe the sources (concurrently), then build what must be built."""
 
 from __future__ import annotations
 
@@ -17,17 +17,22 @@ from .source_state import SourceState
 OFFLINE_HINT = "no network? run offline: LAYOFFS_AI_SNAPSHOT_DIR=<folder with the source files> make run"
 
 
+class Refused(Exception):
+    """A launch that must not start; its message says what to do instead."""
+
+
 @dataclass
 class RunOptions:
     strict: bool = False  # exit 3 when a source is stale or missing (after publishing)
     force: bool = False  # rebuild everything even when nothing changed
     select: str | None = None  # a Dagster asset selection string instead of "whatever changed"
     accept_drop: tuple[str, ...] = ()  # datasets whose shrink (or reject share) a person accepted
+    only: tuple[str, ...] = ()  # `ingest --only`: these datasets' raw tables, then publish
 
 
 @dataclass
 class PipelineRun:
-    """One CLI run: its Dagster run ids, the log file everything verbose goes to, and what it printed."""
+    """One CLI command: its Dagster runs (in-process), the log file verbose output goes to, what it printed."""
 
     settings: Settings
     options: RunOptions
@@ -35,12 +40,13 @@ class PipelineRun:
     run_ids: list[str] = field(default_factory=list)
     log_path: Path | None = None
     instance: object = None
+    defs: object = None
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def _execute(self, job, asset_selection=None, tags=None):
-        """One in-process Dagster run of `job`, progress lines on screen, everything else in the log file."""
+    def _execute(self, job_name: str, asset_selection=None, tags=None):
+        """One in-process Dagster run, progress lines on screen, everything else in the log file."""
         from .pipeline_cli import follow
 
         run_id = str(uuid.uuid4())
@@ -50,50 +56,74 @@ class PipelineRun:
         follower.start()
         try:
             with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-                return job.execute_in_process(
+                return self.defs.resolve_job_def(job_name).execute_in_process(
                     instance=self.instance, run_id=run_id, raise_on_error=False, asset_selection=asset_selection,
                     tags=tags, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
         finally:
             stop.set()
             follower.join(timeout=5)
 
-    def execute(self) -> int:
+    def _start(self) -> None:
         import dagster as dg
-
-        from .assets_ingestion import TABLES_BY_DATASET, latest_state
-        from .definitions import defs
 
         from warehouse.publish import WarehousePaths, check_published
 
+        from .definitions import build
+
         check_published(WarehousePaths(self.settings.home))  # a corrupt warehouse: say so before any work
-        self.instance = dg.DagsterInstance.get()
+        self.defs = build(self.settings)
+        self.instance = dg.DagsterInstance.from_config(str(self.settings.dagster_home))
         self.log_path = self.settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.say(f"  full log (dbt output, warnings): {self.log_path}")
-        started = time.monotonic()
-        self.say(f"  fetching {len(TABLES_BY_DATASET)} sources concurrently ({self.settings.mode}; deadline "
+
+    def observe(self, datasets: list[str]) -> tuple[bool, dict[str, SourceState | None]]:
+        """Phase 1: fetch and layout-check `datasets` concurrently; one line per source."""
+        import dagster as dg
+
+        from .defs.ingestion import latest_state, snapshot_key
+
+        self.say(f"  fetching {len(datasets)} source(s) concurrently ({self.settings.mode}; deadline "
                  f"{self.settings.http.deadline:g} s each)")
-        observed = self._execute(defs.resolve_job_def("observe_sources"))
-        states = {d: latest_state(self.instance, d) for d in TABLES_BY_DATASET}
+        observed = self._execute("observe_sources", asset_selection=[snapshot_key(d) for d in datasets])
+        states = {d: latest_state(self.instance, d) for d in datasets}
         for state in states.values():
             self.say(_source_line(state))
-        if not observed.success:
+        return observed.success, states
+
+    def build_keys(self, keys: list) -> object:
+        """Phase 2: one run of `keys` (refused first if its work could not be published)."""
+        from .defs.raw_checks import ACCEPT_DROP_TAG
+        from .launch_rules import selection_problem
+
+        problem = selection_problem(keys)
+        if problem:
+            raise Refused(f"refused: {problem}")
+        tags = {ACCEPT_DROP_TAG: ",".join(self.options.accept_drop)} if self.options.accept_drop else None
+        result = self._execute("refresh_all", asset_selection=keys, tags=tags)
+        if not result.success:
+            self.discard_work()
+        return result
+
+    def execute(self) -> int:
+        from .defs.ingestion import TABLES_BY_DATASET
+
+        self._start()
+        started = time.monotonic()
+        ok, states = self.observe(list(TABLES_BY_DATASET))
+        if not ok:
             if self.settings.snapshot_dir is None:
                 self.say(OFFLINE_HINT)
             self.say(f"every source failed: nothing was published ({time.monotonic() - started:.1f}s)")
             return 1
-        keys = self._selection(defs)
+        keys = self._selection()
         if not keys:
             self.say(f"nothing new: every source and all code are unchanged since the last build; nothing to "
                      f"rebuild or publish ({time.monotonic() - started:.1f}s)")
             return self._exit_code(states)
-        from .checks import ACCEPT_DROP_TAG
-
-        tags = {ACCEPT_DROP_TAG: ",".join(self.options.accept_drop)} if self.options.accept_drop else None
-        result = self._execute(defs.resolve_job_def("refresh_all"), asset_selection=keys, tags=tags)
+        result = self.build_keys(keys)
         took = time.monotonic() - started
         if not result.success:
-            self._discard_work()
             self.say(f"run FAILED after {took:.1f}s; the published warehouse, charts and report are unchanged "
                      f"(details: {self.log_path})")
             return 1
@@ -102,20 +132,20 @@ class PipelineRun:
         self.say(f"run succeeded in {took:.1f}s: rebuilt {len(keys)} asset(s){note}")
         return self._exit_code(states)
 
-    def _selection(self, defs) -> list:
+    def _selection(self) -> list:
         import dagster as dg
+
+        from warehouse.publish_log import published_run_ids
 
         from .staleness import keys_to_refresh
 
-        graph = defs.resolve_asset_graph()
+        graph = self.defs.resolve_asset_graph()
         job_keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
         if self.options.select:
             chosen = dg.AssetSelection.from_string(self.options.select).resolve(graph)
             return [k for k in job_keys if k in chosen]
         if self.options.force:
             return job_keys
-        from warehouse.publish_log import published_run_ids
-
         published = published_run_ids(self.settings.home / "warehouse.duckdb")
         return keys_to_refresh(graph, self.instance, job_keys, published)
 
@@ -125,20 +155,20 @@ class PipelineRun:
             return 3
         return 0
 
-    def _discard_work(self) -> None:
-        from warehouse.publish import WarehousePaths, discard_work_copy
+    def discard_work(self) -> None:
+        from warehouse.publish import WarehousePaths, discard_work
 
         paths = WarehousePaths(self.settings.home)
         for run_id in self.run_ids:
             with contextlib.suppress(OSError):
-                discard_work_copy(paths, run_id)
+                discard_work(paths, run_id)
 
     def abort(self, signum: int) -> None:
-        """After SIGINT/SIGTERM: stop dbt, drop this run's working copies, mark its Dagster runs canceled."""
+        """After SIGINT/SIGTERM: stop dbt, drop this command's working folders, mark its Dagster runs canceled."""
         from .interrupts import stop_children
 
         stop_children()
-        self._discard_work()
+        self.discard_work()
         for run_id in self.run_ids:
             with contextlib.suppress(Exception):
                 run = self.instance.get_run_by_id(run_id) if self.instance else None

@@ -13,7 +13,8 @@ from ingestion.http import HttpConfig
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
 PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
-    "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP",
+    "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP", "LAYOFFS_AI_STALE_AFTER_HOURS",
+    "LAYOFFS_AI_ALERT_WEBHOOK",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -30,7 +31,11 @@ class Settings:
     url_overrides: dict[str, str] = field(default_factory=dict)  # dataset id -> live URL
     http: HttpConfig = field(default_factory=HttpConfig)
     max_row_drop: float = 0.2  # a source whose accepted rows fall by more blocks the publish
+    dbt_threads: int = field(default_factory=lambda: os.cpu_count() or 2)  # one dbt thread per core
+    stale_after_hours: float = 26.0  # the published warehouse and each source count as stale after this
+    alert_webhook: str | None = None  # a failed run POSTs a JSON message here (and always logs alerts.log)
     warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
+    dagster_home_override: Path | None = None  # $DAGSTER_HOME when set
 
     @property
     def raw_dir(self) -> Path:
@@ -43,6 +48,11 @@ class Settings:
     @property
     def report_dir(self) -> Path:
         return self.home / "report"
+
+    @property
+    def dagster_home(self) -> Path:
+        """Dagster's instance folder: $DAGSTER_HOME, else a persistent $LAYOFFS_AI_HOME/dagster_home."""
+        return self.dagster_home_override or self.home / "dagster_home"
 
     @property
     def mode(self) -> str:
@@ -59,7 +69,23 @@ class Settings:
         overrides = {k[len(URL_PREFIX):].lower(): v for k, v in env.items() if k.startswith(URL_PREFIX) and v}
         return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides, http=HttpConfig.from_env(env),
                    max_row_drop=_fraction(env, "LAYOFFS_AI_MAX_ROW_DROP", 0.2),
+                   stale_after_hours=_positive(env, "LAYOFFS_AI_STALE_AFTER_HOURS", 26.0),
+                   alert_webhook=(env.get("LAYOFFS_AI_ALERT_WEBHOOK") or "").strip() or None,
+                   dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,
                    warnings=tuple(unknown_variable_warnings(env)))
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{name}={text!r} is not a positive number")
+    return value
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:

@@ -120,7 +120,7 @@ def test_workspace_points_at_the_user_code_grpc_server(config):
     grpc = entry["grpc_server"]
     code = command_of(config["services"]["user_code"])
     assert grpc["host"] == "user_code" and str(grpc["port"]) == code[code.index("-p") + 1]
-    tool = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["dagster"]
+    tool = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["dg"]["project"]
     assert grpc["location_name"] == code[code.index("--location-name") + 1] == tool["code_location_name"]
 
 
@@ -131,7 +131,7 @@ def test_image_installs_dagster_yaml_as_dagster_home_config_and_prepares_dbt(con
     assert f"DAGSTER_HOME={home}" in dockerfile
     assert re.search(r'^COPY docker/dagster\.yaml "?\$DAGSTER_HOME"?/dagster\.yaml$', dockerfile, re.M)
     assert re.search(r"^COPY docker/workspace\.yaml /opt/dagster/workspace\.yaml$", dockerfile, re.M)
-    assert "dagster-dbt project prepare-and-package --file orchestration/dbt_project.py" in dockerfile
+    assert "dg utils refresh-defs-state" in dockerfile  # the dbt component's manifest, as `make prepare` does
     for line in re.findall(r"^COPY (.+)$", dockerfile, re.M):
         for src in line.split()[:-1]:
             assert (REPO / src).exists(), f"Dockerfile copies {src}, which is not in the repo"

@@ -1,52 +1,101 @@
-"""Write-audit-publish primitives: working copies, the writer lock, atomic publish, stale-copy cleanup."""
+"""Write-audit-publish primitives: working folders, the writer lock, the atomic switch of all outputs, cleanup."""
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 
 import duckdb
 import pytest
 
-from warehouse.publish import (PublishError, WarehousePaths, WriterBusy, discard_stale_work, prepare_work_copy,
-                               publish, writer_lock)
+from warehouse.publish import (PublishError, WarehousePaths, WriterBusy, WriterLock, discard_stale_work, prepare_work,
+                               publish)
 
 
 def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _make_published(paths: WarehousePaths, value: int) -> None:
-    paths.home.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(paths.published))
+def _build(paths: WarehousePaths, run_id: str, value: int, chart: str) -> None:
+    """A run's work: change the warehouse copy and write a chart and a report into its working folder."""
+    work = prepare_work(paths, run_id)
+    con = duckdb.connect(str(paths.work_copy(run_id)))
     con.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [value])
     con.close()
+    (work / "charts").mkdir(exist_ok=True)
+    (work / "charts" / "c.svg").write_text(chart)
+    (work / "report").mkdir(exist_ok=True)
+    (work / "report" / "report.md").write_text(f"report {value}")
 
 
-def test_work_copy_starts_from_published_and_publish_replaces_it(tmp_path):
+def _value(path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT v FROM t").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_warehouse_charts_and_report_switch_together(tmp_path):
     paths = WarehousePaths(tmp_path)
-    _make_published(paths, 1)
-    work = prepare_work_copy(paths, "run-1")
-    assert _sha(work) == _sha(paths.published)
-    con = duckdb.connect(str(work))
-    con.execute("UPDATE t SET v = 2")
-    con.close()
-    reader = duckdb.connect(str(paths.published), read_only=True)  # a reader holding the old file open
+    _build(paths, "run-1", 1, "<svg>one</svg>")
     publish(paths, "run-1")
-    assert not work.exists()
+    assert _value(paths.published) == 1 and (tmp_path / "charts" / "c.svg").read_text() == "<svg>one</svg>"
+    reader = duckdb.connect(str(paths.published), read_only=True)  # a reader holding the old file open
+    _build(paths, "run-2", 2, "<svg>two</svg>")
+    assert _sha(paths.work_copy("run-2")) != _sha(paths.published)
+    publish(paths, "run-2")
     assert reader.execute("SELECT v FROM t").fetchone()[0] == 1  # keeps its snapshot, never errors
     reader.close()
-    fresh = duckdb.connect(str(paths.published), read_only=True)
-    assert fresh.execute("SELECT v FROM t").fetchone()[0] == 2
-    fresh.close()
+    assert _value(paths.published) == 2
+    assert (tmp_path / "charts" / "c.svg").read_text() == "<svg>two</svg>"
+    assert (tmp_path / "report" / "report.md").read_text() == "report 2"
+    for name in ("warehouse.duckdb", "charts", "report"):
+        assert (tmp_path / name).is_symlink() and os.readlink(tmp_path / name) == f"current/{name}"
+    assert not paths.work("run-2").exists()
+    assert paths.previous is not None and _value(paths.previous) == 1  # kept for restoring
+
+
+def test_a_run_that_rebuilds_no_chart_republishes_the_current_ones(tmp_path):
+    paths = WarehousePaths(tmp_path)
+    _build(paths, "run-1", 1, "<svg>one</svg>")
+    publish(paths, "run-1")
+    prepare_work(paths, "run-2")  # e.g. `ingest`: only the raw tables change
+    publish(paths, "run-2")
+    assert (tmp_path / "charts" / "c.svg").read_text() == "<svg>one</svg>"
+
+
+def test_only_two_generations_are_kept(tmp_path):
+    paths = WarehousePaths(tmp_path)
+    for i in range(1, 5):
+        _build(paths, f"run-{i}", i, f"<svg>{i}</svg>")
+        publish(paths, f"run-{i}")
+    assert sorted(g.name for g in paths.generations.iterdir()) == ["run-3", "run-4"]
+
+
+def test_a_home_from_before_generations_is_migrated(tmp_path):
+    paths = WarehousePaths(tmp_path)
+    con = duckdb.connect(str(paths.published))  # the old layout: a plain file and plain folders
+    con.execute("CREATE TABLE t AS SELECT 7 AS v")
+    con.close()
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "old.svg").write_text("old")
+    _build(paths, "run-1", 8, "<svg>new</svg>")
+    assert _value(paths.work_copy("run-1")) == 8
+    publish(paths, "run-1")
+    assert _value(paths.published) == 8 and (tmp_path / "charts").is_symlink()
+    [legacy] = [g for g in paths.generations.iterdir() if g.name.startswith("legacy-")]
+    assert (legacy / "charts" / "old.svg").read_text() == "old" and _value(legacy / "warehouse.duckdb") == 7
 
 
 def test_publish_refuses_while_a_connection_is_open(tmp_path):
     paths = WarehousePaths(tmp_path)
-    _make_published(paths, 1)
+    _build(paths, "run-1", 1, "x")
+    publish(paths, "run-1")
     before = _sha(paths.published)
-    work = prepare_work_copy(paths, "run-2")
-    con = duckdb.connect(str(work))
+    prepare_work(paths, "run-2")
+    con = duckdb.connect(str(paths.work_copy("run-2")))
     con.execute("CREATE TABLE big AS SELECT range AS i FROM range(1000)")  # un-checkpointed: WAL on disk
     with pytest.raises(PublishError, match="connection is still open"):
         publish(paths, "run-2")
@@ -59,28 +108,16 @@ def test_nothing_to_publish(tmp_path):
         publish(WarehousePaths(tmp_path), "missing")
 
 
-def _make_copy_and_die(home, run_id):
-    prepare_work_copy(WarehousePaths(home), run_id)  # the process exits without publishing
-
-
-def test_copies_of_dead_runs_are_discarded_but_live_ones_kept(tmp_path):
+def test_the_lock_holder_discards_every_other_working_folder(tmp_path):
     paths = WarehousePaths(tmp_path)
-    _make_published(paths, 1)
-    live = prepare_work_copy(paths, "live")  # owned by this (living) process
-    ctx = mp.get_context("spawn")
-    child = ctx.Process(target=_make_copy_and_die, args=(tmp_path, "killed"))
-    child.start()
-    child.join(30)
-    dead = paths.work_copy("killed")
-    (dead.parent / (dead.name + ".wal")).write_bytes(b"x")
-    assert dead.exists()
-    removed = discard_stale_work(paths)
-    assert live.exists() and not dead.exists()
-    assert {p.name for p in removed} == {"killed.duckdb", "killed.duckdb.wal", "killed.lock"}
+    _build(paths, "killed", 1, "x")  # a run that died without publishing
+    with WriterLock(paths, "test"):
+        removed = discard_stale_work(paths, keep={"mine"})
+    assert [p.name for p in removed] == ["killed"] and not paths.work("killed").exists()
 
 
 def _hold_lock(home, ready, release):
-    with writer_lock(WarehousePaths(home)):
+    with WriterLock(WarehousePaths(home), "run holder-run"):
         ready.set()
         release.wait(10)
 
@@ -92,11 +129,10 @@ def test_one_writer_at_a_time(tmp_path):
     holder.start()
     try:
         assert ready.wait(20)
-        with pytest.raises(WriterBusy, match=r"another pipeline run is writing .*holder pid \d+"):
-            with writer_lock(WarehousePaths(tmp_path)):
-                pass
+        with pytest.raises(WriterBusy, match=r"another run is writing .*\(run holder-run, pid \d+, since .*refused"):
+            WriterLock(WarehousePaths(tmp_path), "second").acquire()
     finally:
         release.set()
         holder.join(10)
-    with writer_lock(WarehousePaths(tmp_path)):  # free again once the holder is gone
+    with WriterLock(WarehousePaths(tmp_path), "third"):  # free again once the holder is gone
         pass

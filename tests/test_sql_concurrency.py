@@ -19,11 +19,11 @@ from warehouse.sql_cli import main
 WRITER = r"""
 import sys, time, duckdb
 from pathlib import Path
-from warehouse.publish import WarehousePaths, prepare_work_copy, publish
+from warehouse.publish import WarehousePaths, prepare_work, publish
 paths = WarehousePaths(Path(sys.argv[1]))
 go = Path(sys.argv[2])
 for version in range(1, 13):
-    work = prepare_work_copy(paths, f"run{version}")
+    work = prepare_work(paths, f"run{version}") / "warehouse.duckdb"
     con = duckdb.connect(str(work))              # the one read-write connection, on the working copy
     con.execute("UPDATE raw._version SET v = ?", [version])
     con.execute("INSERT INTO marts.layoffs_monthly SELECT month + INTERVAL 1 YEAR, source, events, laid_off "

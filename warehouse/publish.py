@@ -1,4 +1,4 @@
-"""Write-audit-publish for the warehouse file: per-run working copies, one writer, atomic publish."""
+"""Write-audit-publish for the warehouse and its outputs: one writer, a working folder per run, one atomic switch."""
 
 from __future__ import annotations
 
@@ -7,32 +7,43 @@ import fcntl
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 PUBLISHED_NAME = "warehouse.duckdb"
-_OWNED: dict[str, int] = {}  # lock path -> descriptor holding a shared flock while this process owns the copy
+OUTPUTS = ("charts", "report")  # published together with the warehouse
+KEEP_GENERATIONS = 2  # the published one and the one before it (restore, and readers still on it)
 
 
 class PublishError(Exception):
-    """The working copy could not be prepared or published; the published file is unchanged."""
+    """The working copy could not be prepared or published; the published outputs are unchanged."""
 
 
 class WriterBusy(PublishError):
-    """Another process holds the writer lock."""
+    """Another run holds the writer lock of this home."""
 
 
 @dataclass(frozen=True)
 class WarehousePaths:
-    """Where the published warehouse and the per-run working copies live under LAYOFFS_AI_HOME."""
+    """Where a home keeps its published generation, the stable names pointing into it, and runs' working folders.
+
+    `warehouse.duckdb`, `charts/` and `report/` in the home are symlinks into `current`, itself a symlink to
+    `generations/<run id>/`: publishing is one atomic rename of `current`, so all three change together.
+    """
 
     home: Path
 
     @property
     def published(self) -> Path:
         return self.home / PUBLISHED_NAME
+
+    @property
+    def current(self) -> Path:
+        return self.home / "current"
+
+    @property
+    def generations(self) -> Path:
+        return self.home / "generations"
 
     @property
     def work_dir(self) -> Path:
@@ -42,68 +53,73 @@ class WarehousePaths:
     def lock_file(self) -> Path:
         return self.work_dir / "writer.lock"
 
-    @property
-    def previous(self) -> Path:
-        """The warehouse as it was before the last publish (a hard link, kept for restoring)."""
-        return self.work_dir / "previous" / PUBLISHED_NAME
+    def work(self, run_id: str) -> Path:
+        safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
+        return self.work_dir / safe
 
     def work_copy(self, run_id: str) -> Path:
-        safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
-        return self.work_dir / f"{safe}.duckdb"
+        return self.work(run_id) / PUBLISHED_NAME
+
+    @property
+    def previous(self) -> Path | None:
+        """The warehouse of the generation published before the current one, if it is still kept."""
+        older = [g for g in _generations(self) if g.resolve() != self.current.resolve()]
+        return older[-1] / PUBLISHED_NAME if older else None
 
 
-def _owner_lock(work: Path) -> Path:
-    return work.with_suffix(".lock")
+def _generations(paths: WarehousePaths) -> list[Path]:
+    if not paths.generations.is_dir():
+        return []
+    return sorted((g for g in paths.generations.iterdir() if g.is_dir()), key=lambda g: g.stat().st_mtime)
 
 
-def _claim(work: Path) -> None:
-    """Hold a shared flock on the copy's lock file for as long as this process lives (or until publish)."""
-    lock = str(_owner_lock(work))
-    if lock not in _OWNED:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(fd, fcntl.LOCK_SH)
-        _OWNED[lock] = fd
+class WriterLock:
+    """An exclusive flock on work/writer.lock, held by the one run (or ingest) writing this home."""
 
+    def __init__(self, paths: WarehousePaths, owner: str) -> None:
+        self.paths, self.owner, self.fd = paths, owner, None
 
-def _release(work: Path) -> None:
-    fd = _OWNED.pop(str(_owner_lock(work)), None)
-    if fd is not None:
-        os.close(fd)
-    _owner_lock(work).unlink(missing_ok=True)
-
-
-@contextmanager
-def writer_lock(paths: WarehousePaths, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold the single-writer lock (an flock on work/writer.lock) for the duration of the block."""
-    paths.work_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    deadline = time.monotonic() + wait_seconds
-    try:
+    def acquire(self, wait_seconds: float = 0.0) -> WriterLock:
+        self.paths.work_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.paths.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait_seconds
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
-                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-                    raise WriterBusy(
-                        f"another pipeline run is writing the warehouse (lock {paths.lock_file}, holder {holder})"
-                    ) from exc
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+                    os.close(fd)
+                    raise WriterBusy(f"another run is writing {self.paths.home} ({holder}); this one is refused: "
+                                     "run it again when that one has finished") from exc
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the flock
+        os.pwrite(fd, f"{self.owner}, pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing the descriptor releases the flock
+            self.fd = None
+
+    def __enter__(self) -> WriterLock:
+        return self.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
 
 
 def corrupt_warehouse_message(paths: WarehousePaths, detail: str) -> str:
     """One line: which file, what is wrong, and the two ways out."""
     published = paths.published
-    restore = (f", or restore the copy from before the last publish: cp {paths.previous} {published}"
-               if paths.previous.exists() else "")
+    previous = paths.previous
+    restore = (f", or restore the generation published before it: cp {previous} {published}"
+               if previous is not None and previous.exists() else "")
     return (f"{published} is not a readable DuckDB warehouse ({detail}): move it aside "
-            f"(mv {published} {published}.corrupt) and run again to rebuild it{restore}")
+            f"(mv {published.resolve()} {published.resolve()}.corrupt) and run again to rebuild it{restore}")
 
 
 def check_published(paths: WarehousePaths) -> None:
@@ -119,68 +135,48 @@ def check_published(paths: WarehousePaths) -> None:
         raise PublishError(corrupt_warehouse_message(paths, "no DuckDB file header"))
 
 
-def prepare_work_copy(paths: WarehousePaths, run_id: str) -> Path:
-    """Return the run's working copy, creating it from the published file on first use.
+def prepare_work(paths: WarehousePaths, run_id: str) -> Path:
+    """The run's working folder with a copy of the published warehouse (created on first use).
 
-    A killed run leaves its copy behind; it is never published and `discard_stale_work` removes it.
+    Call it while holding the writer lock: every other working folder then belongs to a dead run.
     """
-    work = paths.work_copy(run_id)
-    paths.work_dir.mkdir(parents=True, exist_ok=True)
-    if work.exists() and str(_owner_lock(work)) in _OWNED:
+    work = paths.work(run_id)
+    if paths.work_copy(run_id).exists():
         return work
-    discard_stale_work(paths, keep={run_id})  # copies of killed runs: nobody holds their lock any more
+    discard_stale_work(paths, keep={run_id})
     check_published(paths)
-    _claim(work)
-    if work.exists():
-        return work
-    tmp = Path(f"{work}.tmp")
+    tmp = Path(f"{paths.work_copy(run_id)}.tmp")
     try:
+        work.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUTS:  # a run that does not rebuild them publishes the current ones again
+            if (paths.home / name).is_dir():
+                shutil.copytree(paths.home / name, work / name, dirs_exist_ok=True)
         if paths.published.exists():
             shutil.copyfile(paths.published, tmp)
-            os.replace(tmp, work)
+            os.replace(tmp, paths.work_copy(run_id))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        _release(work)
-        raise PublishError(f"cannot create working copy {work}: {exc.strerror or exc}") from exc
+        shutil.rmtree(work, ignore_errors=True)
+        raise PublishError(f"cannot create working copy {paths.work_copy(run_id)}: {exc.strerror or exc}") from exc
     return work
 
 
-def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> list[Path]:
-    """Delete working copies left by dead runs (killed or crashed), never one a live process owns.
+def discard_work(paths: WarehousePaths, run_id: str) -> None:
+    """Drop a run's working folder (nothing to publish, or the run failed)."""
+    shutil.rmtree(paths.work(run_id), ignore_errors=True)
 
-    A copy is owned while some process holds the shared flock on its `.lock` file; if an exclusive
-    lock can be taken, its owner is gone. Copies of run ids in `keep` are never touched.
-    """
+
+def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> list[Path]:
+    """Delete the working folders of runs that died (killed or crashed); only the lock holder calls this."""
     if not paths.work_dir.exists():
         return []
-    keep_names = {paths.work_copy(r).name for r in keep}
-    removed = []
-    for work in sorted(paths.work_dir.glob("*.duckdb")):
-        if work.name in keep_names:
-            continue
-        lock = _owner_lock(work)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # a live run owns it
-        try:
-            for path in (work, Path(f"{work}.wal"), Path(f"{work}.tmp"), lock):
-                if path.exists():
-                    path.unlink()
-                    removed.append(path)
-        finally:
-            os.close(fd)
+    keep_names = {paths.work(r).name for r in keep}
+    removed = [p for p in paths.work_dir.iterdir() if p.name not in keep_names and p.name != paths.lock_file.name]
+    for path in removed:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     return removed
-
-
-def discard_work_copy(paths: WarehousePaths, run_id: str) -> None:
-    """Drop this process's working copy of `run_id` (nothing to publish, or the run failed)."""
-    work = paths.work_copy(run_id)
-    _release(work)
-    for path in (work, Path(f"{work}.wal"), Path(f"{work}.tmp")):
-        path.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:
@@ -191,39 +187,59 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _keep_previous(paths: WarehousePaths) -> None:
-    """Hard-link the file about to be replaced as work/previous/warehouse.duckdb (no copy, no extra space)."""
-    if not paths.published.exists():
-        return
-    paths.previous.parent.mkdir(parents=True, exist_ok=True)
-    tmp = paths.previous.with_suffix(".tmp")
+def _switch(link: Path, target: str) -> None:
+    """Point `link` at `target` atomically (a new symlink renamed over the old name)."""
+    tmp = link.with_name(f".{link.name}.tmp")
     tmp.unlink(missing_ok=True)
-    try:
-        os.link(paths.published, tmp)
-    except OSError:
-        return  # a filesystem without hard links: no restore copy, publishing goes on
-    os.replace(tmp, paths.previous)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _stable_names(paths: WarehousePaths) -> None:
+    """Make warehouse.duckdb, charts/ and report/ symlinks into `current` (a home from before generations
+    keeps its old files in generations/legacy-<time>/)."""
+    legacy = paths.generations / f"legacy-{int(time.time())}"
+    for name in (PUBLISHED_NAME, *OUTPUTS):
+        stable = paths.home / name
+        if stable.is_symlink():
+            continue
+        if stable.exists():
+            legacy.mkdir(parents=True, exist_ok=True)
+            if stable.is_dir():
+                os.replace(stable, legacy / name)
+            else:
+                os.link(stable, legacy / name)  # the file stays readable under its name until the switch
+        _switch(stable, f"current/{name}")
 
 
 def publish(paths: WarehousePaths, run_id: str) -> Path:
-    """Atomically replace the published warehouse with the run's audited working copy.
+    """Publish the run's audited working folder: warehouse, charts and report switch together, atomically.
 
-    Every connection to the working copy must be closed first (no WAL left), so the published
-    file is complete on its own. Readers that already opened the old file keep reading it.
+    Every connection to the working copy must be closed first (no WAL left). Readers that already opened
+    the old file keep reading it; the previous generation is kept for them and for restoring.
     """
-    work = paths.work_copy(run_id)
-    if not work.exists():
-        raise PublishError(f"nothing to publish: no working copy {work}")
-    wal = Path(str(work) + ".wal")
+    work = paths.work(run_id)
+    if not paths.work_copy(run_id).exists():
+        raise PublishError(f"nothing to publish: no working copy {paths.work_copy(run_id)}")
+    wal = Path(f"{paths.work_copy(run_id)}.wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise PublishError(f"cannot publish {work}: a connection is still open (WAL {wal.name} present)")
     wal.unlink(missing_ok=True)
+    for name in OUTPUTS:
+        (work / name).mkdir(exist_ok=True)
+    generation = paths.generations / work.name
     try:
-        _fsync(work)
-        _keep_previous(paths)
-        os.replace(work, paths.published)
+        _fsync(paths.work_copy(run_id))
+        paths.generations.mkdir(parents=True, exist_ok=True)
+        os.replace(work, generation)
+        if paths.current.exists() and not paths.current.is_symlink():  # a home copied without its links
+            os.replace(paths.current, paths.generations / f"copied-{int(time.time())}")
+        _switch(paths.current, os.path.relpath(generation, paths.home))
         _fsync(paths.home)
+        _stable_names(paths)
     except OSError as exc:
-        raise PublishError(f"publishing {work} failed, published file unchanged: {exc.strerror or exc}") from exc
-    _release(work)
+        raise PublishError(f"publishing {work} failed, published outputs unchanged: {exc.strerror or exc}") from exc
+    for old in _generations(paths)[:-KEEP_GENERATIONS]:
+        if old.resolve() != paths.current.resolve():
+            shutil.rmtree(old, ignore_errors=True)
     return paths.published

@@ -23,7 +23,7 @@ from orchestration.ingest_steps import IngestOutcome, ingest_one
 from orchestration.settings import Settings
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
-from warehouse.publish import WarehousePaths, prepare_work_copy, publish, writer_lock
+from warehouse.publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
@@ -119,8 +119,9 @@ class FaultHome:
 
     def assert_published_unchanged(self) -> None:
         assert sha256_file(self.published) == self.published_sha, "the published warehouse changed"
-        leftovers = sorted(p.name for p in (self.home / "work").glob("*.duckdb*"))
-        assert leftovers == [], f"working copies left behind: {leftovers}"
+        work = self.home / "work"
+        leftovers = sorted(p.name for p in work.iterdir() if p.name != "writer.lock") if work.exists() else []
+        assert leftovers == [], f"working folders left behind: {leftovers}"
 
     def snapshot_file(self, dataset_id: str) -> Path:
         dataset = sources.DATASETS[dataset_id][0]
@@ -161,7 +162,7 @@ class FaultHome:
 def fault_home(pristine: Pristine, tmp_path: Path) -> FaultHome:
     home = tmp_path / "home"
     snapshots = tmp_path / "snapshots"
-    shutil.copytree(pristine.home, home)
+    shutil.copytree(pristine.home, home, symlinks=True)  # keep `current` and its links as links
     shutil.copytree(pristine.snapshots, snapshots)
     return FaultHome(home, snapshots, sha256_file(home / "warehouse.duckdb"))
 
@@ -174,18 +175,18 @@ def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None 
     """
     paths = WarehousePaths(home)
     run_id = f"fault-{uuid.uuid4().hex[:8]}"
-    work = prepare_work_copy(paths, run_id)
-    try:
-        con = duckdb.connect(str(work))
+    with WriterLock(paths, f"test {run_id}"):
         try:
-            outcome = ingest_one(con, dataset_id, Settings(home=home, snapshot_dir=snapshot_dir), client)
-        finally:
-            con.close()
-        with writer_lock(paths, wait_seconds=10):
+            prepare_work(paths, run_id)
+            con = duckdb.connect(str(paths.work_copy(run_id)))
+            try:
+                outcome = ingest_one(con, dataset_id, Settings(home=home, snapshot_dir=snapshot_dir), client)
+            finally:
+                con.close()
             publish(paths, run_id)
-    except BaseException:
-        work.unlink(missing_ok=True)
-        raise
+        except BaseException:
+            discard_work(paths, run_id)
+            raise
     return outcome
 
 

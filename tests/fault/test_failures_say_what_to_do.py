@@ -91,7 +91,7 @@ def tiny_disk(tmp_path):
 def test_a_full_disk_is_one_line_and_leaves_no_stale_lock(fault_home, tiny_disk):
     disk, limit = tiny_disk
     home = disk / "home"
-    shutil.copytree(fault_home.home, home, ignore=shutil.ignore_patterns("raw"))
+    shutil.copytree(fault_home.home, home, ignore=shutil.ignore_patterns("raw"), symlinks=True)
     filler = home / "filler.bin"
     with open(filler, "wb") as handle:  # leave less room than a working copy of the warehouse needs
         free = shutil.disk_usage(disk).free if limit is None else 0

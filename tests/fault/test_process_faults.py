@@ -64,7 +64,7 @@ def _kill_mid_run(home: Path, snapshots: Path) -> KilledRun:
 @pytest.fixture(scope="module")
 def killed_run(pristine, tmp_path_factory) -> KilledRun:
     base = tmp_path_factory.mktemp("fault_sigkill")
-    shutil.copytree(pristine.home, base / "home")
+    shutil.copytree(pristine.home, base / "home", symlinks=True)
     return _kill_mid_run(base / "home", pristine.snapshots)
 
 

@@ -17,7 +17,7 @@ def truncated_nights(pristine, tmp_path_factory):
     base = tmp_path_factory.mktemp("truncation")
     home, snaps = base / "home", base / "snaps"
     shutil.copytree(pristine.snapshots, snaps)
-    shutil.copytree(pristine.home, home)
+    shutil.copytree(pristine.home, home, symlinks=True)
     first = run_cli(["run"], home, snaps, timeout=600)
     published = sha256_file(home / "warehouse.duckdb")
     export = next(snaps.glob("layoffs_fyi_export_*.csv"))

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_layoff_events'}}}) }}  -- shown as a check of this model in Dagster
 -- After the last matching round no candidate pair may be left: an unmatched Crunchbase tracker
 -- row and an unmatched layoffs.fyi row with the same company_key within the window mean
 -- var('dedup_match_rounds') was too small.

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_layoff_events'}}}) }}  -- shown as a check of this model in Dagster
 -- Deduplication keeps every source reference: each fct_source_layoffs row is referenced by
 -- exactly one fct_layoff_events row, and the event keeps its count when the source knew it.
 with refs as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'layoffs_monthly'}}}) }}  -- shown as a check of this model in Dagster
 -- The monthly marts lose nothing: for each source, summing layoffs_monthly (scope global) over
 -- months gives exactly the raw table's row count and sum of known counts (the loader's parse),
 -- and the deduplicated series sums to fct_layoff_events. Returns one row per mismatch.

@@ -12,11 +12,11 @@ from ingestion.snapshot import SnapshotStore
 from warehouse import source_status
 from warehouse.raw_load import ensure_raw_tables
 
-from .code_versions import code_version
-from .ingest_steps import fetch_all, parse_and_load
-from .resources import SourceFetcher, WarehouseResource
-from .source_checks import source_check_results, source_check_specs
-from .source_state import SourceState, decide
+from ..code_versions import code_version
+from ..ingest_steps import fetch_all, parse_and_load
+from ..resources import SourceFetcher, WarehouseResource
+from ..source_checks import source_check_results, source_check_specs
+from ..source_state import SourceState, decide
 
 # dataset id -> raw tables its snapshot loads, as each source module declares them
 TABLES_BY_DATASET: dict[str, tuple[str, ...]] = {d: ds.tables for d, (ds, _) in sources.DATASETS.items()}
@@ -45,6 +45,9 @@ def latest_state(instance: dg.DagsterInstance, dataset_id: str) -> "SourceState 
 
 def _observation(state: SourceState, seconds: float) -> dict:
     meta = state.as_metadata() | {"fetch_seconds": round(seconds, 2)}
+    if state.last_success_at:  # what the freshness check measures: the last successful fetch
+        meta["dagster/last_updated_timestamp"] = dg.MetadataValue.timestamp(
+            datetime.fromisoformat(state.last_success_at))
     if state.accepted_sidecar:
         meta["path"] = dg.MetadataValue.path(state.accepted_sidecar.removesuffix(".json"))
     return meta
@@ -64,7 +67,7 @@ def _observation(state: SourceState, seconds: float) -> dict:
 def fetch_sources(context: dg.AssetExecutionContext):
     """Fetch the selected sources concurrently; a failed source is stale (or missing), never fatal alone."""
     fetcher: SourceFetcher = context.resources.fetcher
-    settings = fetcher.settings()
+    settings = fetcher.settings
     for warning in settings.warnings:
         context.log.warning(warning)
     wanted = [d for d in TABLES_BY_DATASET if snapshot_key(d) in context.selected_asset_keys]
@@ -94,25 +97,38 @@ def _data_through(con, dataset_id: str):
                        [dataset_id]).fetchone()[0]
 
 
+def _held_snapshot_retrieved(con, dataset_id: str):
+    """When the snapshot behind the rows this warehouse holds for a dataset was retrieved (its last load)."""
+    row = con.execute("SELECT snapshot_path FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT 1",
+                      [dataset_id]).fetchone()
+    sidecar = Path(f"{row[0]}.json") if row and row[0] else None
+    if sidecar is None or not sidecar.exists():
+        return None
+    return datetime.fromisoformat(SnapshotStore(sidecar.parent).load(sidecar).retrieved)
+
+
 def _load_dataset(con, dataset_id: str, state: "SourceState | None", version: str,
                   run_id: str) -> source_status.SourceStatus:
-    """Load the accepted snapshot of an ok source; a stale or missing one keeps what the warehouse holds."""
-    status, error = (state.status, state.error) if state else ("missing", "never fetched: no observation yet")
-    if state is not None and status == "ok":
+    """Load the accepted snapshot of an ok source; a failed one keeps the rows the warehouse holds (stale),
+    or has none (missing)."""
+    loaded, error = False, (state.error if state else "never fetched: no observation yet")
+    if state is not None and state.status == "ok":
         try:
             sidecar = Path(state.accepted_sidecar)
-            snapshot = SnapshotStore(sidecar.parent).load(sidecar)
-            parse_and_load(con, dataset_id, snapshot, parser_version=version, run_id=run_id)
+            parse_and_load(con, dataset_id, SnapshotStore(sidecar.parent).load(sidecar), parser_version=version,
+                           run_id=run_id)
+            loaded, error = True, ""
         except IngestionError as exc:  # e.g. the stored file no longer matches its sha256
-            status, error = ("stale" if state.last_success_at else "missing"), " ".join(str(exc).split())
+            error = " ".join(str(exc).split())
     rows = con.execute(f"SELECT count(*) FROM raw.{sources.get(dataset_id)[0].tables[0]} WHERE _source = ?",
                        [dataset_id]).fetchone()[0]
-    if status == "stale" and rows == 0:
-        status = "missing"  # nothing good was ever loaded into this warehouse
-    stamp = (lambda text: datetime.fromisoformat(text) if text else None)
+    status = "ok" if loaded else ("stale" if rows else "missing")
+    previous = source_status.read(con).get(dataset_id)
+    last_success = (datetime.fromisoformat(state.last_success_at) if state and state.last_success_at else
+                    previous.last_success_at if previous else None)
     return source_status.SourceStatus(
-        dataset_id, status, stamp(state.retrieved_at) if state and rows else None, _data_through(con, dataset_id),
-        stamp(state.last_success_at) if state else None, error or None)
+        dataset_id, status, _held_snapshot_retrieved(con, dataset_id) if rows else None,
+        _data_through(con, dataset_id), last_success, error or None)
 
 
 def _preview(con, table: str) -> str:

@@ -5,8 +5,8 @@ import dagster as dg
 from warehouse import source_status
 from warehouse.volume_gate import MAX_REJECT_SHARE, VolumeGate, problems
 
-from .assets_ingestion import RAW_TABLES, datasets_of, raw_key
-from .resources import WarehouseResource
+from .ingestion import RAW_TABLES, datasets_of, raw_key
+from ..resources import WarehouseResource
 
 OPTIONAL_TABLES = {"crunchbase_tracker__weekly_tallies"}  # only filled when the tracker is read from its HTML page
 ACCEPT_DROP_TAG = "layoffs_ai/accept_drop"  # comma-separated dataset ids whose shrink a person accepted
@@ -56,7 +56,7 @@ def raw_table_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     """Every selected raw-table check in one step, against the run's working copy."""
     selected = context.selected_asset_check_keys
     accepted = frozenset(filter(None, context.run.tags.get(ACCEPT_DROP_TAG, "").split(",")))
-    gate = VolumeGate(max_row_drop=warehouse.settings().max_row_drop, accepted=accepted)
+    gate = VolumeGate(max_row_drop=warehouse.settings.max_row_drop, accepted=accepted)
     run_id = context.run.run_id
     with warehouse.connect(run_id) as con:
         found = {d: problems(con, d, run_id, gate) for t in RAW_TABLES for d in datasets_of(t)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .assets_ingestion import TABLES_BY_DATASET, snapshot_key
+from .ingestion import TABLES_BY_DATASET, snapshot_key
 from warehouse.publish_log import published_run_ids
 
-from .resources import WarehouseResource
-from .staleness import keys_to_refresh
+from ..resources import WarehouseResource
+from ..staleness import keys_to_refresh
 
 SNAPSHOTS = dg.AssetSelection.assets(*(snapshot_key(d) for d in TABLES_BY_DATASET))
 
@@ -50,3 +50,21 @@ def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: Warehous
     if not keys:
         return dg.SkipReason("nothing changed since the last build")
     return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=keys)
+
+
+@dg.run_failure_sensor(
+    name="alert_on_failure",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Any failed run: one line in $LAYOFFS_AI_HOME/logs/alerts.log, and a JSON POST to "
+                "LAYOFFS_AI_ALERT_WEBHOOK when it is set.",
+)
+def alert_on_failure(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
+    from ..alerts import alert
+    from ..pipeline_cli import root_message
+
+    event = context.failure_event
+    message = root_message(event.step_failure_data.error) if event.is_step_failure else (event.message or "failed")
+    problem = alert(warehouse.settings.home, warehouse.settings.alert_webhook, context.dagster_run.job_name,
+                    context.dagster_run.run_id, message)
+    if problem:
+        context.log.warning(problem)

@@ -1,0 +1,1 @@
+"""Components of this project (dg registry module)."""

@@ -1,0 +1,66 @@
+"""Analytics assets: every `analytics.*` table, the charts and the report, computed together from the marts."""
+
+import base64
+
+import dagster as dg
+
+from analytics import INPUT_MARTS
+from analytics.descriptions import TABLE_DESCRIPTIONS
+
+from ..catalog import table_metadata
+from ..code_versions import code_version
+from ..provenance import source_provenance
+from ..resources import WarehouseResource
+
+OWNERS = ["team:layoffs-ai"]
+MART_DEPS = [dg.AssetKey(["marts", m]) for m in INPUT_MARTS]
+FILES = {
+    "charts": "Charts (PNG, SVG and offline HTML) of the layoffs, model releases, postings and the lag scan; "
+              "captions name each source with its data-through and retrieval dates.",
+    "report": "The self-contained report (report/index.html, report/report.md): findings, charts, caveats and "
+              "every source with its status, provenance and licence.",
+}
+
+
+def _spec(name: str, description: str, kinds: set[str]) -> dg.AssetSpec:
+    return dg.AssetSpec(["analytics", name], group_name="analytics", kinds=kinds, owners=OWNERS, deps=MART_DEPS,
+                        code_version=code_version("analytics"), description=description)
+
+
+def _chart_preview(charts) -> dg.MetadataValue:
+    """The charts inline (markdown images as data URIs), so the catalog shows them without a file server."""
+    parts = [f"**{png.stem}**\n\n![{png.stem}](data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()})"
+             for png in sorted(charts.glob("*.png"))]
+    return dg.MetadataValue.md("\n\n".join(parts) or "(no charts)")
+
+
+@dg.multi_asset(
+    specs=[_spec(t, d, {"duckdb", "python"}) for t, d in TABLE_DESCRIPTIONS.items()]
+    + [_spec(f, d, {"file"}) for f, d in FILES.items()],
+    name="run_analytics",
+)
+def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Statistics, charts and report over the marts, written into the run's working folder."""
+    from analytics import run_analytics
+
+    run_id = context.run.run_id
+    work = warehouse.work(run_id)
+    with warehouse.connect(run_id) as con:
+        frames = {m: con.execute(f"SELECT * FROM marts.{m}").df() for m in INPUT_MARTS}
+        tables = run_analytics(frames, work, source_provenance(con))
+        con.execute("CREATE SCHEMA IF NOT EXISTS analytics")
+        for name, frame in tables.items():
+            con.register("_frame", frame)
+            con.execute(f'CREATE OR REPLACE TABLE analytics."{name}" AS SELECT * FROM _frame')
+            con.unregister("_frame")
+            comment = TABLE_DESCRIPTIONS.get(name, "").replace("'", "''")
+            con.execute(f"COMMENT ON TABLE analytics.\"{name}\" IS '{comment}'")
+        metadata = {name: table_metadata(con, "analytics", name) for name in tables}
+    for name in TABLE_DESCRIPTIONS:
+        yield dg.MaterializeResult(asset_key=["analytics", name], metadata=metadata.get(name, {}))
+    yield dg.MaterializeResult(asset_key=["analytics", "charts"], metadata={
+        "path": dg.MetadataValue.path(str(warehouse.paths.home / "charts")), "preview": _chart_preview(work / "charts")})
+    report_md = (work / "report" / "report.md").read_text(encoding="utf-8")
+    yield dg.MaterializeResult(asset_key=["analytics", "report"], metadata={
+        "path": dg.MetadataValue.path(str(warehouse.paths.home / "report" / "index.html")),
+        "preview": dg.MetadataValue.md(report_md[:6000] + ("\n\n…" if len(report_md) > 6000 else ""))})

@@ -1,0 +1,93 @@
+"""`layoffs-ai ingest [--only DATASET ...]`: the same job as `run`, selecting only raw tables and the publish."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .settings import Settings
+
+
+def failure_line(result) -> str:
+    """The one line that says why a run failed: a blocking check's reason, else the failed step's root error."""
+    from .pipeline_cli import root_message
+
+    for event in result.all_events:
+        data = event.event_specific_data
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed and data.description \
+                and data.severity.value == "ERROR":
+            return data.description
+    for event in result.all_events:
+        if event.is_step_failure:
+            return root_message(event.step_failure_data.error)
+    return "the run failed (see the log)"
+
+
+def _ingest(run, ids: list[str]) -> int:
+    import duckdb
+
+    from ingestion import sources
+
+    from .defs.ingestion import raw_key
+    from .launch_rules import PUBLISHED
+
+    run._start()
+    ok, states = run.observe(ids)
+    failed = {d: s for d, s in states.items() if s is None or s.status != "ok"}
+    published = run.settings.home / "warehouse.duckdb"
+    if failed:
+        for dataset, state in failed.items():
+            print(f"error: {dataset}: {state.error if state else 'never observed'}", file=sys.stderr)
+        print(f"the published warehouse {published} is unchanged", file=sys.stderr)
+        return 1
+    tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
+    result = run.build_keys([raw_key(t) for t in tables] + [PUBLISHED])
+    if not result.success:
+        print(f"error: {failure_line(result)}", file=sys.stderr)
+        print(f"the published warehouse {published} is unchanged", file=sys.stderr)
+        return 1
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        for i, dataset in enumerate(ids, 1):
+            rows, rejects, inputs, sha = con.execute(
+                "SELECT rows, rejects, input_rows, sha256 FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC "
+                "LIMIT 1", [dataset]).fetchone()
+            print(f"[{i}/{len(ids)}] {dataset}: {rows:,} rows, {rejects:,} rejects from {inputs:,} input rows "
+                  f"(sha256 {sha[:12]})", flush=True)
+    finally:
+        con.close()
+    print(f"published {published}", flush=True)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingestion import sources
+
+    from .interrupts import run_interruptibly
+    from .pipeline_cli import exit_now, prepare_dagster_home
+    from .run_phases import PipelineRun, RunOptions
+
+    ids = list(dict.fromkeys(args.only or sources.DATASETS))
+    unknown = [i for i in ids if i not in sources.DATASETS]
+    if unknown:
+        print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {', '.join(sources.DATASETS)}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    prepare_dagster_home(settings)
+    print(f"layoffs-ai ingest: home {settings.home}; sources: {settings.mode}", flush=True)
+    run = PipelineRun(settings, RunOptions(accept_drop=tuple(args.accept_drop or ())))
+    return exit_now(run_interruptibly(lambda: _ingest(run, ids), run.abort))
+
+
+def register(sub) -> None:
+    ingest = sub.add_parser(
+        "ingest", help="fetch sources and load their raw tables, then publish (no dbt, no analytics)",
+        description="Observe the given sources (all by default) and load their raw tables into a working copy, "
+                    "then publish it: the `refresh_all` job restricted to raw/<table> and warehouse/published. "
+                    "Marts and analytics are left as they were (Dagster shows them stale). Any failing source, "
+                    "layout check or the truncation gate fails the command with one `error:` line and publishes "
+                    "nothing. For debugging a source.")
+    ingest.add_argument("--only", nargs="+", metavar="DATASET", help="these dataset ids only")
+    ingest.add_argument("--accept-drop", nargs="+", metavar="DATASET", help="publish even though these datasets "
+                        "shrank by more than LAYOFFS_AI_MAX_ROW_DROP or rejected over 10%% of their rows")
+    ingest.set_defaults(func=cmd_ingest)
