@@ -10,6 +10,7 @@ import dagster as dg
 
 from .defs.ingestion import TABLES_BY_DATASET, snapshot_key
 from .launch_rules import PUBLISHED
+from .publish_asset import published_asset
 from .resources import SourceFetcher, WarehouseResource
 from .settings import Settings
 
@@ -33,9 +34,12 @@ def build(settings: Settings | None = None) -> dg.Definitions:
     resources = {"settings": settings, "warehouse": WarehouseResource(settings=settings),
                  "fetcher": SourceFetcher(settings=settings)}
     policy, watched, freshness_checks = _watched(settings)
+    folder = dg.Definitions.merge(dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+                                  dg.Definitions(resources=resources))
+    writers = sorted(folder.resolve_asset_graph().materializable_asset_keys)  # everything in defs/ writes
     defs = dg.Definitions.merge(
-        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-        dg.Definitions(asset_checks=freshness_checks, resources=resources,
+        folder,
+        dg.Definitions(assets=[published_asset(writers)], asset_checks=freshness_checks,
                        executor=dg.in_process_executor),  # one process per run, not per step
     )
     return defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, policy), selection=watched)

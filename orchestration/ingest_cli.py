@@ -9,17 +9,22 @@ from .settings import Settings
 
 
 def failure_line(result) -> str:
-    """The one line that says why a run failed: a blocking check's reason, else the failed step's root error."""
+    """The one line that says why a run failed: its failed blocking checks' reasons (the truncation gate
+    first), else the failed step's root error, else the run's own failure (e.g. refused at start)."""
     from .pipeline_cli import root_message
 
-    for event in result.all_events:
-        data = event.event_specific_data
-        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not data.passed and data.description \
-                and data.severity.value == "ERROR":
-            return data.description
+    checks = [event.event_specific_data for event in result.all_events
+              if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = [c for c in checks if not c.passed and c.description and c.severity.value == "ERROR"]
+    failed.sort(key=lambda c: c.check_name == "not_empty")  # a gate line names counts and the setting
+    if failed:
+        return " | ".join(dict.fromkeys(c.description for c in failed))
     for event in result.all_events:
         if event.is_step_failure:
             return root_message(event.step_failure_data.error)
+    for event in result.all_events:
+        if event.event_type_value == "RUN_FAILURE":
+            return event.message or "the run failed (see the log)"
     return "the run failed (see the log)"
 
 

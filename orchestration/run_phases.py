@@ -124,8 +124,10 @@ class PipelineRun:
         result = self.build_keys(keys)
         took = time.monotonic() - started
         if not result.success:
-            self.say(f"run FAILED after {took:.1f}s; the published warehouse, charts and report are unchanged "
-                     f"(details: {self.log_path})")
+            from .ingest_cli import failure_line
+
+            self.say(f"run FAILED after {took:.1f}s: {failure_line(result)}")
+            self.say(f"  the published warehouse, charts and report are unchanged (details: {self.log_path})")
             return 1
         stale = [d for d, s in states.items() if s is None or s.status != "ok"]
         note = f" with {len(stale)} stale or missing source(s): {', '.join(stale)}" if stale else ""

@@ -23,16 +23,18 @@ def leftovers(home: Path) -> list[str]:
 
 
 def test_a_corrupt_warehouse_names_the_file_and_the_ways_out(fault_home):
-    assert fault_home.ingest().returncode == 0  # a second publish keeps the first as work/previous/
-    previous = fault_home.home / "work" / "previous" / "warehouse.duckdb"
-    assert previous.exists()
+    assert fault_home.ingest("--only", "epoch_all").returncode == 0  # a second publish keeps the first one
+    from warehouse.publish import WarehousePaths
+
+    previous = WarehousePaths(fault_home.home).previous
+    assert previous is not None and previous.exists()
     fault_home.published.write_bytes(b"\x00" * 4096 + os.urandom(4096))
     result = fault_home.ingest()
     assert result.returncode == 1
     line = one_error_line(result)
     published = fault_home.published
     assert f"{published} is not a readable DuckDB warehouse" in line
-    assert f"mv {published} {published}.corrupt" in line and f"cp {previous} {published}" in line
+    assert f"mv {published.resolve()} {published.resolve()}.corrupt" in line and f"cp {previous} {published}" in line
     assert leftovers(fault_home.home) == []
     run = run_cli(["run"], fault_home.home, fault_home.snapshots, timeout=600)
     assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr
@@ -73,10 +75,10 @@ def test_a_read_only_home_is_one_line_and_leaves_no_lock(read_only_home):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 3 MiB tmpfs (root) or, failing that, a 3 MiB file-size limit: writes fail the way a full disk does."""
+    """A 64 MiB tmpfs (root) or, failing that, a 3 MiB file-size limit: writes fail the way a full disk does."""
     mount = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     mount.mkdir()
-    if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
+    if os.geteuid() == 0 and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)],
                                             capture_output=True).returncode == 0:
         yield mount, None
         subprocess.run(["umount", "-l", str(mount)], check=False)
@@ -91,7 +93,7 @@ def tiny_disk(tmp_path):
 def test_a_full_disk_is_one_line_and_leaves_no_stale_lock(fault_home, tiny_disk):
     disk, limit = tiny_disk
     home = disk / "home"
-    shutil.copytree(fault_home.home, home, ignore=shutil.ignore_patterns("raw"), symlinks=True)
+    shutil.copytree(fault_home.home, home, ignore=shutil.ignore_patterns("raw", "dbt_target", "logs"), symlinks=True)
     filler = home / "filler.bin"
     with open(filler, "wb") as handle:  # leave less room than a working copy of the warehouse needs
         free = shutil.disk_usage(disk).free if limit is None else 0

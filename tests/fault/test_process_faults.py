@@ -52,7 +52,7 @@ def _kill_mid_run(home: Path, snapshots: Path) -> KilledRun:
         for _ in range(1200):  # until dbt starts, or the run ends without reaching it (at most ~240 s)
             if mid_run.wait(timeout=0.2) or not follower.is_alive():
                 break
-        work_copies = sorted(p.name for p in (home / "work").glob("*.duckdb"))
+        work_copies = sorted(p.name for p in (home / "work").iterdir() if p.is_dir())  # the run's working folder
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the whole session: the CLI and its dbt child
@@ -121,7 +121,7 @@ def test_rerun_after_sigkill_succeeds_and_publishes_marts(killed_run, rerun):
 
 def test_rerun_after_sigkill_discards_the_killed_runs_working_copy(killed_run, rerun):
     assert rerun.returncode == 0, (rerun.stdout + rerun.stderr)[-3000:]
-    left = sorted(p.name for p in (killed_run.home / "work").glob("*.duckdb"))
+    left = sorted(p.name for p in (killed_run.home / "work").iterdir() if p.is_dir())
     assert not set(killed_run.work_copies_at_kill) & set(left), (left, rerun.stderr[-2000:])
 
 

@@ -1,0 +1,47 @@
+"""The publish step that ends every run that writes: the audited working folder becomes the published one."""
+
+import dagster as dg
+
+from warehouse.publish import publish
+from warehouse.publish_log import record_publish
+
+from .code_versions import code_version
+from .launch_rules import PUBLISHED
+from .resources import WarehouseResource
+
+
+def published_asset(writers: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """warehouse/published, depending on every asset that writes the warehouse: in any selection it runs last,
+    and a failed blocking check anywhere upstream stops it (not only along a chain of selected assets)."""
+
+    @dg.asset(
+        key=PUBLISHED,
+        group_name="publish",
+        deps=writers,
+        kinds={"duckdb"},
+        owners=["team:layoffs-ai"],
+        code_version=code_version("publish"),
+        description="Publishes the run's audited working folder: $LAYOFFS_AI_HOME/warehouse.duckdb, charts/ and "
+                    "report/ switch to it together, atomically (one rename of `current`).",
+    )
+    def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return _publish(context, warehouse)
+
+    return published_warehouse
+
+
+def _publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    run_id = context.run.run_id
+    with warehouse.connect(run_id) as con:
+        snaps = dict(con.execute(
+            "SELECT source, arg_max(sha256, loaded_at) FROM raw._loads GROUP BY source").fetchall())
+        record_publish(con, run_id, code_version("raw") + code_version("analytics"), snaps)
+        counts = con.execute(
+            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
+            "WHERE schema_name IN ('raw','marts','analytics') ORDER BY 1").fetchall()
+        con.execute("CHECKPOINT")
+    target = publish(warehouse.paths, run_id)
+    context.log.info(f"published {target} with its charts and report")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(target)), "bytes": target.stat().st_size,
+        "tables": len(counts), "rows": dg.MetadataValue.json({k: v for k, v in counts})})
