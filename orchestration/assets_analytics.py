@@ -16,7 +16,7 @@ from .resources import WarehouseResource
 
 MART_INPUTS = (
     "layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "model_releases_monthly",
-    "job_postings_monthly", "layoff_count_stats", "layoffs_monthly",
+    "job_postings_monthly", "layoff_count_stats", "layoffs_monthly", "ai_cited_layoffs_monthly", "ai_attribution_sample",
 )
 ANALYTICS_TABLES = ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases")
 ANALYTICS_FILES = ("charts", "report")
