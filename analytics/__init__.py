@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.ai_attribution import SAMPLE_COLUMNS, ai_cited_yearly, attribution_quality
 from analytics.blog_table import blog_table, omitted_unknowns
 from analytics.causality import granger_tests, stationarity
 from analytics.charts import render_all
@@ -18,12 +19,13 @@ from analytics.text_hygiene import clean_frame, clean_tree
 __all__ = [
     "AnalyticsInputError", "INPUT_MARTS", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
-    "render_all", "build_report", "sources_caption", "chart_captions",
+    "render_all", "build_report", "sources_caption", "chart_captions", "attribution_quality", "ai_cited_yearly",
 ]
 
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
 # Every mart run_analytics reads (the orchestrator loads these into `frames` and makes them the assets' deps).
-INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly", "layoffs_monthly")
+INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly", "layoffs_monthly",
+                                 "ai_cited_layoffs_monthly", "ai_attribution_sample")
 
 
 # Which datasets (architecture.md ids, the `dataset` key of a source) feed each chart.
@@ -34,6 +36,7 @@ CHART_DATASETS = {
     "lagged_correlations": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all",
                             "indeed_postings_by_sector"),
     "postings_by_sector": ("indeed_postings_by_sector", "indeed_postings_aggregate"),
+    "ai_cited_share": ("crunchbase_tracker", "layoffs_fyi"),
 }
 
 
@@ -80,7 +83,8 @@ def run_analytics(
 
     `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
-    blog_table, blog_omitted_unknowns.
+    blog_table, blog_omitted_unknowns, ai_attribution_quality, ai_cited_share_yearly (the last two are
+    empty when the optional frames `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent).
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
     if missing:
@@ -100,6 +104,9 @@ def run_analytics(
             frames["fct_layoff_events"], frames["fct_model_releases"], load_aliases()),
         "blog_table": blog,
         "blog_omitted_unknowns": omitted,
+        "ai_attribution_quality": attribution_quality(
+            frames.get("ai_attribution_sample", pd.DataFrame(columns=SAMPLE_COLUMNS))),
+        "ai_cited_share_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"

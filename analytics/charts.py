@@ -8,6 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analytics.ai_cited_chart import ai_cited_share_chart
 from analytics.chart_budget import coarsen_months, event_cells
 from analytics.chart_files import MAX_MARKS, save_chart
 from analytics.company import load_aliases, normalise_name
@@ -18,7 +19,7 @@ CATEGORY_ORDER = ["industry", "academia", "collaboration", "other", "unknown"]
 CATEGORY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#b0b0b0"]
 PER = {"yearmonth": "month", "yearquarter": "quarter", "year": "year"}
 CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases", "lagged_correlations",
-               "postings_by_sector")
+               "postings_by_sector", "ai_cited_share")
 
 
 def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
@@ -234,6 +235,8 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
         "layoffs_vs_releases": lambda c: layoffs_vs_releases(monthly, c),
         "lagged_correlations": lambda c: lagged_correlations_chart(get("lagged_correlations"), c),
         "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c),
+        "ai_cited_share": lambda c: ai_cited_share_chart(get("ai_cited_layoffs_monthly"), c,
+                                                         get("ai_attribution_quality")),
     }
     charts = {}
     for name, build in builders.items():
@@ -243,7 +246,7 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
 
 _NEEDS = {"layoffs_by_date": "fct_layoff_events", "model_releases_by_month": "fct_model_releases",
           "layoffs_vs_releases": "layoffs_vs_ai_monthly", "lagged_correlations": "lagged_correlations",
-          "postings_by_sector": "job_postings_monthly"}
+          "postings_by_sector": "job_postings_monthly", "ai_cited_share": "ai_cited_layoffs_monthly"}
 
 
 def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:

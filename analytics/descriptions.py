@@ -13,4 +13,9 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "blog_table": "The 2022 blog's statistics table recomputed from marts.layoff_count_stats "
                   "(crunchbase_tracker, 2022) beside the blog's published values.",
     "blog_omitted_unknowns": "What the blog's table left out: events whose count was unknown ('Unclear' or blank).",
+    "ai_attribution_quality": "Precision and recall of each AI-attribution class (ai_cited, ai_company, none, unknown) "
+                              "on the hand-labelled sample, per split (tune / holdout), stratum-weighted, with 95% "
+                              "Wilson intervals on the effective n; docs/ai_attribution.md.",
+    "ai_cited_share_yearly": "Per year and scope, the share of deduplicated layoff events with headline text whose "
+                             "headline cites AI (marts.ai_cited_layoffs_monthly), with a 95% Wilson interval.",
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.report_ai_cited import ai_cited_section
 from analytics.report_escape import clean_svg, html_link, md_escape
 from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
@@ -20,6 +21,7 @@ CHART_ORDER = [
     ("layoffs_by_date", "Figure 1 (blog): layoffs by date"),
     ("model_releases_by_month", "Figure 2 (blog): model releases by month"),
     ("postings_by_sector", "Job postings by sector"),
+    ("ai_cited_share", "Layoffs whose headline cites AI"),
 ]
 # No script may run in the report; inline styles and data: images (none today) are all it needs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -86,6 +88,8 @@ def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tupl
     gr_text, gr_table = granger_summary(granger)
     co_text, co_table = company_summary(company)
     blog_text, blog_tables = blog_section(tables.get("blog_table"), tables.get("blog_omitted_unknowns"))
+    ai_text, ai_tables = ai_cited_section(tables.get("ai_cited_share_yearly"), tables.get("ai_attribution_quality"),
+                                          corr)
     return [
         ("Headline: same-month correlations", head_text, head_tables),
         ("Lag scan (−12…+12 months)", lag_text, [("Strongest lag per pair and transform", lag_table)]),
@@ -94,6 +98,7 @@ def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tupl
         ("Company view: who lays off while shipping models", co_text, [("Totals per organisation", co_table),
                                                                         ("Per organisation and year", company)]),
         ("The 2022 blog's statistics table, reproduced", blog_text, blog_tables),
+        ("AI-cited layoffs: which headlines name AI as the reason", ai_text, ai_tables),
     ]
 
 

@@ -7,7 +7,9 @@ import pandas as pd
 
 TRANSFORMS: tuple[str, ...] = ("levels", "diff", "log_diff")
 
-LAYOFF_SERIES: tuple[str, ...] = ("laid_off", "layoff_events")
+# ai_cited_share (share of layoff events whose headline cites AI) is used when the mart has it
+LAYOFF_SERIES: tuple[str, ...] = ("laid_off", "layoff_events", "ai_cited_share")
+REQUIRED_LAYOFF_SERIES: tuple[str, ...] = ("laid_off", "layoff_events")
 AI_SERIES: tuple[str, ...] = ("notable_models", "all_models", "postings_software_development")
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = tuple((x, y) for x in LAYOFF_SERIES for y in AI_SERIES)
 
@@ -69,10 +71,11 @@ def align(x: pd.Series, y: pd.Series, lag: int = 0) -> pd.DataFrame:
 
 
 def resolve_pairs(df: pd.DataFrame, pairs: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
-    """Default pairs present in `df` (silently skipping absent AI columns); explicit pairs must exist."""
+    """Default pairs present in `df` (silently skipping absent optional columns); explicit pairs must exist."""
     if pairs is None:
-        require_columns(df, list(LAYOFF_SERIES), "layoffs_vs_ai_monthly")
-        return [(x, y) for x, y in DEFAULT_PAIRS if y in df.columns and df[y].notna().any()]
+        require_columns(df, list(REQUIRED_LAYOFF_SERIES), "layoffs_vs_ai_monthly")
+        return [(x, y) for x, y in DEFAULT_PAIRS
+                if all(c in df.columns and df[c].notna().any() for c in (x, y))]
     cols = sorted({c for pair in pairs for c in pair})
     require_columns(df, cols, "layoffs_vs_ai_monthly")
     return list(pairs)
@@ -101,6 +104,7 @@ def series_names(pairs: list[tuple[str, str]]) -> list[str]:
 LABELS: dict[str, str] = {
     "laid_off": "Employees laid off",
     "layoff_events": "Layoff events",
+    "ai_cited_share": "Share of layoffs citing AI",
     "laid_off_us": "Employees laid off (US)",
     "layoff_events_us": "Layoff events (US)",
     "notable_models": "Notable AI models released",

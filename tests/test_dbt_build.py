@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
 MARTS = ("fct_source_layoffs", "fct_layoff_events", "layoffs_monthly", "fct_model_releases",
-         "model_releases_monthly", "job_postings_monthly", "layoffs_vs_ai_monthly", "layoff_count_stats")
+         "model_releases_monthly", "job_postings_monthly", "layoffs_vs_ai_monthly", "layoff_count_stats",
+         "ai_cited_layoffs_monthly", "ai_attribution_sample")
 
 
 def _ingest(snapshot_dir: Path, home: Path) -> Path:
@@ -98,7 +99,8 @@ def _check_everything_ran(results: list[dict]) -> None:
     unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
     names = " ".join(r["unique_id"] for r in unit)
     for needle in ("near_miss", "two_rounds", "count_rule", "parses_counts_percentages_dates",
-                   "layoffs_fyi_parses", "normalising_equal"):
+                   "layoffs_fyi_parses", "normalising_equal", "ai_attribution_bad_input_is_unknown",
+                   "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share"):
         assert needle in names, f"unit test *{needle}* did not run"
 
 
@@ -251,3 +253,55 @@ def test_reference_dedup_matches_an_independent_python_matcher(reference_build):
     rules = dict(_q(db, "SELECT count_rule, count(*) FROM marts.fct_layoff_events GROUP BY ALL"))
     print("count rules:", rules)
     assert sum(v for k, v in rules.items() if k != "single_source") == len(sql_pairs)
+
+
+# ---- AI attribution (docs/ai_attribution.md) ---------------------------------------------------
+
+def _check_ai_cited_monthly_adds_up(db: Path) -> None:
+    """The monthly AI-cited mart re-counts fct_layoff_events exactly, per scope."""
+    for scope, where in (("global", "true"), ("us", "is_us")):
+        mart = _q(db, "SELECT sum(events), sum(events_with_text), sum(ai_cited_events), sum(ai_cited_laid_off) "
+                      "FROM marts.ai_cited_layoffs_monthly WHERE scope = ?", [scope])[0]
+        fct = _q(db, f"SELECT count(*), count(*) FILTER (WHERE ai_attribution <> 'unknown'), "
+                     f"count(*) FILTER (WHERE ai_attribution = 'ai_cited'), "
+                     f"coalesce(sum(laid_off) FILTER (WHERE ai_attribution = 'ai_cited'), 0) "
+                     f"FROM marts.fct_layoff_events WHERE {where}")[0]
+        assert mart == fct, scope
+    assert _q(db, "SELECT count(*) FROM marts.fct_layoff_events WHERE ai_attribution IS NULL")[0][0] == 0
+    shares = _q(db, "SELECT count(*) FROM marts.layoffs_vs_ai_monthly v JOIN marts.ai_cited_layoffs_monthly a "
+                    "ON a.month = v.month AND a.scope = 'global' "
+                    "WHERE v.ai_cited_share IS DISTINCT FROM a.ai_cited_share")[0][0]
+    assert shares == 0
+
+
+def test_fixture_ai_attribution_reaches_the_marts(fixture_build):
+    _, db, _ = fixture_build
+    _check_ai_cited_monthly_adds_up(db)
+    # the fixtures hold no URL with a headline about AI; every event is still classified
+    classes = {r[0] for r in _q(db, "SELECT DISTINCT ai_attribution FROM marts.fct_layoff_events")}
+    assert classes and classes <= {"ai_cited", "ai_company", "none", "unknown"}
+
+
+@pytest.mark.slow
+def test_reference_ai_attribution(reference_build):
+    db, _ = reference_build
+    _check_ai_cited_monthly_adds_up(db)
+    # every hand-labelled row is one source row of the reference snapshots, in the stratum it was drawn from
+    labelled, matched, moved = _q(db, "SELECT count(*), count(source_event_id), "
+                                      "count(*) FILTER (WHERE current_frame_stratum <> frame_stratum) "
+                                      "FROM marts.ai_attribution_sample")[0]
+    assert labelled >= 150 and matched == labelled and moved == 0
+    # the issue's target: precision >= 0.85 for ai_cited on the held-out half
+    hits, n = _q(db, "SELECT count(*) FILTER (WHERE label = 'ai_cited'), count(*) FROM marts.ai_attribution_sample "
+                     "WHERE split = 'holdout' AND ai_attribution = 'ai_cited'")[0]
+    print(f"holdout ai_cited precision: {hits}/{n}")
+    assert n >= 10 and hits / n >= 0.85
+    # the issue's examples: AI as the reason vs an AI company
+    got = dict(_q(db, "SELECT company || ' ' || strftime(event_date, '%Y-%m'), ai_attribution "
+                      "FROM marts.fct_layoff_events WHERE company IN ('Amazon', 'Workday', 'Paycom', 'Scale AI', "
+                      "'Builder.ai') AND year(event_date) = 2025"))
+    print(got)
+    for name in ("Amazon 2025-10", "Workday 2025-02", "Paycom 2025-10"):
+        assert got[name] == "ai_cited", name
+    for name in ("Scale AI 2025-07", "Builder.ai 2025-05"):
+        assert got[name] == "ai_company", name

@@ -96,5 +96,9 @@ select
     crunchbase_ref,
     layoffs_fyi_ref,
     count_source,
-    count_rule
+    count_rule,
+    -- AI attribution of the event (macros/ai_attribution.sql, docs/ai_attribution.md)
+    {{ ai_event_attribution('ai_cb', 'ai_fyi') }}
 from resolved
+left join {{ ref('int_layoffs__ai_attribution') }} as ai_cb on resolved.crunchbase_ref = ai_cb.source_event_id
+left join {{ ref('int_layoffs__ai_attribution') }} as ai_fyi on resolved.layoffs_fyi_ref = ai_fyi.source_event_id

@@ -41,10 +41,12 @@ select
     p.postings_mathematics,
     p.postings_scientific_research,
     p.postings_it_operations,
-    p.postings_total
+    p.postings_total,
+    ai.ai_cited_share
 from spine
 left join layoffs as g on g.month = spine.month and g.scope = 'global'
 left join layoffs as u on u.month = spine.month and u.scope = 'us'
 left join models as n on n.month = spine.month and n.dataset = 'notable'
 left join models as a on a.month = spine.month and a.dataset = 'all'
 left join {{ ref('job_postings_monthly') }} as p on p.month = spine.month
+left join {{ ref('ai_cited_layoffs_monthly') }} as ai on ai.month = spine.month and ai.scope = 'global'

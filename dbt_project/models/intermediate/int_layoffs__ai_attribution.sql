@@ -1,0 +1,92 @@
+-- AI attribution of every source row of both layoff trackers, from its headline text: the slug of the
+-- source URL (the path segment with the most headline words) and Crunchbase notes. Rules: macros/ai_attribution.sql.
+with source_rows as (
+    select
+        source_row_id as source_event_id, source, company, reported_date as event_date, news_source,
+        cast(null as varchar) as notes
+    from {{ ref('stg_layoffs_fyi__layoffs') }}
+    union all
+    select
+        source_row_id, source, company, reported_date, news_source, notes
+    from {{ ref('stg_crunchbase_tracker__layoffs') }}
+),
+
+keyed as (
+    select
+        *,
+        {{ company_key('company') }} as company_key,
+        {{ ai_url_path('news_source') }} as url_path
+    from source_rows
+),
+
+segments as (
+    select
+        source_event_id,
+        segment,
+        position,
+        {{ ai_headline_word_count(ai_normalize_text('segment')) }} as headline_words
+    from (
+        select
+            source_event_id,
+            -- a file extension is not a headline word
+            regexp_replace(unnest(string_split(url_path, '/')), '\.(s?html?|php|aspx?|cms|amp)$', '', 'i')
+                as segment,
+            generate_subscripts(string_split(url_path, '/'), 1) as position
+        from keyed
+        where url_path is not null
+    )
+),
+
+slugs as (
+    -- the segment with the most headline words; on a tie the later one (the headline follows sections)
+    select source_event_id, arg_max(segment, headline_words * 10000 + position) as slug
+    from segments
+    group by source_event_id
+),
+
+texts as (
+    select
+        k.*,
+        case when k.url_path is not null then trim(k.news_source) end as source_url,
+        s.slug,
+        nullif(concat_ws(' ', s.slug, k.notes), '') as headline_raw,
+        case
+            when s.slug is not null and k.notes is not null then 'url_slug+notes'
+            when s.slug is not null then 'url_slug'
+            when k.notes is not null then 'notes'
+        end as text_origin
+    from keyed as k
+    left join slugs as s on k.source_event_id = s.source_event_id
+),
+
+normalised as (
+    select *, {{ ai_normalize_text('headline_raw') }} as headline_text
+    from texts
+),
+
+decided as (
+    select
+        *,
+        {{ ai_attribution_decision('headline_text', 'company_key') }} as decision,
+        {{ ai_frame_stratum('headline_text') }} as frame_stratum
+    from normalised
+)
+
+select
+    source_event_id,
+    source,
+    event_date,
+    company,
+    company_key,
+    source_url,
+    text_origin,
+    nullif(trim(headline_text), '') as headline_text,
+    decision.attribution as ai_attribution,
+    case
+        when decision.attribution <> 'unknown' then decision.evidence
+        when news_source is null and notes is null then 'no source and no notes'
+        when url_path is null and notes is null then 'source is not an http(s) URL'
+        else 'fewer than 2 headline words'
+    end as ai_attribution_evidence,
+    frame_stratum
+from decided
