@@ -10,15 +10,20 @@ from analytics.blog_table import blog_table, omitted_unknowns
 from analytics.causality import granger_tests, stationarity
 from analytics.charts import render_all
 from analytics.company import company_layoffs_vs_releases, load_aliases
+from analytics.dedup_stats import dedup_stats
+from analytics.event_study import company_event_study
 from analytics.report import build_report
+from analytics.sensitivity import sensitivity
 from analytics.series import AnalyticsInputError
 from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
 from analytics.text_hygiene import clean_frame, clean_tree
+from analytics.windows import analysis_window
 
 __all__ = [
     "AnalyticsInputError", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
-    "render_all", "build_report", "sources_caption", "chart_captions",
+    "render_all", "build_report", "sources_caption", "chart_captions", "analysis_window", "sensitivity",
+    "company_event_study", "dedup_stats",
 ]
 
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
@@ -32,6 +37,8 @@ CHART_DATASETS = {
     "lagged_correlations": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all",
                             "indeed_postings_by_sector"),
     "postings_by_sector": ("indeed_postings_by_sector", "indeed_postings_aggregate"),
+    "sensitivity": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "indeed_postings_by_sector"),
+    "company_event_study": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all"),
 }
 
 
@@ -78,7 +85,7 @@ def run_analytics(
 
     `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
-    blog_table, blog_omitted_unknowns.
+    blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats.
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
     if missing:
@@ -89,19 +96,29 @@ def run_analytics(
     monthly = frames["layoffs_vs_ai_monthly"]
     adf = stationarity(monthly)
     blog, omitted = _blog_tables(frames["layoff_count_stats"])
+    aliases = load_aliases()
+    lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
+    granger = granger_tests(monthly, adf=adf)
+    events = frames["fct_layoff_events"]
     tables = {
         "correlations": correlations(monthly, n_boot=n_boot, seed=seed),
-        "lagged_correlations": lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed),
-        "granger_tests": granger_tests(monthly, adf=adf),
+        "lagged_correlations": lagged,
+        "granger_tests": granger,
         "stationarity": adf,
         "company_layoffs_vs_releases": company_layoffs_vs_releases(
-            frames["fct_layoff_events"], frames["fct_model_releases"], load_aliases()),
+            events, frames["fct_model_releases"], aliases),
         "blog_table": blog,
         "blog_omitted_unknowns": omitted,
+        "analysis_window": analysis_window(frames),
+        "sensitivity": sensitivity(frames, lagged, granger),
+        "company_event_study": company_event_study(
+            events, frames["fct_model_releases"], aliases, frames.get("model_releases_monthly"), seed=seed),
+        "dedup_stats": dedup_stats(events) if "match_rule" in events.columns else pd.DataFrame(
+            columns=["rule", "detail", "rows", "people", "note"]),
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"
     paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight)
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"}
-    build_report(tables, svgs, sources, out_home / "report")
+    build_report({**tables, "_monthly": monthly}, svgs, sources, out_home / "report")   # _monthly: regime counts
     return tables

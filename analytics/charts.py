@@ -254,7 +254,9 @@ def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:
 def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str],
                highlight: str = "Meta") -> list[Path]:
     """Build and save every chart into `out_dir`; returns the written files (3 per chart)."""
+    from analytics.charts_findings import render_findings
+
     paths: list[Path] = []
     for name, chart in build_charts(frames, caption, highlight).items():
         paths += save_chart(chart, Path(out_dir), name)
-    return paths
+    return paths + render_findings(frames, Path(out_dir), caption)
