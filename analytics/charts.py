@@ -161,7 +161,9 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
     if df.empty:
         return _empty("lagged_correlations", caption)
     df["pair"] = df["x_series"].map(label) + " vs " + df["y_series"].map(label)
-    df["significance"] = df["significant_bh"].map({True: "BH-adjusted p < 0.05", False: "not significant"})
+    family = "significant_bh_family" in df.columns   # BH across every differenced test, not one scan
+    df["significance"] = df["significant_bh_family" if family else "significant_bh"].map(
+        {True: "BH-adjusted p < 0.05", False: "not significant"})
     base = alt.Chart().encode(x=alt.X("lag:Q", title="Lag in months (positive = AI series later)",
                                       scale=alt.Scale(domain=[df["lag"].min(), df["lag"].max()])))
     band = base.mark_area(opacity=0.25, color="#6baed6").encode(
@@ -173,11 +175,12 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
             domain=["BH-adjusted p < 0.05", "not significant"], range=["#d62728", "#9e9e9e"]),
             legend=alt.Legend(orient="top")),
         tooltip=["pair:N", "lag:Q", alt.Tooltip("pearson_r:Q", format=".2f"), "n:Q",
-                 alt.Tooltip("p_bh:Q", format=".3f")])
+                 alt.Tooltip("p_bh_family:Q" if family else "p_bh:Q", format=".3f")])
     zero = alt.Chart().mark_rule(color="#555", strokeDash=[2, 2]).encode(y=alt.datum(0))
     vzero = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(0))
     sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
-           "95% CI; Benjamini–Hochberg across the 25 lags of each pair")
+           "95% CI; " + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
+                         if family else "Benjamini–Hochberg across the 25 lags of each pair"))
     return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
         facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
         columns=2,

@@ -14,7 +14,7 @@ FINDINGS_CHARTS = ("sensitivity", "company_event_study")
 
 
 def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
-    lines = [line for line in [subtitle, *caption.split("\n")] if line]
+    lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
     return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16, subtitleFontSize=11,
                            subtitleColor="#555555", offset=12)
 
@@ -75,7 +75,7 @@ def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[3, 3]).encode(x="x:Q")
     layers = [zero, pts]
     if not pooled.empty:
-        plain = alt.Color("dataset:N", legend=None)
+        plain = color
         band = alt.Chart(pooled).mark_rect(opacity=0.12).encode(x="ci_low:Q", x2="ci_high:Q", color=plain)
         mean = alt.Chart(pooled).mark_rule(strokeWidth=2).encode(
             x="mean_difference:Q", color=plain,
@@ -85,8 +85,8 @@ def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
             x="null_mean_difference:Q", color=plain,
             tooltip=["dataset:N", alt.Tooltip("null_mean_difference:Q", format=".2f", title="random dates")])
         layers = [band, zero, mean, null, pts]
-    sub = ("Points: one layoff (>= 1,000 people or >= 10%) per list; solid line and band: pooled mean and 95% CI "
-           "(org bootstrap); dashed: the same difference at random dates for the same organisations")
+    sub = ("Points: one layoff (>= 1,000 people or >= 10%) per list; solid line and band: pooled mean, 95% CI (org "
+           "bootstrap)\ndashed line: the mean difference at random dates for the same organisations")
     return alt.layer(*layers).properties(width=WIDTH, height=max(160, 16 * len(order)),
                                          title=_title("Model releases around big layoffs", sub, caption))
 
