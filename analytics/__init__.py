@@ -7,17 +7,17 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.blog_table import blog_table, omitted_unknowns
-from analytics.causality import granger_tests, stationarity
+from analytics.causality import GRANGER_OUTPUT_COLUMNS, STATIONARITY_COLUMNS, granger_tests, stationarity
 from analytics.charts import render_all
 from analytics.company import company_layoffs_vs_releases, load_aliases
 from analytics.dedup_stats import dedup_stats
 from analytics.event_study import company_event_study
 from analytics.report import build_report
-from analytics.sensitivity import sensitivity
+from analytics.sensitivity import SENSITIVITY_COLUMNS, sensitivity
 from analytics.series import AnalyticsInputError
-from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
+from analytics.stats import CORRELATION_COLUMNS, DEFAULT_SEED, LAGGED_COLUMNS, correlations, lagged_correlations
 from analytics.text_hygiene import clean_frame, clean_tree
-from analytics.windows import analysis_window
+from analytics.windows import WINDOW_COLUMNS, analysis_window
 
 __all__ = [
     "AnalyticsInputError", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
@@ -77,6 +77,22 @@ def _blog_tables(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return empty_blog, pd.DataFrame(columns=["group", "events", "share", "source", "year"])
 
 
+def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_n_boot: int) -> dict:
+    """The monthly-series tables; empty (with their columns) when no month is in every window."""
+    monthly = frames["layoffs_vs_ai_monthly"]
+    if monthly.empty:   # the report says so; the company tables and the blog table still stand
+        columns = {"correlations": CORRELATION_COLUMNS, "lagged_correlations": LAGGED_COLUMNS,
+                   "granger_tests": GRANGER_OUTPUT_COLUMNS, "stationarity": STATIONARITY_COLUMNS,
+                   "analysis_window": WINDOW_COLUMNS, "sensitivity": SENSITIVITY_COLUMNS}
+        return {name: pd.DataFrame(columns=cols) for name, cols in columns.items()}
+    adf = stationarity(monthly)
+    lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
+    granger = granger_tests(monthly, adf=adf)
+    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed), "lagged_correlations": lagged,
+            "granger_tests": granger, "stationarity": adf, "analysis_window": analysis_window(frames),
+            "sensitivity": sensitivity(frames, lagged, granger)}
+
+
 def run_analytics(
     frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
     n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000,
@@ -94,23 +110,14 @@ def run_analytics(
     frames = {name: clean_frame(frame) for name, frame in frames.items()}
     sources = clean_tree(sources)
     monthly = frames["layoffs_vs_ai_monthly"]
-    adf = stationarity(monthly)
     blog, omitted = _blog_tables(frames["layoff_count_stats"])
     aliases = load_aliases()
-    lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
-    granger = granger_tests(monthly, adf=adf)
     events = frames["fct_layoff_events"]
-    tables = {
-        "correlations": correlations(monthly, n_boot=n_boot, seed=seed),
-        "lagged_correlations": lagged,
-        "granger_tests": granger,
-        "stationarity": adf,
+    tables = _series_tables(frames, n_boot, seed, lag_n_boot) | {
         "company_layoffs_vs_releases": company_layoffs_vs_releases(
             events, frames["fct_model_releases"], aliases),
         "blog_table": blog,
         "blog_omitted_unknowns": omitted,
-        "analysis_window": analysis_window(frames),
-        "sensitivity": sensitivity(frames, lagged, granger),
         "company_event_study": company_event_study(
             events, frames["fct_model_releases"], aliases, frames.get("model_releases_monthly"), seed=seed),
         "dedup_stats": dedup_stats(events) if "match_rule" in events.columns else pd.DataFrame(

@@ -27,6 +27,8 @@ GRANGER_COLUMNS = [
     "x_series", "y_series", "transform", "direction", "cause", "effect", "lag", "n", "first_month", "last_month",
     "f_stat", "p_value", "df_num", "df_denom", "status", "reason",
 ]
+GRANGER_OUTPUT_COLUMNS = GRANGER_COLUMNS + ["p_bh_family", "significant_bh_family"] + [
+    f"{side}_{col}" for side in ("cause", "effect") for col in ("adf_p", "kpss_p", "adf_p_from_2021")]
 
 
 def longest_run(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:

@@ -138,6 +138,8 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
         long.append(pd.DataFrame({"month": df["month"], "index": idx.rolling(smooth, min_periods=1).mean(),
                                   "series": label(c)}))
     data, _unit, note = coarsen_months(pd.concat(long, ignore_index=True).dropna(), ["series"], "index", "mean")
+    if data.empty:   # every series missing or zero throughout: nothing to index
+        return _empty("layoffs_vs_releases", caption)
     colors = ["#d62728", "#ff9896", "#1f4e9c", "#6baed6"]
     chart = alt.Chart(data).mark_line(strokeWidth=2).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),

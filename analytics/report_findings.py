@@ -54,14 +54,20 @@ def _sources_text(sources: list[dict]) -> str:
 
 
 def _regimes(tables: dict) -> str:
+    """'The window spans ...' with the regimes that fall inside it and their event counts."""
     monthly = tables.get("_monthly")
     if monthly is None or monthly.empty or "layoff_events" not in monthly:
-        return f"{REGIME_TEXT['covid']} and {REGIME_TEXT['sparse']}"
+        return f"The layoff trackers had two regimes, {REGIME_TEXT['covid']} and {REGIME_TEXT['sparse']}."
     m = pd.to_datetime(monthly["month"])
-    covid = monthly.loc[(m >= COVID_MONTHS[0]) & (m <= COVID_MONTHS[1]), "layoff_events"]
-    sparse = monthly.loc[m.dt.year == SPARSE_YEAR, "layoff_events"]
-    return (f"{REGIME_TEXT['covid']}: {fmt_int(covid.sum())} events in {len(covid)} months of the window; and "
-            f"{REGIME_TEXT['sparse']}: {fmt_int(sparse.sum())} events in {len(sparse)} months")
+    parts = []
+    for key, mask in (("covid", (m >= COVID_MONTHS[0]) & (m <= COVID_MONTHS[1])), ("sparse", m.dt.year == SPARSE_YEAR)):
+        if mask.any():
+            parts.append(f"{REGIME_TEXT[key]}: {fmt_int(monthly.loc[mask, 'layoff_events'].sum())} events in "
+                         f"{int(mask.sum())} months of the window")
+    if not parts:
+        return "The window reaches neither the COVID-19 2020 nor the sparse 2021 regime of the layoff trackers."
+    return (f"The window spans {len(parts)} regime(s) of the layoff trackers, {'; and '.join(parts)}; the sensitivity "
+            "table repeats the primary test without them.")
 
 
 def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
@@ -76,8 +82,7 @@ def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
         head = f"Window: the primary test covers {first:%B %Y} to {last:%B %Y}. {cut}"
     else:
         head = "Window: no month has both the layoff series and the notable-model series inside their windows."
-    first_par = (f"{head} Sources: {_sources_text(sources)}. The window spans two regimes of the layoff trackers, "
-                 f"{_regimes(tables)}; the sensitivity table repeats the primary test without them. "
+    first_par = (f"{head} Sources: {_sources_text(sources)}. {_regimes(tables)} "
                  "Every series' own window and the reason for each cut are in the table analysis_window.")
     return [first_par, primary_text(tables.get("correlations"))]
 

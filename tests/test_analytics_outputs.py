@@ -192,3 +192,16 @@ def test_highlight_widens_through_the_alias_table():
     from analytics.charts import highlight_keys
     assert {"meta", "facebook", "meta platforms"} <= highlight_keys("Meta")
     assert highlight_keys("Zorblax Labs") == {"zorblax labs"}
+
+
+def test_no_month_in_every_window_still_writes_tables_and_says_so(tmp_path):
+    frames = synthetic_frames()
+    frames["layoffs_vs_ai_monthly"] = frames["layoffs_vs_ai_monthly"].iloc[0:0]
+    tables = run_analytics(frames, tmp_path, SOURCES, n_boot=20, lag_n_boot=10)
+    for name in ("correlations", "lagged_correlations", "granger_tests", "stationarity", "analysis_window",
+                 "sensitivity"):
+        assert tables[name].empty and len(tables[name].columns) > 5, name
+    assert not tables["company_event_study"].empty and not tables["blog_table"].empty
+    md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Window: no month has both the layoff series and the notable-model series" in md
+    assert "It could not be computed" in md
