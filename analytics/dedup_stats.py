@@ -24,14 +24,17 @@ def dedup_stats(events: pd.DataFrame) -> pd.DataFrame:
     require_columns(events, LINEAGE, "fct_layoff_events")
     ev = events
     cb, fyi = _num(ev["crunchbase_laid_off"]), _num(ev["layoffs_fyi_laid_off"])
-    dup_lists = ev["duplicate_refs"].fillna("").astype(str).map(lambda t: [r for r in t.split(",") if r])
-    dup_fyi = dup_lists.map(lambda refs: sum(r.startswith("layoffs_fyi") for r in refs))
-    dup_cb = dup_lists.map(len) - dup_fyi
+    dup_lists = pd.Series([[r for r in str(t).split(",") if r] if pd.notna(t) else [] for t in ev["duplicate_refs"]],
+                          index=ev.index, dtype=object)
+    dup_fyi = pd.Series([sum(r.startswith("layoffs_fyi") for r in refs) for refs in dup_lists], index=ev.index,
+                        dtype="int64")
+    dup_n = pd.Series([len(refs) for refs in dup_lists], index=ev.index, dtype="int64")
+    dup_cb = dup_n - dup_fyi
     rows = [{"rule": "source rows in", "detail": "Crunchbase tracker + layoffs.fyi rows",
-             "rows": int(ev["crunchbase_ref"].notna().sum() + ev["layoffs_fyi_ref"].notna().sum() + dup_lists.map(len).sum()),
+             "rows": int(ev["crunchbase_ref"].notna().sum() + ev["layoffs_fyi_ref"].notna().sum() + dup_n.sum()),
              "people": None, "note": "every row is referenced by exactly one event (dbt data test)"},
             {"rule": "within-source duplicates", "detail": "same company, date and count inside one source",
-             "rows": int(dup_lists.map(len).sum()), "people": int((dup_fyi * fyi + dup_cb * cb).sum()),
+             "rows": int(dup_n.sum()), "people": int((dup_fyi * fyi + dup_cb * cb).sum()),
              "note": "collapsed into the first row; ids kept in duplicate_refs"}]
     usable_cb = cb.where(ev["count_rule"] != "cumulative_set_aside", 0)   # set-aside sums are counted below
     paired = ev[ev["match_rule"].notna()]

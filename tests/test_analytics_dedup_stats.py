@@ -52,3 +52,9 @@ def test_each_rule_counts_rows_and_people_not_counted_twice():
 def test_missing_lineage_column_is_named():
     with pytest.raises(AnalyticsInputError, match="missing column.*duplicate_refs"):
         dedup_stats(_events().drop(columns="duplicate_refs"))
+
+
+def test_no_events_gives_zero_rows():
+    t = dedup_stats(_events().iloc[0:0])
+    assert t.set_index("rule").loc["events out", "rows"] == 0
+    assert t.set_index("rule").loc["source rows in", "rows"] == 0
