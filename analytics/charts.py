@@ -28,8 +28,10 @@ def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
 
 
 def _empty(name: str, caption: str) -> alt.Chart:
-    df = pd.DataFrame({"msg": [f"No data available for {name}"]})
-    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N").properties(
+    """A framed, gridded panel saying there is nothing to draw (it still reads as a chart, not a blank)."""
+    df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [0.5]})
+    frame = alt.X("x:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(labels=False))
+    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N", x=frame).properties(
         width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
 
 

@@ -19,9 +19,11 @@ def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
                            subtitleColor="#555555", offset=12)
 
 
-def _empty(name: str, caption: str) -> alt.Chart:
-    df = pd.DataFrame({"msg": [f"No data available for {name}"]})
-    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N").properties(
+def _empty(name: str, caption: str, axis: str = "Pearson r", domain: tuple[float, float] = (-1, 1)) -> alt.Chart:
+    """The chart's frame and axis with a 'no data' note, so an empty result still reads as this chart."""
+    df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [sum(domain) / 2]})
+    return alt.Chart(df).mark_text(fontSize=16).encode(
+        text="msg:N", x=alt.X("x:Q", title=axis, scale=alt.Scale(domain=list(domain)))).properties(
         width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
 
 
@@ -56,12 +58,13 @@ def sensitivity_chart(sens: pd.DataFrame | None, caption: str) -> alt.Chart:
 
 def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
     """Per included layoff: models after − before (12 months each), per list; pooled mean with its 95% CI."""
+    axis = "Models released: 12 months after − 12 months before the layoff"
     if es is None or es.empty:
-        return _empty("company_event_study", caption)
+        return _empty("company_event_study", caption, axis, (-5, 5))
     ev = es[(es["row_type"] == "event") & es["included"].fillna(False).astype(bool)].copy()
     pooled = es[es["row_type"] == "pooled"]
     if ev.empty:
-        return _empty("company_event_study", caption)
+        return _empty("company_event_study", caption, axis, (-5, 5))
     ev = ev.head(MAX_MARKS // 2)
     ev["label"] = ev["org"] + " " + pd.to_datetime(ev["event_date"]).dt.strftime("%Y-%m-%d")
     order = sorted(ev["label"].unique(), key=lambda s: (s.split(" ")[-1], s))

@@ -162,7 +162,9 @@ def granger_summary(granger: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
 def company_summary(company: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     if company is None or company.empty:
         return (["No organisation had a layoff and a notable model release in the same year."], pd.DataFrame())
-    same = company.groupby("org")["layoff_and_model_same_year"].sum()
+    both = company["layoff_and_model_same_year"] if "layoff_and_model_same_year" in company else (
+        (company["layoff_events"] > 0) & (company["models_released"].fillna(0) > 0))
+    same = both.groupby(company["org"]).sum()
     g = company.groupby("org").agg(years=("year", lambda s: f"{s.min()}–{s.max()}"), layoff_events=("layoff_events", "sum"),
                                    events_unknown_count=("layoff_events_unknown_count", "sum"),
                                    laid_off_known=("laid_off", "sum"), models_released=("models_released", "sum"))
