@@ -66,7 +66,8 @@ def _regimes(tables: dict) -> str:
                          f"{int(mask.sum())} months of the window")
     if not parts:
         return "The window reaches neither the COVID-19 2020 nor the sparse 2021 regime of the layoff trackers."
-    return (f"The window spans {len(parts)} regime(s) of the layoff trackers, {'; and '.join(parts)}; the sensitivity "
+    return (f"The window spans {('one regime', 'two regimes')[len(parts) - 1]} of the layoff trackers, "
+            f"{'; and '.join(parts)}; the sensitivity "
             "table repeats the primary test without them.")
 
 
