@@ -8,18 +8,23 @@ import pandas as pd
 
 from analytics.ai_attribution import SAMPLE_COLUMNS, ai_cited_yearly, attribution_quality
 from analytics.blog_table import blog_table, omitted_unknowns
-from analytics.causality import granger_tests, stationarity
+from analytics.causality import GRANGER_OUTPUT_COLUMNS, STATIONARITY_COLUMNS, granger_tests, stationarity
 from analytics.charts import render_all
 from analytics.company import company_layoffs_vs_releases, load_aliases
+from analytics.dedup_stats import dedup_stats
+from analytics.event_study import company_event_study
 from analytics.report import build_report
+from analytics.sensitivity import SENSITIVITY_COLUMNS, sensitivity
 from analytics.series import AnalyticsInputError
-from analytics.stats import DEFAULT_SEED, correlations, lagged_correlations
+from analytics.stats import CORRELATION_COLUMNS, DEFAULT_SEED, LAGGED_COLUMNS, correlations, lagged_correlations
 from analytics.text_hygiene import clean_frame, clean_tree
+from analytics.windows import WINDOW_COLUMNS, analysis_window
 
 __all__ = [
     "AnalyticsInputError", "INPUT_MARTS", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
     "render_all", "build_report", "sources_caption", "chart_captions", "attribution_quality", "ai_cited_yearly",
+    "analysis_window", "sensitivity", "company_event_study", "dedup_stats",
 ]
 
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
@@ -37,6 +42,8 @@ CHART_DATASETS = {
                             "indeed_postings_by_sector"),
     "postings_by_sector": ("indeed_postings_by_sector", "indeed_postings_aggregate"),
     "ai_cited_share": ("crunchbase_tracker", "layoffs_fyi"),
+    "sensitivity": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "indeed_postings_by_sector"),
+    "company_event_study": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all"),
 }
 
 
@@ -75,6 +82,22 @@ def _blog_tables(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return empty_blog, pd.DataFrame(columns=["group", "events", "share", "source", "year"])
 
 
+def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_n_boot: int) -> dict:
+    """The monthly-series tables; empty (with their columns) when no month is in every window."""
+    monthly = frames["layoffs_vs_ai_monthly"]
+    if monthly.empty:   # the report says so; the company tables and the blog table still stand
+        columns = {"correlations": CORRELATION_COLUMNS, "lagged_correlations": LAGGED_COLUMNS,
+                   "granger_tests": GRANGER_OUTPUT_COLUMNS, "stationarity": STATIONARITY_COLUMNS,
+                   "analysis_window": WINDOW_COLUMNS, "sensitivity": SENSITIVITY_COLUMNS}
+        return {name: pd.DataFrame(columns=cols) for name, cols in columns.items()}
+    adf = stationarity(monthly)
+    lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
+    granger = granger_tests(monthly, adf=adf)
+    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed), "lagged_correlations": lagged,
+            "granger_tests": granger, "stationarity": adf, "analysis_window": analysis_window(frames),
+            "sensitivity": sensitivity(frames, lagged, granger)}
+
+
 def run_analytics(
     frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
     n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000,
@@ -83,8 +106,9 @@ def run_analytics(
 
     `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
-    blog_table, blog_omitted_unknowns, ai_attribution_quality, ai_cited_share_yearly (the last two are
-    empty when the optional frames `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent).
+    blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats,
+    ai_attribution_quality, ai_cited_share_yearly (the last two are empty when the optional frames
+    `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent).
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
     if missing:
@@ -93,17 +117,18 @@ def run_analytics(
     frames = {name: clean_frame(frame) for name, frame in frames.items()}
     sources = clean_tree(sources)
     monthly = frames["layoffs_vs_ai_monthly"]
-    adf = stationarity(monthly)
     blog, omitted = _blog_tables(frames["layoff_count_stats"])
-    tables = {
-        "correlations": correlations(monthly, n_boot=n_boot, seed=seed),
-        "lagged_correlations": lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed),
-        "granger_tests": granger_tests(monthly, adf=adf),
-        "stationarity": adf,
+    aliases = load_aliases()
+    events = frames["fct_layoff_events"]
+    tables = _series_tables(frames, n_boot, seed, lag_n_boot) | {
         "company_layoffs_vs_releases": company_layoffs_vs_releases(
-            frames["fct_layoff_events"], frames["fct_model_releases"], load_aliases()),
+            events, frames["fct_model_releases"], aliases),
         "blog_table": blog,
         "blog_omitted_unknowns": omitted,
+        "company_event_study": company_event_study(
+            events, frames["fct_model_releases"], aliases, frames.get("model_releases_monthly"), seed=seed),
+        "dedup_stats": dedup_stats(events) if "match_rule" in events.columns else pd.DataFrame(
+            columns=["rule", "detail", "rows", "people", "note"]),
         "ai_attribution_quality": attribution_quality(
             frames.get("ai_attribution_sample", pd.DataFrame(columns=SAMPLE_COLUMNS))),
         "ai_cited_share_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
@@ -112,5 +137,5 @@ def run_analytics(
     chart_dir = out_home / "charts"
     paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight)
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"}
-    build_report(tables, svgs, sources, out_home / "report")
+    build_report({**tables, "_monthly": monthly}, svgs, sources, out_home / "report")   # _monthly: regime counts
     return tables

@@ -7,13 +7,16 @@ import pandas as pd
 from analytics.series import AnalyticsInputError, require_columns
 
 # The blog post ("Layoffs and AI: Uncovering the Hidden Relationship", 2022), Statistics table and Figure 1.
+# The blog called its 232 "tech companies"; they are 232 events (rows with a known count), of fewer companies.
 BLOG_VALUES: dict[str, float] = {
-    "companies_with_known_count": 232, "max": 11000, "min": 5, "mean": 367, "median": 90, "std": 1150,
+    "events_with_known_count": 232, "max": 11000, "min": 5, "mean": 367, "median": 90, "std": 1150,
 }
 _MART_COLUMN = {
-    "companies_with_known_count": "events_with_count", "max": "max_laid_off", "min": "min_laid_off",
+    "events_with_known_count": "events_with_count", "max": "max_laid_off", "min": "min_laid_off",
     "mean": "mean_laid_off", "median": "median_laid_off", "std": "std_laid_off",
 }
+# Reported beside the blog's statistics; the blog printed no separate figure for them.
+EXTRA_STATS = {"distinct_companies_with_known_count": "companies_with_count", "distinct_companies": "companies"}
 STATS_COLUMNS = ["source", "year", "events", "events_with_count", "events_unknown", "max_laid_off",
                  "min_laid_off", "mean_laid_off", "median_laid_off", "std_laid_off"]
 
@@ -32,14 +35,19 @@ def matches_blog(value: float, blog: float) -> bool:
 
 
 def blog_table(stats_df: pd.DataFrame, source: str = "crunchbase_tracker", year: int = 2022) -> pd.DataFrame:
-    """One row per statistic: value from the mart, the blog's printed value, and whether they agree."""
+    """One row per statistic: value from the mart, the blog's printed value, and whether they agree; then the
+    distinct companies behind those events (blog_value and matches_blog empty: the blog gave no such figure)."""
     row = _row(stats_df, source, year)
     rows = []
     for stat, blog in BLOG_VALUES.items():
         value = float(row[_MART_COLUMN[stat]]) if pd.notna(row[_MART_COLUMN[stat]]) else float("nan")
         rows.append({"statistic": stat, "value": value, "blog_value": float(blog),
                      "matches_blog": matches_blog(value, blog), "source": source, "year": int(year)})
-    return pd.DataFrame(rows)
+    for stat, column in EXTRA_STATS.items():
+        if column in row.index and pd.notna(row[column]):
+            rows.append({"statistic": stat, "value": float(row[column]), "blog_value": float("nan"),
+                         "matches_blog": None, "source": source, "year": int(year)})
+    return pd.DataFrame(rows).astype({"matches_blog": "boolean"})
 
 
 def omitted_unknowns(stats_df: pd.DataFrame, source: str = "crunchbase_tracker", year: int = 2022) -> pd.DataFrame:

@@ -29,8 +29,10 @@ def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
 
 
 def _empty(name: str, caption: str) -> alt.Chart:
-    df = pd.DataFrame({"msg": [f"No data available for {name}"]})
-    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N").properties(
+    """A framed, gridded panel saying there is nothing to draw (it still reads as a chart, not a blank)."""
+    df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [0.5]})
+    frame = alt.X("x:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(labels=False))
+    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N", x=frame).properties(
         width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
 
 
@@ -139,6 +141,8 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
         long.append(pd.DataFrame({"month": df["month"], "index": idx.rolling(smooth, min_periods=1).mean(),
                                   "series": label(c)}))
     data, _unit, note = coarsen_months(pd.concat(long, ignore_index=True).dropna(), ["series"], "index", "mean")
+    if data.empty:   # every series missing or zero throughout: nothing to index
+        return _empty("layoffs_vs_releases", caption)
     colors = ["#d62728", "#ff9896", "#1f4e9c", "#6baed6"]
     chart = alt.Chart(data).mark_line(strokeWidth=2).encode(
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
@@ -162,7 +166,9 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
     if df.empty:
         return _empty("lagged_correlations", caption)
     df["pair"] = df["x_series"].map(label) + " vs " + df["y_series"].map(label)
-    df["significance"] = df["significant_bh"].map({True: "BH-adjusted p < 0.05", False: "not significant"})
+    family = "significant_bh_family" in df.columns   # BH across every differenced test, not one scan
+    df["significance"] = df["significant_bh_family" if family else "significant_bh"].map(
+        {True: "BH-adjusted p < 0.05", False: "not significant"})
     base = alt.Chart().encode(x=alt.X("lag:Q", title="Lag in months (positive = AI series later)",
                                       scale=alt.Scale(domain=[df["lag"].min(), df["lag"].max()])))
     band = base.mark_area(opacity=0.25, color="#6baed6").encode(
@@ -174,11 +180,12 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
             domain=["BH-adjusted p < 0.05", "not significant"], range=["#d62728", "#9e9e9e"]),
             legend=alt.Legend(orient="top")),
         tooltip=["pair:N", "lag:Q", alt.Tooltip("pearson_r:Q", format=".2f"), "n:Q",
-                 alt.Tooltip("p_bh:Q", format=".3f")])
+                 alt.Tooltip("p_bh_family:Q" if family else "p_bh:Q", format=".3f")])
     zero = alt.Chart().mark_rule(color="#555", strokeDash=[2, 2]).encode(y=alt.datum(0))
     vzero = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(0))
     sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
-           "95% CI; Benjamini–Hochberg across the 25 lags of each pair")
+           "95% CI; " + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
+                         if family else "Benjamini–Hochberg across the 25 lags of each pair"))
     return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
         facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
         columns=2,
@@ -257,7 +264,9 @@ def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:
 def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str],
                highlight: str = "Meta") -> list[Path]:
     """Build and save every chart into `out_dir`; returns the written files (3 per chart)."""
+    from analytics.charts_findings import render_findings
+
     paths: list[Path] = []
     for name, chart in build_charts(frames, caption, highlight).items():
         paths += save_chart(chart, Path(out_dir), name)
-    return paths
+    return paths + render_findings(frames, Path(out_dir), caption)

@@ -1,4 +1,4 @@
-"""Company view: organisations that both laid off and released notable models, joined via a versioned alias table."""
+"""Company view: organisations with a layoff and a notable model release in the same year, via a versioned alias table."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from analytics.series import AnalyticsInputError, require_columns
 ALIASES_PATH = Path(__file__).with_name("org_aliases.csv")
 SIDES = ("layoffs", "epoch")
 OUTPUT_COLUMNS = [
-    "org", "year", "layoff_events", "layoff_events_unknown_count", "laid_off", "models_released", "alias_version",
+    "org", "year", "layoff_events", "layoff_events_unknown_count", "laid_off", "models_released",
+    "layoff_and_model_same_year", "alias_version",
 ]
 _LEGAL_SUFFIX = re.compile(r"(?:\s+(?:inc|incorporated|corp|corporation|co|ltd|limited|llc|plc|gmbh|sa|ag))+$")
 
@@ -58,19 +59,25 @@ def validate_aliases(df: pd.DataFrame, source: str = "aliases", first_line: int 
     return out
 
 
-def _lookup(aliases: pd.DataFrame, side: str) -> dict[str, str]:
+def lookup(aliases: pd.DataFrame, side: str) -> dict[str, str]:
+    """Normalised name -> canonical org for one side ('layoffs' or 'epoch') of the alias table."""
     part = aliases[aliases["side"] == side]
     return dict(zip(part["key"], part["canonical_org"]))
 
 
 def company_layoffs_vs_releases(
-    events_df: pd.DataFrame, models_df: pd.DataFrame, aliases_df: pd.DataFrame, dataset: str = "notable"
+    events_df: pd.DataFrame, models_df: pd.DataFrame, aliases_df: pd.DataFrame, dataset: str = "notable",
+    models_through: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
-    """Per org × year: layoff events, known laid-off total and notable models, for orgs with both in the window.
+    """Per org × year: layoff events, known laid-off total and notable models, for orgs that had a layoff and a
+    model release in the same year at least once ("lays off while shipping models").
 
     The window is the calendar years covered by `events_df`. Multi-organisation models (comma-joined
     Epoch organisations) count once for each canonical org they name. Years where the org had neither
-    layoffs nor models are omitted; a year with only one of them shows 0 for the other.
+    layoffs nor models are omitted; a year with only one of them shows 0 for the other, except that
+    models_released is NULL (unknown) in years the list does not cover to their end, i.e. years after
+    `models_through` (default: the list's latest publication date, its "data through"), and laid_off is
+    NULL in a year whose events all lack a count.
     """
     require_columns(events_df, ["event_date", "company", "laid_off"], "fct_layoff_events")
     require_columns(models_df, ["organization", "publication_date"], "fct_model_releases")
@@ -80,7 +87,7 @@ def company_layoffs_vs_releases(
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
 
     ev = events_df.copy()
-    ev["org"] = ev["company"].map(normalise_name).map(_lookup(aliases, "layoffs"))
+    ev["org"] = ev["company"].map(normalise_name).map(lookup(aliases, "layoffs"))
     ev["year"] = pd.to_datetime(ev["event_date"]).dt.year
     years = (int(ev["year"].min()), int(ev["year"].max()))
     ev = ev.dropna(subset=["org", "year"])
@@ -93,18 +100,24 @@ def company_layoffs_vs_releases(
     if "dataset" in md.columns:
         md = md[md["dataset"] == dataset]
     md = md.assign(year=pd.to_datetime(md["publication_date"]).dt.year).dropna(subset=["year"])
+    through = pd.Timestamp(models_through) if models_through is not None else pd.to_datetime(md["publication_date"]).max()
     md = md[(md["year"] >= years[0]) & (md["year"] <= years[1])]
-    epoch_lookup = _lookup(aliases, "epoch")
+    epoch_lookup = lookup(aliases, "epoch")
     orgs = md["organization"].fillna("").astype(str).str.split(",").map(
         lambda parts: sorted({epoch_lookup[k] for k in map(normalise_name, parts) if k in epoch_lookup}))
     md_long = md.assign(org=orgs).explode("org").dropna(subset=["org"])
     mo_agg = md_long.groupby(["org", "year"]).size().rename("models_released")
 
-    both = set(ev_agg.index.get_level_values("org")) & set(mo_agg.index.get_level_values("org"))
-    out = ev_agg.join(mo_agg, how="outer").reset_index()
-    out = out[out["org"].isin(both)].fillna(
+    out = ev_agg.join(mo_agg, how="outer").reset_index().fillna(
         {"layoff_events": 0, "layoff_events_unknown_count": 0, "laid_off": 0, "models_released": 0})
     out = out.astype({"year": "int64", "layoff_events": "int64", "layoff_events_unknown_count": "int64",
-                      "laid_off": "int64", "models_released": "int64"})
+                      "laid_off": "int64", "models_released": "Int64"})
+    if pd.notna(through):   # a year the list does not cover to its end (after its data-through date): unknown
+        out.loc[out["year"] > (through + pd.Timedelta(days=1)).year - 1, "models_released"] = pd.NA
+    unknown = (out["layoff_events"] > 0) & (out["layoff_events"] == out["layoff_events_unknown_count"])
+    out["laid_off"] = out["laid_off"].astype("Int64").mask(unknown)   # every event lacks a count: unknown, not 0
+    out["layoff_and_model_same_year"] = (out["layoff_events"] > 0) & (out["models_released"].fillna(0) > 0)
+    shipping = set(out.loc[out["layoff_and_model_same_year"], "org"])
+    out = out[out["org"].isin(shipping)].copy()
     out["alias_version"] = version
     return out.sort_values(["org", "year"], ignore_index=True)[OUTPUT_COLUMNS]

@@ -2,17 +2,42 @@
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
     "correlations": "Same-month Pearson and Spearman correlations of each layoff series with each AI series, per "
-                    "transform (levels, diff, log_diff), with a 95% moving-block bootstrap CI for r (seeded).",
+                    "transform (levels, diff, log_diff), with a 95% moving-block bootstrap CI for r (seeded), the "
+                    "autocorrelation-aware n_eff, p_ac and CI (method in ac_method), and p_bh_family: the lag-0 entry "
+                    "of the Benjamini-Hochberg adjustment across every differenced test of the lag scan.",
     "lagged_correlations": "Pearson r at lags -12..+12 months (positive lag: the AI series is later), with "
-                           "Benjamini-Hochberg adjusted p across the lags of each pair and transform.",
-    "granger_tests": "Granger causality (ssr F-test) both directions at lags 1..6 where both series are "
-                     "ADF-stationary; cause_adf_p/effect_adf_p give the ADF p-values, skipped rows say why.",
-    "stationarity": "Augmented Dickey-Fuller test per series and transform (constant, AIC lag choice).",
-    "company_layoffs_vs_releases": "Organisations that both laid off and released notable models, per year, "
-                                   "matched through the versioned alias table analytics/org_aliases.csv.",
+                           "Benjamini-Hochberg adjusted p within each pair and transform (p_bh, naive p) and across "
+                           "the whole family of differenced tests, pairs x transforms x lags (p_bh_family, on the "
+                           "autocorrelation-aware p_ac; method in ac_method).",
+    "granger_tests": "Granger tests (ssr F-test) both directions at lags 1..6 where ADF and KPSS agree that both "
+                     "series are stationary, on the longest gap-free run of months (first_month..last_month); "
+                     "p_bh_family adjusts across all tests run; ADF, KPSS and ADF-from-2021 p-values of cause and "
+                     "effect beside each test; skipped rows say why.",
+    "stationarity": "Augmented Dickey-Fuller (constant, AIC lags) and KPSS (level) per series and transform on the "
+                    "longest gap-free run, their joint decision (stationary only when ADF rejects a unit root and "
+                    "KPSS does not reject stationarity), and the ADF p-value again from 2021 on.",
+    "company_layoffs_vs_releases": "Organisations with a layoff event and a notable model release in the same "
+                                   "calendar year at least once, per year (models_released NULL after the Epoch "
+                                   "snapshot's data-through year), matched through the versioned alias table "
+                                   "analytics/org_aliases.csv.",
     "blog_table": "The 2022 blog's statistics table recomputed from marts.layoff_count_stats "
-                  "(crunchbase_tracker, 2022) beside the blog's published values.",
+                  "(crunchbase_tracker, 2022) beside the blog's published values; the blog's '232 companies' are "
+                  "events (events_with_known_count), the distinct companies are reported separately.",
     "blog_omitted_unknowns": "What the blog's table left out: events whose count was unknown ('Unclear' or blank).",
+    "analysis_window": "Per analysed series: first and last month in the analysis, months, months with a value, "
+                       "and the reason each end was cut (partial month of a source, Epoch coverage lag, end of the "
+                       "overlap), read from the marts' excluded_reason columns.",
+    "sensitivity": "The pre-declared primary test (deduplicated laid off vs notable models, first differences, lag 0) "
+                   "and the primary scan's top lag (chosen after looking) recomputed under variants: winsorized at "
+                   "p95, log1p, start 2022-01, end 2024-12, COVID months excluded, US scope, each tracker alone; with "
+                   "n, n_eff, autocorrelation-aware p and 95% CI, and the top Granger test's p.",
+    "company_event_study": "For organisations with >= 1 layoff event and >= 5 Epoch models: notable and all models "
+                           "released in the 12 months before vs after each layoff of >= 1,000 people or >= 10% "
+                           "(row_type event), and per list the pooled mean difference with an org-cluster bootstrap "
+                           "95% CI and a permutation p against random dates for the same organisations (row_type pooled).",
+    "dedup_stats": "What each deduplication rule did (source rows in, within-source duplicates, cross-source pairs per "
+                   "match rule, cumulative counts set aside, events out) and how many people it kept from being "
+                   "counted twice, from marts.fct_layoff_events lineage columns.",
     "ai_attribution_quality": "Precision and recall of each AI-attribution class (ai_cited, ai_company, none, unknown) "
                               "on the hand-labelled sample, per split (tune / holdout), stratum-weighted, with 95% "
                               "Wilson intervals on the effective n; docs/ai_attribution.md.",

@@ -10,6 +10,8 @@ import pandas as pd
 
 from analytics.report_ai_cited import ai_cited_section
 from analytics.report_escape import clean_svg, html_link, md_escape
+from analytics.report_event_study import event_study_section
+from analytics.report_findings import CANNOT_SHOW, dedup_section, intro, sensitivity_section, window_section
 from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
@@ -18,6 +20,8 @@ SOURCE_KEYS = ("name", "dataset", "status", "provenance", "sha256", "license", "
 CHART_ORDER = [
     ("layoffs_vs_releases", "Layoffs and AI model releases over time"),
     ("lagged_correlations", "Lag scan"),
+    ("sensitivity", "Sensitivity of the primary test"),
+    ("company_event_study", "Model releases around big layoffs"),
     ("layoffs_by_date", "Figure 1 (blog): layoffs by date"),
     ("model_releases_by_month", "Figure 2 (blog): model releases by month"),
     ("postings_by_sector", "Job postings by sector"),
@@ -41,7 +45,7 @@ def _html_table(df: pd.DataFrame) -> str:
 def _md_table(df: pd.DataFrame) -> str:
     if df is None or df.empty:
         return "_(no rows)_"
-    cells = df.fillna("–").astype(str).map(md_escape)
+    cells = df.astype(object).where(df.notna(), "–").astype(str).map(md_escape)
     cells.columns = [md_escape(c) for c in df.columns]
     return cells.to_markdown(index=False, disable_numparse=True)
 
@@ -83,7 +87,7 @@ def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tupl
     granger = tables.get("granger_tests", pd.DataFrame())
     adf = tables.get("stationarity", pd.DataFrame())
     company = tables.get("company_layoffs_vs_releases", pd.DataFrame())
-    head_text, head_tables = headline(corr)
+    head_text, head_tables = headline(corr, lagged)
     lag_text, lag_table = lag_summary(lagged)
     gr_text, gr_table = granger_summary(granger)
     co_text, co_table = company_summary(company)
@@ -91,14 +95,19 @@ def _sections(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, list[tupl
     ai_text, ai_tables = ai_cited_section(tables.get("ai_cited_share_yearly"), tables.get("ai_attribution_quality"),
                                           corr)
     return [
-        ("Headline: same-month correlations", head_text, head_tables),
-        ("Lag scan (−12…+12 months)", lag_text, [("Strongest lag per pair and transform", lag_table)]),
-        ("Granger causality", gr_text, [("Stationarity (ADF, 5%)", stationarity_summary(adf)),
-                                        ("Granger F-tests, smallest p over lags 1–6", gr_table)]),
-        ("Company view: who lays off while shipping models", co_text, [("Totals per organisation", co_table),
-                                                                        ("Per organisation and year", company)]),
+        ("Same-month correlations and the family of tests", head_text, head_tables),
+        ("Analysis windows", *window_section(tables.get("analysis_window"))),
+        ("Sensitivity of the primary test", *sensitivity_section(tables.get("sensitivity"))),
+        ("Lag scan (−12…+12 months)", lag_text, [("Lags passing each threshold, per pair and transform", lag_table)]),
+        ("Granger tests (predictive precedence)", gr_text, [("Stationarity (ADF and KPSS, 5%)", stationarity_summary(adf)),
+                                                            ("Granger F-tests per direction, lags 1–6", gr_table)]),
+        ("Deduplication", *dedup_section(tables.get("dedup_stats"))),
+        ("Company view: layoffs and model releases in the same year", co_text,
+         [("Totals per organisation", co_table), ("Per organisation and year", company)]),
+        ("Company event study: model releases around big layoffs", *event_study_section(tables.get("company_event_study"))),
         ("The 2022 blog's statistics table, reproduced", blog_text, blog_tables),
         ("AI-cited layoffs: which headlines name AI as the reason", ai_text, ai_tables),
+        ("What this cannot show", CANNOT_SHOW, []),
     ]
 
 
@@ -115,9 +124,13 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
     h = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
          f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">",
          "<title>Do layoffs and AI production move together?</title>", f"<style>{CSS}</style></head><body>",
-         "<h1>Do tech layoffs and AI production move together?</h1>",
-         f"<p class='note'>Generated {html.escape(stamp)} by layoffs-ai. Every number below is recomputed on each run.</p>"]
-    m = ["# Do tech layoffs and AI production move together?", "", f"_Generated {stamp} by layoffs-ai._", ""]
+         "<h1>Do tech layoffs and AI production move together?</h1>"]
+    m = ["# Do tech layoffs and AI production move together?", ""]
+    opening = intro(tables, sources)   # the window (sources, regimes) and the primary result come first
+    h += [f"<p>{html.escape(p)}</p>" for p in opening]
+    m += [md_escape(p) + "\n" for p in opening]
+    h.append(f"<p class='note'>Generated {html.escape(stamp)} by layoffs-ai. Every number below is recomputed on each run.</p>")
+    m += [f"_Generated {stamp} by layoffs-ai._", ""]
     for i, (heading, text, tbls) in enumerate(sections):
         h += [f"<h2>{html.escape(heading)}</h2>"] + [f"<p>{html.escape(p)}</p>" for p in text]
         m += [f"## {heading}", ""] + [md_escape(p) + "\n" for p in text]

@@ -1,4 +1,4 @@
-"""Correlation tables: Pearson/Spearman with moving-block-bootstrap CIs, and the lag scan with BH adjustment."""
+"""Correlation tables: Pearson/Spearman with block-bootstrap and autocorrelation-aware CIs; lag scan with BH per scan and family."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
+from analytics.autocorr import AC_METHOD, ac_correlation
+from analytics.design import ALPHA, FAMILY_TRANSFORMS
 from analytics.series import align, monthly_frame, resolve_pairs, transformed_pairs
 
 DEFAULT_SEED = 20221123
 MIN_N = 4  # fewer paired months than this: the row is kept with NaN statistics
 
+AC_COLUMNS = ["n_eff", "p_ac", "ac_ci_low", "ac_ci_high", "ac_method", "p_bh_family", "significant_bh_family"]
 CORRELATION_COLUMNS = [
     "x_series", "y_series", "transform", "n", "pearson_r", "pearson_p", "spearman_rho", "spearman_p",
-    "r_ci_low", "r_ci_high", "block_length", "n_boot", "seed",
+    "r_ci_low", "r_ci_high", "block_length", "n_boot", "seed", *AC_COLUMNS,
 ]
 LAGGED_COLUMNS = [
     "x_series", "y_series", "transform", "lag", "n", "pearson_r", "pearson_p", "p_bh", "significant_bh",
-    "r_ci_low", "r_ci_high",
+    "r_ci_low", "r_ci_high", *AC_COLUMNS,
 ]
 
 
@@ -95,8 +98,10 @@ def correlations(
     block: int | None = None,
     seed: int = DEFAULT_SEED,
     transforms: tuple[str, ...] | None = None,
+    max_lag: int = 12,
 ) -> pd.DataFrame:
-    """Same-month correlation per pair × transform with n, Pearson, Spearman and a block-bootstrap CI for r."""
+    """Same-month correlation per pair × transform: n, Pearson, Spearman, block-bootstrap CI for r, and the
+    autocorrelation-aware n_eff / p_ac / CI; p_bh_family is the lag-0 entry of the lag scan's family adjustment."""
     df = monthly_frame(monthly_df)
     pairs = resolve_pairs(df, pairs)
     kwargs = {} if transforms is None else {"transforms": transforms}
@@ -109,8 +114,17 @@ def correlations(
         r, p = _pearson(x, y)
         rho, sp = _spearman(x, y)
         low, high = block_bootstrap_ci(x, y, n_boot, blen, seed) if not np.isnan(r) else (np.nan, np.nan)
-        rows.append([x_name, y_name, how, n, r, p, rho, sp, low, high, blen, n_boot, seed])
-    return pd.DataFrame(rows, columns=CORRELATION_COLUMNS).astype({"n": "int64", "block_length": "int64"})
+        ac = ac_correlation(tx, ty, 0)
+        rows.append([x_name, y_name, how, n, r, p, rho, sp, low, high, blen, n_boot, seed,
+                     ac["n_eff"], ac["p"], ac["ci_low"], ac["ci_high"], AC_METHOD])
+    out = pd.DataFrame(rows, columns=CORRELATION_COLUMNS[:-2]).astype({"n": "int64", "block_length": "int64"})
+    # the family adjustment is over the lag scan's differenced tests; lag 0 is the same test as here
+    family = lagged_correlations(df.reset_index(), pairs, max_lag=max_lag, n_boot=0, transforms=transforms)
+    fam = family[family["lag"] == 0].set_index(["x_series", "y_series", "transform"])
+    key = pd.MultiIndex.from_frame(out[["x_series", "y_series", "transform"]])
+    out["p_bh_family"] = fam["p_bh_family"].reindex(key).to_numpy() if len(fam) else np.nan
+    out["significant_bh_family"] = (out["p_bh_family"] < ALPHA).to_numpy()
+    return out[CORRELATION_COLUMNS]
 
 
 def bh_adjust(pvalues, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -135,9 +149,9 @@ def lagged_correlations(
     alpha: float = 0.05,
     transforms: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Pearson r at lags −max_lag..+max_lag (positive = AI series later), BH-adjusted within pair × transform.
-
-    `r_ci_low`/`r_ci_high` are moving-block-bootstrap 95% intervals (n_boot=0 leaves them NaN).
+    """Pearson r at lags −max_lag..+max_lag (positive = AI series later), BH-adjusted within pair × transform
+    (`p_bh`, on pearson_p) and across the family of differenced tests (`p_bh_family`, on the autocorrelation-aware
+    p_ac). `r_ci_low`/`r_ci_high` are moving-block-bootstrap 95% intervals (n_boot=0 leaves them NaN).
     """
     if max_lag < 0:
         raise ValueError(f"max_lag must be >= 0, got {max_lag}")
@@ -153,12 +167,23 @@ def lagged_correlations(
             r, p = _pearson(x, y)
             blen = default_block_length(max(len(x), 1))
             low, high = block_bootstrap_ci(x, y, n_boot, blen, seed) if not np.isnan(r) else (np.nan, np.nan)
-            rows.append([x_name, y_name, how, lag, len(x), r, p, low, high])
+            ac = ac_correlation(tx, ty, lag)
+            rows.append([x_name, y_name, how, lag, len(x), r, p, low, high,
+                         ac["n_eff"], ac["p"], ac["ci_low"], ac["ci_high"], AC_METHOD])
         part = pd.DataFrame(rows, columns=["x_series", "y_series", "transform", "lag", "n", "pearson_r",
-                                           "pearson_p", "r_ci_low", "r_ci_high"])
+                                           "pearson_p", "r_ci_low", "r_ci_high", *AC_COLUMNS[:-2]])
         part["p_bh"], part["significant_bh"] = bh_adjust(part["pearson_p"].to_numpy(), alpha)
         frames.append(part)
     if not frames:
         return pd.DataFrame(columns=LAGGED_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)[LAGGED_COLUMNS]
-    return out.astype({"lag": "int64", "n": "int64", "significant_bh": "bool"})
+    out = pd.concat(frames, ignore_index=True)
+    # Benjamini-Hochberg over the whole family: every differenced test (pairs x transforms x lags), on p_ac
+    in_family = out["transform"].isin(FAMILY_TRANSFORMS).to_numpy()
+    out["p_bh_family"] = np.nan
+    out["significant_bh_family"] = False
+    if in_family.any():
+        adj, rej = bh_adjust(out.loc[in_family, "p_ac"].to_numpy(), alpha)
+        out.loc[in_family, "p_bh_family"] = adj
+        out.loc[in_family, "significant_bh_family"] = rej
+    return out[LAGGED_COLUMNS].astype({"lag": "int64", "n": "int64", "significant_bh": "bool",
+                                       "significant_bh_family": "bool"})

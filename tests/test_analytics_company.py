@@ -38,9 +38,9 @@ def _aliases():
 
 
 def test_aliases_join_meta_and_google_and_leave_others_out():
-    out = company_layoffs_vs_releases(_events(), _models(), _aliases())
+    out = company_layoffs_vs_releases(_events(), _models(), _aliases(), models_through="2023-12-31")
     assert list(out.columns) == ["org", "year", "layoff_events", "layoff_events_unknown_count", "laid_off",
-                                 "models_released", "alias_version"]
+                                 "models_released", "layoff_and_model_same_year", "alias_version"]
     assert set(out["org"]) == {"Meta", "Google"}           # Acme Rockets: no alias; Microsoft: no models
     meta = out[out["org"] == "Meta"].set_index("year")
     assert meta.loc[2023, "layoff_events"] == 2             # "Meta" and "Meta Platforms, Inc."
@@ -81,3 +81,38 @@ def test_shipped_alias_table_is_versioned_and_covers_the_big_orgs(tmp_path):
     unversioned.write_text("canonical_org,side,name\nMeta,epoch,Meta AI\n", encoding="utf-8")
     with pytest.raises(AnalyticsInputError, match="missing '# version"):
         load_aliases(unversioned)
+
+
+def test_while_shipping_needs_a_layoff_and_a_model_in_the_same_year():
+    events = pd.DataFrame({"event_date": pd.to_datetime(["2022-03-01", "2023-05-01", "2023-06-01"]),
+                           "company": ["Google", "Meta", "Meta"], "laid_off": pd.array([100, None, None], "Int64")})
+    models = pd.DataFrame({"dataset": "notable", "model": ["G1", "M1"], "organization": ["Google DeepMind", "Meta AI"],
+                           "publication_date": pd.to_datetime(["2023-02-01", "2023-09-01"])})
+    out = company_layoffs_vs_releases(events, models, _aliases(), models_through="2024-06-30")
+    assert set(out["org"]) == {"Meta"}       # Google laid off in 2022, shipped in 2023: never both in one year
+    meta = out.set_index("year").loc[2023]
+    assert bool(meta["layoff_and_model_same_year"]) and meta["models_released"] == 1
+    assert pd.isna(meta["laid_off"])          # both events lack a count: unknown, not 0
+
+
+def test_years_the_model_list_does_not_cover_are_unknown():
+    events = pd.DataFrame({"event_date": pd.to_datetime(["2023-01-10", "2024-02-01", "2025-02-01"]),
+                           "company": ["Meta", "Meta", "Meta"], "laid_off": pd.array([10, 20, 30], "Int64")})
+    models = pd.DataFrame({"dataset": "notable", "model": ["M1", "M2"], "organization": "Meta AI",
+                           "publication_date": pd.to_datetime(["2023-03-01", "2024-03-14"])})
+    out = company_layoffs_vs_releases(events, models, _aliases()).set_index("year")
+    # the list's data run through 2024-03-14: 2024 is only partly covered and 2025 not at all
+    assert out.loc[2023, "models_released"] == 1
+    assert pd.isna(out.loc[2024, "models_released"]) and pd.isna(out.loc[2025, "models_released"])
+    assert out.loc[2025, "laid_off"] == 30 and not out.loc[2025, "layoff_and_model_same_year"]
+    full = company_layoffs_vs_releases(events, models, _aliases(), models_through="2024-12-31").set_index("year")
+    assert full.loc[2024, "models_released"] == 1 and pd.isna(full.loc[2025, "models_released"])
+
+
+def test_shipped_aliases_join_sea_and_toshiba_labs():
+    aliases = load_aliases()
+    epoch = aliases[aliases["side"] == "epoch"].set_index("key")["canonical_org"]
+    layoffs = aliases[aliases["side"] == "layoffs"].set_index("key")["canonical_org"]
+    assert epoch[normalise_name("Sea AI Lab")] == layoffs[normalise_name("Sea")] == "Sea"
+    assert epoch[normalise_name("Toshiba Cambridge Research Laboratory")] == layoffs["toshiba"] == "Toshiba"
+    assert aliases["version"].iloc[0] == "2026.2"

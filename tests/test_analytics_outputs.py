@@ -8,6 +8,8 @@ import pytest
 
 from analytics import run_analytics
 from analytics.charts import CHART_NAMES, render_all
+from analytics.charts_findings import FINDINGS_CHARTS
+from analytics.descriptions import TABLE_DESCRIPTIONS
 from analytics.report import build_report
 
 SOURCES = [
@@ -46,20 +48,36 @@ def synthetic_frames(seed=1):
         "sources": ["crunchbase_tracker" if i % 2 else "layoffs_fyi" for i in range(250)],
     })
     ev["count_known"] = ev["laid_off"].notna()
+    ev["pct_impacted"] = np.where(np.arange(250) % 3 == 0, 0.15, 0.02)
+    ev["crunchbase_ref"] = [f"crunchbase_tracker:x:{i}" if i % 2 else None for i in range(250)]
+    ev["layoffs_fyi_ref"] = [None if i % 2 else f"layoffs_fyi:y:{i}" for i in range(250)]
+    ev["count_rule"], ev["match_rule"], ev["duplicate_refs"] = "single_source", None, None
+    ev.loc[4, "duplicate_refs"] = "layoffs_fyi:y:9999"
+    ev["crunchbase_laid_off"] = ev["laid_off"].where(ev["crunchbase_ref"].notna())
+    ev["layoffs_fyi_laid_off"] = ev["laid_off"].where(ev["layoffs_fyi_ref"].notna())
     orgs = [("Meta AI", "industry"), ("Google DeepMind,Google Brain", "industry"), ("Quux University", "academia"),
             ("Quux University,Meta AI", "collaboration")]
     pub = month[rng.integers(0, n, 160)]
-    models = pd.DataFrame({"model_release_id": [f"m{i}" for i in range(160)], "dataset": "notable",
+    models = pd.DataFrame({"model_release_id": [f"m{i}" for i in range(160)],
+                           "dataset": ["notable" if i % 5 else "all" for i in range(160)],
                            "model": [f"Model {i}" for i in range(160)],
                            "organization": [orgs[i % 4][0] for i in range(160)],
                            "organization_category": [orgs[i % 4][1] for i in range(160)],
                            "publication_date": pub, "release_month": pub})
     stats = pd.DataFrame([dict(source="crunchbase_tracker", year=2022, events=379, events_with_count=232,
                                events_unknown=147, max_laid_off=11000, min_laid_off=5, mean_laid_off=367.65,
-                               median_laid_off=90.0, std_laid_off=1150.4)])
+                               median_laid_off=90.0, std_laid_off=1150.4, companies=360, companies_with_count=230)])
+    wide = pd.date_range("2020-02-01", "2025-02-01", freq="MS")
+    releases = pd.DataFrame({"month": list(wide) * 2, "dataset": ["notable"] * len(wide) + ["all"] * len(wide),
+                             "models": 3, "excluded_reason": None})
+    releases.loc[releases["month"] > "2024-12-01", "excluded_reason"] = "coverage lag: within 2 months (invented)"
+    trackers = pd.concat([pd.DataFrame({"month": wide, "source": src, "scope": "global", "laid_off": 100.0 + i,
+                                        "excluded_reason": None}) for i, src in
+                          enumerate(("deduplicated", "layoffs_fyi", "crunchbase_tracker"))], ignore_index=True)
+    trackers.loc[trackers["month"] == "2020-02-01", "excluded_reason"] = "partial first month: data from 2020-02-20"
     return {"layoffs_vs_ai_monthly": monthly, "fct_layoff_events": ev, "fct_model_releases": models,
-            "job_postings_monthly": postings, "layoff_count_stats": stats, "model_releases_monthly": pd.DataFrame(),
-            "layoffs_monthly": pd.DataFrame()}
+            "job_postings_monthly": postings, "layoff_count_stats": stats, "model_releases_monthly": releases,
+            "layoffs_monthly": trackers}
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +90,12 @@ def run(tmp_path_factory):
 def test_every_table_is_returned(run):
     _, tables = run
     for name in ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases",
-                 "stationarity", "blog_table", "blog_omitted_unknowns"):
+                 "stationarity", "blog_table", "blog_omitted_unknowns", "analysis_window", "sensitivity",
+                 "company_event_study", "dedup_stats"):
         assert name in tables and not tables[name].empty, name
+    assert set(tables) <= set(TABLE_DESCRIPTIONS)        # each table becomes an asset with its description
+    assert set(tables["company_event_study"]["row_type"]) == {"event", "pooled"}
+    assert tables["dedup_stats"].set_index("rule").loc["within-source duplicates", "rows"] == 1
     assert set(tables["company_layoffs_vs_releases"]["org"]) == {"Meta", "Google"}
     assert set(tables["lagged_correlations"]["lag"]) == set(range(-12, 13))
     assert set(tables["granger_tests"]["status"]) <= {"tested", "skipped", "error"}
@@ -81,7 +103,7 @@ def test_every_table_is_returned(run):
 
 def test_charts_written_as_png_svg_and_offline_html(run):
     home, _ = run
-    for name in CHART_NAMES:
+    for name in CHART_NAMES + FINDINGS_CHARTS:
         png = (home / "charts" / f"{name}.png").read_bytes()
         assert len(png) > 1000 and png[:8] == b"\x89PNG\r\n\x1a\n", name
         assert "<svg" in (home / "charts" / f"{name}.svg").read_text(encoding="utf-8")[:500]
@@ -94,8 +116,9 @@ def test_charts_written_as_png_svg_and_offline_html(run):
 
 def test_missing_frame_renders_a_no_data_chart(tmp_path):
     paths = render_all({}, tmp_path, "Sources: none")
-    assert len(paths) == 3 * len(CHART_NAMES)
+    assert len(paths) == 3 * (len(CHART_NAMES) + len(FINDINGS_CHARTS))
     assert "No data available" in (tmp_path / "postings_by_sector.svg").read_text(encoding="utf-8")
+    assert "No data available" in (tmp_path / "sensitivity.svg").read_text(encoding="utf-8")
 
 
 def test_report_is_self_contained_and_complete(run):
@@ -113,8 +136,38 @@ def test_report_is_self_contained_and_complete(run):
     assert not re.search(r"<script", html)
     assert not re.search(r"<link\b", html) and "@import" not in html
     assert not re.search(r"(src|href)=[\"'](?!https://example\.org)[a-z]+://", html)  # only source hyperlinks
-    assert html.count("<svg") >= len(CHART_NAMES)
-    assert "../charts/layoffs_by_date.png" in md
+    assert html.count("<svg") >= len(CHART_NAMES) + len(FINDINGS_CHARTS)
+    assert "../charts/layoffs_by_date.png" in md and "../charts/sensitivity.png" in md
+
+
+def test_report_opens_with_the_window_and_the_primary_result(run):
+    home, tables = run
+    md = (home / "report" / "report.md").read_text(encoding="utf-8")
+    paragraphs = [p for p in md.split("\n\n") if p.strip()]
+    assert paragraphs[0].startswith("# ")
+    first, second = paragraphs[1], paragraphs[2]
+    w = tables["analysis_window"].set_index("series")
+    assert first.startswith("Window: the primary test covers")
+    assert f"{w.loc['laid_off', 'first_month']:%B %Y}" in first
+    for src in SOURCES:                                   # every source with its data-through date
+        assert f"data through {src['data_through']}" in first
+    assert "COVID-19 2020" in first and "sparse 2021" in first
+    assert second.startswith("Primary result (declared before looking)")
+    primary = tables["correlations"].set_index(["x_series", "y_series", "transform"]).loc[
+        ("laid_off", "notable_models", "diff")]
+    assert f"r = {primary['pearson_r']:.2f}" in second and f"n = {int(primary['n'])} month pairs" in second
+    assert f"{primary['ac_ci_low']:.2f} to {primary['ac_ci_high']:.2f}" in second
+
+
+def test_report_wording_states_limits_and_picks_no_strongest(run):
+    home, _ = run
+    for name in ("report.md", "index.html"):
+        text = (home / "report" / name).read_text(encoding="utf-8")
+        assert "strongest" not in text.lower() and "Granger causality" not in text
+        assert "What this cannot show" in text
+        for limit in ("Tracker coverage", "Reporting lag", "Scope mismatch", "Dominance by single events",
+                      "Multiple testing"):
+            assert limit in text, limit
 
 
 def test_report_refuses_a_source_without_name_and_flags_missing_provenance(tmp_path):
@@ -139,3 +192,16 @@ def test_highlight_widens_through_the_alias_table():
     from analytics.charts import highlight_keys
     assert {"meta", "facebook", "meta platforms"} <= highlight_keys("Meta")
     assert highlight_keys("Zorblax Labs") == {"zorblax labs"}
+
+
+def test_no_month_in_every_window_still_writes_tables_and_says_so(tmp_path):
+    frames = synthetic_frames()
+    frames["layoffs_vs_ai_monthly"] = frames["layoffs_vs_ai_monthly"].iloc[0:0]
+    tables = run_analytics(frames, tmp_path, SOURCES, n_boot=20, lag_n_boot=10)
+    for name in ("correlations", "lagged_correlations", "granger_tests", "stationarity", "analysis_window",
+                 "sensitivity"):
+        assert tables[name].empty and len(tables[name].columns) > 5, name
+    assert not tables["company_event_study"].empty and not tables["blog_table"].empty
+    md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Window: no month has both the layoff series and the notable-model series" in md
+    assert "It could not be computed" in md

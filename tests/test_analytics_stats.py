@@ -145,7 +145,9 @@ def test_correlations_columns_and_spearman():
                        "notable_models": np.exp(x / 5), "all_models": -x})
     out = correlations(df, n_boot=50)
     assert list(out.columns) == ["x_series", "y_series", "transform", "n", "pearson_r", "pearson_p", "spearman_rho",
-                                 "spearman_p", "r_ci_low", "r_ci_high", "block_length", "n_boot", "seed"]
+                                 "spearman_p", "r_ci_low", "r_ci_high", "block_length", "n_boot", "seed", "n_eff",
+                                 "p_ac", "ac_ci_low", "ac_ci_high", "ac_method", "p_bh_family",
+                                 "significant_bh_family"]
     lv = out[(out["transform"] == "levels") & (out["x_series"] == "laid_off")].set_index("y_series")
     assert lv.loc["notable_models", "spearman_rho"] == pytest.approx(1.0)   # monotone but not linear
     assert lv.loc["notable_models", "pearson_r"] < 0.99

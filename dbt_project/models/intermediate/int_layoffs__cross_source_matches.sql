@@ -1,8 +1,8 @@
 -- One-to-one pairs of a Crunchbase tracker row and a layoffs.fyi row that report the same event
--- (rule: models/marts/_dedup_rule.md): same company_key, dates within +/- dedup_window_days,
--- nearest date first, ties broken by the other side's earlier date then source_event_id; rounds of mutual-nearest
--- matching reproduce the greedy "closest pair first" assignment.
-{%- set window_days = var('dedup_window_days') %}
+-- (rule: models/marts/_dedup_rule.md): candidates from the dedup_candidates macro (same or fuzzy
+-- name, dates within the window, or the wider window when the counts are equal); same-key pairs
+-- before fuzzy ones, then nearest date first, ties broken by the other side's earlier date then
+-- source_event_id; rounds of mutual-nearest matching reproduce that greedy assignment.
 {%- set rounds = var('dedup_match_rounds') %}
 
 with events as (
@@ -10,25 +10,17 @@ with events as (
         source_event_id,
         source,
         event_date,
-        {{ company_key('company') }} as company_key
+        {{ company_key('company') }} as company_key,
+        laid_off,
+        duplicate_of
     from {{ ref('int_layoffs__source_events') }}
-    where event_date is not null
 ),
 
 candidates as (
     select
-        cb.source_event_id as crunchbase_ref,
-        fyi.source_event_id as layoffs_fyi_ref,
-        cb.company_key,
-        cb.event_date as crunchbase_date,
-        fyi.event_date as layoffs_fyi_date,
-        abs(datediff('day', cb.event_date, fyi.event_date)) as day_gap
-    from events as cb
-    inner join events as fyi
-        on cb.company_key = fyi.company_key
-        and cb.source = 'crunchbase_tracker'
-        and fyi.source = 'layoffs_fyi'
-        and abs(datediff('day', cb.event_date, fyi.event_date)) <= {{ window_days }}
+        *,
+        case name_match when 'same_key' then 0 else 1 end as name_rank
+    from ({{ dedup_candidates('events') }})
 ),
 
 {% for r in range(1, rounds + 1) %}
@@ -45,18 +37,18 @@ ranked_{{ r }} as (
     select
         *,
         row_number() over (
-            partition by crunchbase_ref order by day_gap, layoffs_fyi_date, layoffs_fyi_ref
+            partition by crunchbase_ref order by name_rank, day_gap, layoffs_fyi_date, layoffs_fyi_ref
         ) as rank_for_crunchbase,
         row_number() over (
-            partition by layoffs_fyi_ref order by day_gap, crunchbase_date, crunchbase_ref
+            partition by layoffs_fyi_ref order by name_rank, day_gap, crunchbase_date, crunchbase_ref
         ) as rank_for_layoffs_fyi
     from open_{{ r }}
 ),
 
 matched_{{ r }} as (
     select
-        crunchbase_ref, layoffs_fyi_ref, company_key, crunchbase_date, layoffs_fyi_date, day_gap,
-        {{ r }} as match_round
+        crunchbase_ref, layoffs_fyi_ref, company_key, layoffs_fyi_key, crunchbase_date, layoffs_fyi_date,
+        day_gap, name_match, date_rule, {{ r }} as match_round
     from ranked_{{ r }}
     where rank_for_crunchbase = 1 and rank_for_layoffs_fyi = 1
 ){{ "," if not loop.last }}

@@ -1,4 +1,5 @@
--- One row per layoff event after cross-source deduplication (rule: _dedup_rule.md).
+-- One row per layoff event after within-source collapsing and cross-source deduplication
+-- (rule: _dedup_rule.md).
 with events as (
     select * from {{ ref('int_layoffs__source_events') }}
 ),
@@ -8,27 +9,37 @@ matches as (
 ),
 
 crunchbase as (
-    select * from events where source = 'crunchbase_tracker'
+    select * from events where source = 'crunchbase_tracker' and duplicate_of is null
 ),
 
 layoffs_fyi as (
-    select * from events where source = 'layoffs_fyi'
+    select * from events where source = 'layoffs_fyi' and duplicate_of is null
+),
+
+-- within-source duplicates are collapsed into the row they repeat; their ids stay as lineage
+duplicates as (
+    select duplicate_of as kept_ref, string_agg(source_event_id, ',' order by source_event_id) as duplicate_refs
+    from events
+    where duplicate_of is not null
+    group by duplicate_of
 ),
 
 paired as (
     -- every matched pair, plus every row of either source that found no partner
     select
         cb.source_event_id as crunchbase_ref,
-        fyi.source_event_id as layoffs_fyi_ref
+        fyi.source_event_id as layoffs_fyi_ref,
+        m.name_match || '+' || m.date_rule as match_rule,
+        m.day_gap
     from matches as m
     inner join crunchbase as cb on m.crunchbase_ref = cb.source_event_id
     inner join layoffs_fyi as fyi on m.layoffs_fyi_ref = fyi.source_event_id
     union all
-    select source_event_id, null
+    select source_event_id, null, null, null
     from crunchbase
     where source_event_id not in (select crunchbase_ref from matches)
     union all
-    select null, source_event_id
+    select null, source_event_id, null, null
     from layoffs_fyi
     where source_event_id not in (select layoffs_fyi_ref from matches)
 ),
@@ -37,11 +48,17 @@ joined as (
     select
         p.crunchbase_ref,
         p.layoffs_fyi_ref,
+        p.match_rule,
+        p.day_gap,
+        concat_ws(',', cb_dup.duplicate_refs, fyi_dup.duplicate_refs) as duplicate_refs,
+        coalesce(cb.cumulative_count_superseded, false) as cb_count_set_aside,
+        cb.laid_off as cb_reported_laid_off,
         cb.event_date as cb_date,
         fyi.event_date as fyi_date,
         cb.company as cb_company,
         fyi.company as fyi_company,
-        cb.laid_off as cb_laid_off,
+        -- a cumulative count whose rounds layoffs.fyi lists one by one is not used
+        case when not coalesce(cb.cumulative_count_superseded, false) then cb.laid_off end as cb_laid_off,
         fyi.laid_off as fyi_laid_off,
         cb.pct_impacted as cb_pct,
         fyi.pct_impacted as fyi_pct,
@@ -52,12 +69,15 @@ joined as (
     from paired as p
     left join crunchbase as cb on p.crunchbase_ref = cb.source_event_id
     left join layoffs_fyi as fyi on p.layoffs_fyi_ref = fyi.source_event_id
+    left join duplicates as cb_dup on p.crunchbase_ref = cb_dup.kept_ref
+    left join duplicates as fyi_dup on p.layoffs_fyi_ref = fyi_dup.kept_ref
 ),
 
 resolved as (
     select
         *,
         case
+            when cb_count_set_aside then 'cumulative_set_aside'
             when crunchbase_ref is null or layoffs_fyi_ref is null then 'single_source'
             when cb_laid_off is null and fyi_laid_off is null then 'both_unknown'
             when fyi_laid_off is null then 'only_crunchbase_known'
@@ -97,6 +117,11 @@ select
     layoffs_fyi_ref,
     count_source,
     count_rule,
+    match_rule,
+    day_gap,
+    nullif(duplicate_refs, '') as duplicate_refs,
+    cb_reported_laid_off as crunchbase_laid_off,
+    fyi_laid_off as layoffs_fyi_laid_off,
     -- AI attribution of the event (macros/ai_attribution.sql, docs/ai_attribution.md)
     {{ ai_event_attribution('ai_cb', 'ai_fyi') }}
 from resolved

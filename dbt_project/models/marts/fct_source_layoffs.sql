@@ -1,4 +1,5 @@
--- Per-source layoff events before deduplication (one row per raw source row).
+-- Per-source layoff events before deduplication (one row per raw source row; within-source
+-- duplicates and superseded cumulative counts are marked, not removed).
 select
     source_event_id,
     source,
@@ -12,5 +13,7 @@ select
     is_us,
     industry,
     snapshot_sha256,
-    line_number
+    line_number,
+    duplicate_of,
+    cumulative_count_superseded
 from {{ ref('int_layoffs__source_events') }}

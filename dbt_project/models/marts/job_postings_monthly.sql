@@ -1,4 +1,5 @@
--- Monthly mean of Indeed's daily U.S. postings index for selected sectors and all postings.
+-- Monthly mean of Indeed's daily U.S. postings index for selected sectors and all postings;
+-- partial first/last months of each file are flagged (rules: _windows.md).
 {%- set sectors = {
     'Software Development': 'postings_software_development',
     'Mathematics': 'postings_mathematics',
@@ -41,6 +42,14 @@ total_monthly as (
 spine as (
     select {{ month_spine('min(month)', 'max(month)') }} as month
     from (select month from sector_monthly union all select month from total_monthly)
+),
+
+bounds as (
+    select
+        (select min(posting_date) from sector_daily) as sector_first,
+        (select max(posting_date) from sector_daily) as sector_last,
+        (select min(posting_date) from total_daily) as total_first,
+        (select max(posting_date) from total_daily) as total_last
 )
 
 select
@@ -48,7 +57,10 @@ select
     {% for col in sectors.values() -%}
     sector_monthly.{{ col }},
     {% endfor -%}
-    total_monthly.postings_total
+    total_monthly.postings_total,
+    {{ partial_month_reason('spine.month', 'bounds.sector_first', 'bounds.sector_last') }} as sector_excluded_reason,
+    {{ partial_month_reason('spine.month', 'bounds.total_first', 'bounds.total_last') }} as total_excluded_reason
 from spine
+cross join bounds
 left join sector_monthly on spine.month = sector_monthly.month
 left join total_monthly on spine.month = total_monthly.month

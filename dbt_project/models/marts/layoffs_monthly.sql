@@ -1,8 +1,11 @@
 -- Monthly layoff series per source (crunchbase_tracker, layoffs_fyi, deduplicated) and scope
--- (global, us) over a continuous calendar from each source's first to last month, zero-filled.
+-- (global, us) over a continuous calendar from each source's first to last month, zero-filled;
+-- within-source duplicates are skipped, a month whose events all lack a count has laid_off NULL,
+-- and partial first/last months are flagged in excluded_reason (rules: _windows.md).
 with events as (
     select source, event_date, company_key, laid_off, is_us
     from {{ ref('fct_source_layoffs') }}
+    where duplicate_of is null
     union all
     select 'deduplicated' as source, event_date, company_key, laid_off, is_us
     from {{ ref('fct_layoff_events') }}
@@ -21,9 +24,9 @@ bounds as (
 ),
 
 spine as (
-    select source, scope, month
+    select source, scope, month, first_date, last_date
     from (
-        select source, {{ month_spine('first_date', 'last_date') }} as month
+        select source, first_date, last_date, {{ month_spine('first_date', 'last_date') }} as month
         from bounds
     )
     cross join (values ('global'), ('us')) as scopes (scope)
@@ -49,8 +52,10 @@ filled as (
         spine.scope,
         coalesce(monthly.events, 0) as events,
         coalesce(monthly.events_with_count, 0) as events_with_count,
-        coalesce(monthly.laid_off, 0) as laid_off,
-        coalesce(monthly.companies, 0) as companies
+        -- no events: nobody was laid off (0); events but no known count: unknown (NULL)
+        case when coalesce(monthly.events, 0) = 0 then 0 else monthly.laid_off end as laid_off,
+        coalesce(monthly.companies, 0) as companies,
+        {{ partial_month_reason('spine.month', 'spine.first_date', 'spine.last_date') }} as excluded_reason
     from spine
     left join monthly
         on spine.source = monthly.source
@@ -68,8 +73,9 @@ select
     cast(companies as bigint) as companies,
     case when events > 0 then (events - events_with_count) / events end as unknown_count_share,
     case
-        when count(*) over rolling_4m = 4 then avg(laid_off) over rolling_4m
-    end as rolling_4m_laid_off
+        when count(laid_off) over rolling_4m = 4 then avg(laid_off) over rolling_4m
+    end as rolling_4m_laid_off,
+    excluded_reason
 from filled
 window rolling_4m as (
     partition by source, scope order by month rows between 3 preceding and current row

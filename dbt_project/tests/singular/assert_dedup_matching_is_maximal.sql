@@ -1,27 +1,33 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_layoff_events'}}}) }}  -- shown as a check of this model in Dagster
 -- After the last matching round no candidate pair may be left: an unmatched Crunchbase tracker
--- row and an unmatched layoffs.fyi row with the same company_key within the window mean
+-- row and an unmatched layoffs.fyi row that form a candidate pair (macro dedup_candidates) mean
 -- var('dedup_match_rounds') was too small.
 with events as (
-    select * from {{ ref('fct_layoff_events') }}
+    select
+        source_event_id,
+        source,
+        event_date,
+        {{ company_key('company') }} as company_key,
+        laid_off,
+        duplicate_of
+    from {{ ref('int_layoffs__source_events') }}
+),
+
+candidates as (
+    {{ dedup_candidates('events') }}
 ),
 
 cb_only as (
-    select s.source_event_id, s.company_key, s.event_date
-    from events as e
-    inner join {{ ref('int_layoffs__source_events') }} as s on e.crunchbase_ref = s.source_event_id
-    where e.layoffs_fyi_ref is null
+    select crunchbase_ref from {{ ref('fct_layoff_events') }}
+    where crunchbase_ref is not null and layoffs_fyi_ref is null
 ),
 
 fyi_only as (
-    select s.source_event_id, s.company_key, s.event_date
-    from events as e
-    inner join {{ ref('int_layoffs__source_events') }} as s on e.layoffs_fyi_ref = s.source_event_id
-    where e.crunchbase_ref is null
+    select layoffs_fyi_ref from {{ ref('fct_layoff_events') }}
+    where layoffs_fyi_ref is not null and crunchbase_ref is null
 )
 
-select cb_only.source_event_id as crunchbase_ref, fyi_only.source_event_id as layoffs_fyi_ref
-from cb_only
-inner join fyi_only
-    on cb_only.company_key = fyi_only.company_key
-    and abs(datediff('day', cb_only.event_date, fyi_only.event_date)) <= {{ var('dedup_window_days') }}
+select c.crunchbase_ref, c.layoffs_fyi_ref, c.name_match, c.day_gap
+from candidates as c
+inner join cb_only on c.crunchbase_ref = cb_only.crunchbase_ref
+inner join fyi_only on c.layoffs_fyi_ref = fyi_only.layoffs_fyi_ref

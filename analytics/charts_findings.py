@@ -1,0 +1,106 @@
+"""Charts of the findings: sensitivity (one point and CI per variant) and the company event study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from analytics.chart_files import MAX_MARKS, save_chart
+
+WIDTH = 620
+FINDINGS_CHARTS = ("sensitivity", "company_event_study")
+
+
+def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
+    lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
+    return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16, subtitleFontSize=11,
+                           subtitleColor="#555555", offset=12)
+
+
+def _empty(name: str, caption: str, axis: str = "Pearson r", domain: tuple[float, float] = (-1, 1)) -> alt.Chart:
+    """The chart's frame and axis with a 'no data' note, so an empty result still reads as this chart."""
+    df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [sum(domain) / 2]})
+    return alt.Chart(df).mark_text(fontSize=16).encode(
+        text="msg:N", x=alt.X("x:Q", title=axis, scale=alt.Scale(domain=list(domain)))).properties(
+        width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
+
+
+def sensitivity_chart(sens: pd.DataFrame | None, caption: str) -> alt.Chart:
+    """Pearson r and its 95% CI (effective n) per variant: lag 0 (the primary statistic) and the scan's top lag."""
+    if sens is None or sens.empty or sens["r"].notna().sum() == 0:
+        return _empty("sensitivity", caption)
+    lag = sens["top_lag"].dropna()
+    top = f"lag {int(lag.iloc[0]):+d} (chosen after looking)" if len(lag) else "top lag"
+    long = pd.concat([
+        pd.DataFrame({"variant": sens["variant"], "statistic": "lag 0 (primary)", "r": sens["r"],
+                      "low": sens["ci_low"], "high": sens["ci_high"], "n": sens["n"]}),
+        pd.DataFrame({"variant": sens["variant"], "statistic": top, "r": sens["r_top"],
+                      "low": sens["ci_low_top"], "high": sens["ci_high_top"], "n": sens["n_top"]}),
+    ], ignore_index=True).dropna(subset=["r"])
+    order = list(sens["variant"])
+    y = alt.Y("variant:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    color = alt.Color("statistic:N", title=None, legend=alt.Legend(orient="top"),
+                      scale=alt.Scale(range=["#1f4e9c", "#d62728"]))
+    off = alt.YOffset("statistic:N")
+    x = alt.X("r:Q", title="Pearson r of month-over-month changes (95% CI, effective n)", scale=alt.Scale(domain=[-1, 1]))
+    bars = alt.Chart(long).mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1])), x2="high:Q",
+                                                           y=y, yOffset=off, color=color)
+    tip = ["variant:N", "statistic:N", alt.Tooltip("r:Q", format=".2f"), alt.Tooltip("low:Q", format=".2f"),
+           alt.Tooltip("high:Q", format=".2f"), "n:Q"]
+    pts = alt.Chart(long).mark_point(filled=True, size=60).encode(x=x, y=y, yOffset=off, color=color, tooltip=tip)
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[3, 3]).encode(x="x:Q")
+    sub = "Laid off (deduplicated) vs notable AI models unless the variant says otherwise; n = month pairs"
+    return alt.layer(zero, bars, pts).properties(
+        width=WIDTH, height=max(180, 34 * len(order)), title=_title("Sensitivity of the primary test", sub, caption))
+
+
+def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
+    """Per included layoff: models after − before (12 months each), per list; pooled mean with its 95% CI."""
+    axis = "Models released: 12 months after − 12 months before the layoff"
+    if es is None or es.empty:
+        return _empty("company_event_study", caption, axis, (-5, 5))
+    ev = es[(es["row_type"] == "event") & es["included"].fillna(False).astype(bool)].copy()
+    pooled = es[es["row_type"] == "pooled"]
+    if ev.empty:
+        return _empty("company_event_study", caption, axis, (-5, 5))
+    ev = ev.head(MAX_MARKS // 2)
+    ev["label"] = ev["org"] + " " + pd.to_datetime(ev["event_date"]).dt.strftime("%Y-%m-%d")
+    order = sorted(ev["label"].unique(), key=lambda s: (s.split(" ")[-1], s))
+    x = alt.X("difference:Q", title="Models released: 12 months after − 12 months before the layoff")
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    color = alt.Color("dataset:N", title="Epoch list", legend=alt.Legend(orient="top"))
+    pts = alt.Chart(ev).mark_point(filled=True, size=50).encode(
+        x=x, y=y, color=color, yOffset="dataset:N",
+        tooltip=["org:N", alt.Tooltip("event_date:T", format="%Y-%m-%d"), "dataset:N", "models_before:Q",
+                 "models_after:Q", "difference:Q"])
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[3, 3]).encode(x="x:Q")
+    layers = [zero, pts]
+    if not pooled.empty:
+        plain = color
+        band = alt.Chart(pooled).mark_rect(opacity=0.12).encode(x="ci_low:Q", x2="ci_high:Q", color=plain)
+        mean = alt.Chart(pooled).mark_rule(strokeWidth=2).encode(
+            x="mean_difference:Q", color=plain,
+            tooltip=["dataset:N", alt.Tooltip("mean_difference:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
+                     alt.Tooltip("ci_high:Q", format=".2f"), "n_events:Q", alt.Tooltip("perm_p:Q", format=".3f")])
+        null = alt.Chart(pooled).mark_rule(strokeWidth=1.5, strokeDash=[6, 3]).encode(
+            x="null_mean_difference:Q", color=plain,
+            tooltip=["dataset:N", alt.Tooltip("null_mean_difference:Q", format=".2f", title="random dates")])
+        layers = [band, zero, mean, null, pts]
+    sub = ("Points: one layoff (>= 1,000 people or >= 10%) per list; solid line and band: pooled mean, 95% CI (org "
+           "bootstrap)\ndashed line: the mean difference at random dates for the same organisations")
+    return alt.layer(*layers).properties(width=WIDTH, height=max(160, 16 * len(order)),
+                                         title=_title("Model releases around big layoffs", sub, caption))
+
+
+def render_findings(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str]) -> list[Path]:
+    """Build and save the findings charts into `out_dir` (3 files each)."""
+    caps = caption if isinstance(caption, dict) else dict.fromkeys(FINDINGS_CHARTS, caption)
+    charts = {"sensitivity": sensitivity_chart(frames.get("sensitivity"), caps.get("sensitivity", "")),
+              "company_event_study": event_study_chart(frames.get("company_event_study"),
+                                                       caps.get("company_event_study", ""))}
+    paths: list[Path] = []
+    for name, chart in charts.items():
+        paths += save_chart(chart, Path(out_dir), name)
+    return paths
