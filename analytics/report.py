@@ -76,7 +76,8 @@ def _check_sources(sources: list[dict]) -> tuple[list[dict], list[str]]:
         provenance = (f"data through {src.get('data_through') or '?'} (retrieved {src.get('retrieved') or '?'})"
                       if status != "missing" else "never loaded")
         out.append({k: (src.get(k) or ("–" if k == "error" else "MISSING")) for k in SOURCE_KEYS}
-                   | {"status": status, "provenance": provenance})
+                   | {"status": status, "provenance": provenance, "data_through": src.get("data_through") or "",
+                      "retrieved": src.get("retrieved") or ""})
     return out, gaps
 
 

@@ -118,12 +118,13 @@ def dbt_alone(bench: Bench, home: Path, runs: int) -> None:
         shutil.copy(home / "warehouse.duckdb", copy)
         bench.measure("dbt build alone (dbt CLI, no Dagster)", 1,
                       [str(BIN / "dbt"), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
-                       str(REPO / "dbt_project"), "--target-path", str(target), "--log-path", str(target)],
-                      {"LAYOFFS_AI_DBT_PATH": str(copy)}, expect="Completed successfully")
+                       str(REPO / "dbt_project"), "--target-path", str(target), "--log-path", str(target),
+                       "--target", "pipeline", "--vars", json.dumps({"warehouse_path": str(copy)})],
+                      {}, expect="Completed successfully")
         copy.unlink(missing_ok=True)
     for _ in range(runs):
         bench.measure("import orchestration.definitions", 1,
-                      [PY, "-c", "from orchestration.definitions import defs"], {})
+                      [PY, "-c", "from orchestration.definitions import build; build()"], {})
 
 
 def profile_step(bench: Bench, name: str, scale: int, cmd: list[str]) -> None:

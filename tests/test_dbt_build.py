@@ -40,8 +40,9 @@ def _dbt_build(warehouse: Path, work: Path) -> tuple[Path, list[dict]]:
     """Copy the warehouse into `work`, run `dbt build` on the copy; return (copy, run results)."""
     db = work / "dbt_build.duckdb"
     shutil.copyfile(warehouse, db)
-    env = {**os.environ, "LAYOFFS_AI_DBT_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     cmd = [str(DBT), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+           "--target", "pipeline", "--vars", json.dumps({"warehouse_path": str(db)}),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
