@@ -23,8 +23,6 @@ _URL_WITH_PARAMS_RE = re.compile(r"""["']?urlWithParams["']?\s*:\s*("(?:[^"\\\r\
 _HEADER_RE = r""""{name}"\s*:\s*"([^"\\]*)\""""
 _APP_ID_RE = re.compile(r"app[A-Za-z0-9]{14}")
 _SHARE_ID_RE = re.compile(r"shr[A-Za-z0-9]{14}")
-_ISO_DATETIME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_DATE_TYPES = frozenset({"date", "createdTime", "lastModifiedTime"})
 _SELECT_TYPES = frozenset({"select", "multiSelect"})
 _NAMED_KEYS = ("name", "foreignRowDisplayName", "filename", "text", "url")  # objects shown by one of these
 
@@ -172,11 +170,10 @@ def load_view_json(data: bytes, source: str) -> dict:
 
 @dataclass(frozen=True)
 class _Cells:
-    """How one column's cells become text: its choice map, whether it is a select, whether it holds dates."""
+    """How one column's cells become text: its choice map and whether it is a select."""
 
     choices: dict[str, str]
     is_select: bool
-    is_date: bool
 
     @classmethod
     def of(cls, column: dict) -> _Cells:
@@ -185,10 +182,10 @@ class _Cells:
         raw = options.get("choices")  # {choice id: {id, name, color}} (or a list of those)
         items = raw.values() if isinstance(raw, dict) else raw if isinstance(raw, list) else []
         choices = {str(c["id"]): str(c.get("name") or "") for c in items if isinstance(c, dict) and "id" in c}
-        return cls(choices, kind in _SELECT_TYPES, kind in _DATE_TYPES or options.get("resultType") in _DATE_TYPES)
+        return cls(choices, kind in _SELECT_TYPES)
 
     def text(self, value: object) -> str:
-        """A cell as text: choice ids -> names, lists joined with ', ', ISO datetimes -> their date part."""
+        """A cell as text: choice ids -> names, lists joined with ', ', dates as found (staging reads ISO datetimes)."""
         if value is None:
             return ""
         if isinstance(value, bool):
@@ -200,8 +197,7 @@ class _Cells:
                 return self.choices[value]
             if self.is_select:
                 raise ValueError(f"unknown choice id {value!r}")
-            match = _ISO_DATETIME_RE.fullmatch(value.strip()) if self.is_date else None
-            return match.group(1) if match else value
+            return value
         if isinstance(value, list):
             return ", ".join(t for t in (self.text(item) for item in value) if t)
         if isinstance(value, dict):

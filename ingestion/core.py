@@ -100,52 +100,64 @@ class Column:
     type: str
 
 
-@dataclass
-class Table:
-    """Typed rows for one raw table (name without the `raw.` schema), rows as tuples in column order.
-
-    Parsers record each row's source line number in `line_numbers`; the loader adds the provenance
-    columns `_source`, `_snapshot_sha256`, `_line_number` itself.
-    """
-
-    name: str
-    columns: list[Column]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    line_numbers: list[int] = field(default_factory=list)
-
-    def add(self, line_number: int, row: tuple[Any, ...]) -> None:
-        if len(row) != len(self.columns):
-            raise ValueError(f"{self.name}: row has {len(row)} values for {len(self.columns)} columns")
-        self.rows.append(row)
-        self.line_numbers.append(line_number)
+def raw_name(header: str) -> str:
+    """A raw column's name from a source's header name: lower case, runs of other characters -> '_'
+    (`Country (from Organization)` -> `country_from_organization`)."""
+    return "_".join(part for part in "".join(c if c.isalnum() else " " for c in header.lower()).split())
 
 
 @dataclass(frozen=True)
-class Reject:
-    """A row that could not be parsed: where it was, its raw text, and why."""
+class CsvSchema:
+    """Declared columns of a CSV source: `required` must be in the header, `optional` may be absent.
+
+    Names are matched against the header ignoring case and surrounding whitespace; the raw column of a
+    declared name is `raw_name(name)`; every other header column is undeclared and kept in `_extra`.
+    """
+
+    source: str  # dataset id, used in error messages
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    def raw_columns(self) -> list[Column]:
+        return [Column(raw_name(name), "VARCHAR") for name in self.required + self.optional]
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    """One record an extractor read (HTML page, shared-view JSON): its fields as text, or why it is unreadable."""
 
     line_number: int
-    raw_text: str
-    reason: str
+    raw_text: str  # the record as found (a row's JSON, a table row's cells joined with " | ")
+    fields: list[str | None] | None  # in the order of `SnapshotRows.header`; None when `problem` is set
+    problem: str | None = None
 
 
 @dataclass
-class ParseResult:
-    """What `parse(snapshot)` returns: typed tables, rejects, and how many data rows the input held.
+class TextTable:
+    """Rows of a further raw table a snapshot fills (e.g. the tracker page's weekly tallies), as text."""
 
-    Invariant checked by tests: rows in `tables[primary]` + len(rejects) == input_rows.
-    """
+    name: str
+    columns: list[str]
+    rows: list[tuple[int, str, tuple[str | None, ...]]] = field(default_factory=list)  # (line, raw text, values)
+
+
+@dataclass
+class SnapshotRows:
+    """Where a snapshot's records are, for the loader: a CSV file DuckDB reads (`path`), or the records a small
+    extractor read (`records`). `columns` maps each raw column of `table` to its field index in a record
+    (None: absent from this snapshot, loaded as NULL); `extra` maps each undeclared field to its index."""
 
     source: str
-    primary: str  # name of the main table, e.g. "layoffs_fyi__layoffs"
-    tables: dict[str, Table]
-    rejects: list[Reject]
-    input_rows: int
+    table: str
+    format: str  # 'csv' | 'html' | 'json' (raw `_snapshot_format`)
+    columns: dict[str, int | None]
+    extra: dict[str, int]
+    width: int  # fields in every record (CSV: the header's)
+    path: Path | None = None
+    header_line: int = 1  # CSV: physical line of the header
+    records: list[TextRecord] | None = None
+    side_tables: list[TextTable] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return len(self.tables[self.primary].rows)
 
 
 def pick_dataset(datasets: tuple[Dataset, ...], dataset: "str | Dataset") -> Dataset:

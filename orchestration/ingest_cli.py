@@ -1,4 +1,5 @@
-"""`layoffs-ai ingest [--only DATASET ...]`: the same job as `run`, selecting only raw tables and the publish."""
+"""`layoffs-ai ingest [--only DATASET ...]`: the same job as `run`, selecting raw tables, their staging models and
+the publish."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _ingest(run, ids: list[str]) -> int:
     from ingestion import sources
 
     from .defs.ingestion import raw_key
+    from .defs.raw_checks import staging_key
     from .launch_rules import PUBLISHED
 
     run._start()
@@ -46,7 +48,8 @@ def _ingest(run, ids: list[str]) -> int:
         print(f"the published warehouse {published} is unchanged", file=sys.stderr)
         return 1
     tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
-    result = run.build_keys([raw_key(t) for t in tables] + [PUBLISHED])
+    # staging types the rows (its rejects, accepted rows and the truncation gate come with it)
+    result = run.build_keys([raw_key(t) for t in tables] + [staging_key(t) for t in tables] + [PUBLISHED])
     if not result.success:
         print(f"error: {failure_line(result)}", file=sys.stderr)
         print(f"the published warehouse {published} is unchanged", file=sys.stderr)
@@ -86,10 +89,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     ingest = sub.add_parser(
-        "ingest", help="fetch sources and load their raw tables, then publish (no dbt, no analytics)",
-        description="Observe the given sources (all by default) and load their raw tables into a working copy, "
-                    "then publish it: the `refresh_all` job restricted to raw/<table> and warehouse/published. "
-                    "Marts and analytics are left as they were (Dagster shows them stale). Any failing source, "
+        "ingest", help="fetch sources, load their raw tables and type them in staging, then publish (no marts, "
+                       "no analytics)",
+        description="Observe the given sources (all by default), load their raw tables into a working copy and "
+                    "type them in their staging models, then publish it: the `refresh_all` job restricted to "
+                    "raw/<table>, staging/stg_<table> and warehouse/published. Intermediate models, marts and "
+                    "analytics are left as they were (Dagster shows them stale). Any failing source, "
                     "layout check or the truncation gate fails the command with one `error:` line and publishes "
                     "nothing. For debugging a source.")
     ingest.add_argument("--only", nargs="+", metavar="DATASET", help="these dataset ids only")

@@ -1,4 +1,4 @@
-"""Plain-Python glue shared by the Dagster assets and the CLI: fetch, parse and load one dataset."""
+"""Plain-Python glue shared by the Dagster assets and the CLI: fetch one dataset and load its rows into raw."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import duckdb
 
 from ingestion import sources
-from ingestion.core import IngestionError, ParseResult, SchemaError, Snapshot
+from ingestion.core import IngestionError, SchemaError, Snapshot
 from ingestion.http import HttpClient
 from ingestion.snapshot import SnapshotStore
-from warehouse.raw_load import LoadResult, latest_load, load_parsed
+from warehouse.raw_load import LoadResult, ensure_raw_tables, latest_load, load_rows
 
 from .settings import Settings
 from .source_state import FetchOutcome
@@ -23,8 +23,7 @@ class IngestOutcome:
     """What happened to one dataset in one run."""
 
     snapshot: Snapshot
-    parsed: ParseResult
-    load: LoadResult
+    load: LoadResult  # raw rows and framing rejects; staging adds the typing rejects to raw._rejects and raw._loads
 
 
 def make_client(settings: Settings) -> HttpClient:
@@ -41,54 +40,26 @@ def fetch_snapshot(dataset_id: str, settings: Settings, client: HttpClient | Non
                         url=settings.url_overrides.get(dataset_id))
 
 
-def parse_snapshot(dataset_id: str, snapshot: Snapshot) -> ParseResult:
-    """Verify the stored bytes still match the sidecar's sha256, then parse them (pure)."""
-    SnapshotStore(snapshot.path.parent).verify(snapshot)
-    return sources.parse(dataset_id, snapshot)
-
-
-def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, parsed: ParseResult,
-                  parser_version: str | None = None, run_id: str | None = None) -> LoadResult:
-    return load_parsed(
-        con,
-        source=snapshot.source,
-        sha256=snapshot.sha256,
-        tables=parsed.tables,
-        rejects=parsed.rejects,
-        input_rows=parsed.input_rows,
-        snapshot_path=str(snapshot.path),
-        parser_version=parser_version,
-        run_id=run_id,
-        data_through=data_through(snapshot.source, parsed),
-    )
-
-
-def data_through(dataset_id: str, parsed: ParseResult):
-    """The latest event or publication date in a snapshot's rows (None when it has no dated row)."""
-    dataset, _ = sources.get(dataset_id)
-    table = parsed.tables.get(dataset.tables[0])
-    if table is None or not dataset.date_column:
-        return None
-    at = [c.name for c in table.columns].index(dataset.date_column)
-    return max((row[at] for row in table.rows if row[at] is not None), default=None)
-
-
 def parse_and_load(con: duckdb.DuckDBPyConnection, dataset_id: str, snapshot: Snapshot,
                    parser_version: str | None = None, run_id: str | None = None) -> LoadResult:
-    """Parse and load one snapshot; one already loaded by this parser version is not even parsed."""
+    """Load one snapshot's rows as text (DuckDB reads a CSV; an extractor reads a page or JSON), after checking
+    that its stored bytes still match the sidecar; one already loaded by this loader version is not read again.
+    Typing, and the data-through date, happen in staging."""
+    SnapshotStore(snapshot.path.parent).verify(snapshot)
     previous = latest_load(con, snapshot.source)
     if previous is not None and previous[0] == snapshot.sha256 and previous[3] == parser_version:
-        SnapshotStore(snapshot.path.parent).verify(snapshot)
-        return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2],
-                          previous[1] + previous[2])
-    return load_snapshot(con, snapshot, parse_snapshot(dataset_id, snapshot), parser_version, run_id)
+        return LoadResult(snapshot.source, snapshot.sha256, "unchanged", previous[1], previous[2], previous[4])
+    dataset, _ = sources.get(dataset_id)
+    ensure_raw_tables(con, {t: sources.RAW_TABLES[t] for t in dataset.tables})
+    rows = sources.read(dataset_id, snapshot)
+    return load_rows(con, rows, source=snapshot.source, sha256=snapshot.sha256, snapshot_date=snapshot.snapshot_date,
+                     snapshot_path=str(snapshot.path), parser_version=parser_version, run_id=run_id)
 
 
 def ingest_one(con: duckdb.DuckDBPyConnection, dataset_id: str, settings: Settings,
                client: HttpClient | None = None, run_id: str | None = None) -> IngestOutcome:
     snapshot = fetch_snapshot(dataset_id, settings, client)
-    parsed = parse_snapshot(dataset_id, snapshot)
-    return IngestOutcome(snapshot, parsed, load_snapshot(con, snapshot, parsed, run_id=run_id))
+    return IngestOutcome(snapshot, parse_and_load(con, dataset_id, snapshot, run_id=run_id))
 
 
 def fetch_and_check(dataset_id: str, settings: Settings) -> FetchOutcome:

@@ -1,14 +1,19 @@
-"""Idempotent load of parsed snapshots into the DuckDB `raw` schema, with rejects and a load log."""
+"""Idempotent load of a snapshot's records into the DuckDB `raw` schema as text, with framing rejects and a load log."""
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Mapping, Protocol, Sequence
 
 import duckdb
 
-PROVENANCE = (("_source", "VARCHAR"), ("_snapshot_sha256", "VARCHAR"), ("_line_number", "BIGINT"))
+from warehouse import raw_csv
+
+PROVENANCE = (("_source", "VARCHAR"), ("_snapshot_sha256", "VARCHAR"), ("_snapshot_date", "DATE"),
+              ("_snapshot_format", "VARCHAR"), ("_line_number", "BIGINT"), ("_raw_text", "VARCHAR"))
 
 BOOKKEEPING_DDL = (
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -22,8 +27,11 @@ BOOKKEEPING_DDL = (
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS parser_version VARCHAR",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS run_id VARCHAR",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS data_through DATE",
-    "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (append-only); a reload of the same sha256 writes nothing.'",
-    "COMMENT ON TABLE raw._rejects IS 'Every source row that could not be parsed: where it was, its raw text and why. Replaced per source with its rows.'",
+    "ALTER TABLE raw._rejects ADD COLUMN IF NOT EXISTS kind VARCHAR",
+    "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (a reload of the same sha256 writes "
+    "nothing); staging fills in its accepted rows, all its rejects and its data-through date.'",
+    "COMMENT ON TABLE raw._rejects IS 'Every source row that was not accepted: where it was, its raw text and why; "
+    "kind framing (the loader) or typing (staging). Replaced per source with its rows.'",
 )
 
 
@@ -32,28 +40,40 @@ class ColumnLike(Protocol):
     type: str
 
 
-class TableLike(Protocol):
-    """Duck type of `ingestion.core.Table`: the loader needs only these attributes."""
-
-    name: str
-    columns: Sequence[ColumnLike]
-    rows: Sequence[tuple[Any, ...]]
-    line_numbers: Sequence[int]
-
-
-class RejectLike(Protocol):
+class RecordLike(Protocol):
     line_number: int
     raw_text: str
-    reason: str
+    fields: Sequence[str | None] | None
+    problem: str | None
+
+
+class TextTableLike(Protocol):
+    name: str
+    columns: Sequence[str]
+    rows: Sequence[tuple[int, str, tuple[str | None, ...]]]
+
+
+class RowsLike(Protocol):
+    """Duck type of `ingestion.core.SnapshotRows`: where a snapshot's records are and how they map onto raw."""
+
+    table: str
+    format: str
+    columns: Mapping[str, int | None]
+    extra: Mapping[str, int]
+    width: int
+    path: Path | None
+    header_line: int
+    records: Sequence[RecordLike] | None
+    side_tables: Sequence[TextTableLike]
 
 
 class LoadError(Exception):
-    """A parsed snapshot could not be loaded (one-line message); the transaction was rolled back."""
+    """A snapshot could not be loaded (one-line message); the transaction was rolled back."""
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Outcome of one `load_parsed` call."""
+    """Outcome of one `load_rows` call: raw rows and framing rejects (staging adds its typing rejects later)."""
 
     source: str
     sha256: str
@@ -68,11 +88,11 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
-def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, int, str | None] | None:
-    """(sha256, rows, rejects, parser_version) of the source's most recent load, or None."""
+def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, int, str | None, int] | None:
+    """(sha256, rows, rejects, parser_version, input_rows) of the source's most recent load, or None."""
     ensure_bookkeeping(con)
     return con.execute(
-        "SELECT sha256, rows, rejects, parser_version FROM raw._loads WHERE source = ? "
+        "SELECT sha256, rows, rejects, parser_version, input_rows FROM raw._loads WHERE source = ? "
         "ORDER BY loaded_at DESC LIMIT 1",
         [source],
     ).fetchone()
@@ -80,129 +100,130 @@ def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, declared: Mapping[str, Sequence[ColumnLike]]) -> None:
     """Create every declared raw table (empty) that does not exist yet, so a source that never loaded
-    still has its tables and everything downstream builds."""
+    still has its tables and everything downstream builds. A table of another layout (an older loader's
+    typed columns) is recreated: the changed loader reloads every source anyway."""
     ensure_bookkeeping(con)
     for name, columns in declared.items():
-        _ensure_columns(con, name, columns)
-
-
-def _ensure_table(con: duckdb.DuckDBPyConnection, table: TableLike) -> None:
-    _ensure_columns(con, table.name, table.columns)
-
-
-def _ensure_columns(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[ColumnLike]) -> None:
-    cols = [(c.name, c.type) for c in columns] + list(PROVENANCE)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS raw.{name} ("
-        + ", ".join(f'"{n}" {t}' for n, t in cols)
-        + ")"
-    )
-    existing = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema='raw' AND table_name=?",
-            [name],
-        ).fetchall()
-    }
-    for column, type_ in cols:  # a newer parser added a column: add it, older rows keep NULL
-        if column not in existing:
-            con.execute(f'ALTER TABLE raw.{name} ADD COLUMN "{column}" {type_}')
+        wanted = [(c.name, c.type) for c in columns] + list(PROVENANCE)
+        found = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+                            [name]).fetchall()
+        if found and [(n, t.upper()) for n, t in found] != wanted:
+            con.execute(f"DROP TABLE raw.{name}")
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} (" + ", ".join(f'"{n}" {t}' for n, t in wanted) + ")")
 
 
 def _raw_tables_with_source(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.columns "
-            "WHERE table_schema='raw' AND column_name='_source' ORDER BY table_name"
-        ).fetchall()
-    ]
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema='raw' AND column_name='_source' "
+        "ORDER BY table_name").fetchall()]
 
 
-CHUNK_ROWS = 100_000  # rows converted to a DataFrame at a time: bounds the loader's extra memory
-
-
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: TableLike, source: str, sha256: str) -> None:
+def stage(con: duckdb.DuckDBPyConnection, rows: RowsLike) -> None:
+    """Temp table `_incoming(line_number, raw_text, fields, problem)`: a CSV framed by DuckDB from its lines,
+    or the records an extractor read."""
+    if rows.path is not None:
+        raw_csv.read_lines(con, Path(rows.path))
+        raw_csv.frame(con, rows.header_line, rows.width)
+        return
     import pandas as pd  # local: keep module import light for the SQL CLI
 
-    names = [c.name for c in table.columns]
-    select = ", ".join(f'CAST("{c.name}" AS {c.type}) AS "{c.name}"' for c in table.columns)
-    for start in range(0, len(table.rows), CHUNK_ROWS):
-        rows = table.rows[start:start + CHUNK_ROWS]
-        frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False).astype(object)
-        frame = frame.where(frame.notna(), None)
-        frame["_source"] = source
-        frame["_snapshot_sha256"] = sha256
-        frame["_line_number"] = table.line_numbers[start:start + CHUNK_ROWS]
-        con.register("_incoming", frame)
-        try:
-            con.execute(
-                f"INSERT INTO raw.{table.name} BY NAME SELECT {select}, _source, _snapshot_sha256, "
-                "CAST(_line_number AS BIGINT) AS _line_number FROM _incoming"
-            )
-        finally:
-            with contextlib.suppress(duckdb.Error):  # in an aborted transaction: keep the real error
-                con.unregister("_incoming")
+    records = list(rows.records or [])
+    frame = pd.DataFrame({"line_number": [r.line_number for r in records],
+                          "raw_text": [r.raw_text for r in records],
+                          "fields": [list(r.fields) if r.fields is not None else None for r in records],
+                          "problem": [r.problem for r in records]}, dtype=object)
+    con.execute("CREATE OR REPLACE TEMP TABLE _incoming "
+                "(line_number BIGINT, raw_text VARCHAR, fields VARCHAR[], problem VARCHAR)")
+    con.register("_records", frame)
+    try:
+        con.execute("INSERT INTO _incoming SELECT * FROM _records")
+    finally:
+        con.unregister("_records")
 
 
-def load_parsed(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    sha256: str,
-    tables: Mapping[str, TableLike],
-    rejects: Iterable[RejectLike],
-    input_rows: int,
-    snapshot_path: str | None = None,
-    parser_version: str | None = None,
-    run_id: str | None = None,
-    data_through=None,
-) -> LoadResult:
-    """Replace `source`'s rows and rejects with this snapshot's, in one transaction.
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    Loading the sha256 that is already the source's latest load, by the same parser version,
-    writes nothing (idempotent); another parser version loads the same bytes again.
+
+def _accepted_sql(rows: RowsLike) -> str:
+    """SELECT of the raw table's columns from `_framed` (declared columns by position, undeclared as `_extra`)."""
+    columns = [f'fields[{at + 1}] AS "{name}"' if at is not None else f'NULL::VARCHAR AS "{name}"'
+               for name, at in rows.columns.items()]
+    extra = (f"json_object({', '.join(f'{_quote(name)}, fields[{at + 1}]' for name, at in rows.extra.items())})"
+             if rows.extra else "NULL")
+    return f"SELECT {', '.join(columns)}, {extra}::JSON AS _extra, line_number AS _line_number, raw_text AS _raw_text"
+
+
+def load_rows(con: duckdb.DuckDBPyConnection, rows: RowsLike, *, source: str, sha256: str, snapshot_date: date,
+              snapshot_path: str | None = None, parser_version: str | None = None,
+              run_id: str | None = None) -> LoadResult:
+    """Replace `source`'s rows and rejects with this snapshot's, in one transaction (records as text; an exact
+    duplicate of an earlier record is a reject `duplicate of line N`).
+
+    Loading the sha256 that is already the source's latest load, by the same parser version, writes
+    nothing (idempotent); another parser version loads the same bytes again.
     """
-    rejects = list(rejects)
-    rows = sum(len(t.rows) for t in tables.values())
     previous = latest_load(con, source)
     if previous is not None and previous[0] == sha256 and previous[3] == parser_version:
-        return LoadResult(source, sha256, "unchanged", previous[1], previous[2], input_rows)
+        return LoadResult(source, sha256, "unchanged", previous[1], previous[2], previous[4])
+    stage(con, rows)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _framed AS
+        SELECT *, CASE WHEN problem IS NOT NULL THEN problem
+                       WHEN first_line < line_number THEN 'duplicate of line ' || first_line END AS reason
+        FROM (SELECT *, min(line_number) FILTER (WHERE problem IS NULL) OVER (PARTITION BY fields) AS first_line
+              FROM _incoming)""")
+    provenance = [source, sha256, snapshot_date, rows.format]
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in tables.values():
-            _ensure_table(con, table)
         for name in _raw_tables_with_source(con):
             con.execute(f"DELETE FROM raw.{name} WHERE _source = ?", [source])
-        for table in tables.values():
-            _insert_rows(con, table, source, sha256)
+        con.execute(f"INSERT INTO raw.{rows.table} BY NAME {_accepted_sql(rows)}, ? AS _source, "
+                    "? AS _snapshot_sha256, ? AS _snapshot_date, ? AS _snapshot_format FROM _framed "
+                    "WHERE reason IS NULL", provenance)
+        for side in rows.side_tables:
+            _insert_text_rows(con, side, provenance)
         con.execute("DELETE FROM raw._rejects WHERE source = ?", [source])
-        if rejects:
-            con.executemany(
-                "INSERT INTO raw._rejects VALUES (?, ?, ?, ?, ?)",
-                [(source, sha256, r.line_number, r.raw_text, r.reason) for r in rejects],
-            )
+        con.execute("INSERT INTO raw._rejects BY NAME SELECT ? AS source, ? AS snapshot_sha256, line_number, "
+                    "raw_text, reason, 'framing' AS kind FROM _framed WHERE reason IS NOT NULL", [source, sha256])
+        loaded, rejected, inputs = con.execute(
+            "SELECT count(*) FILTER (WHERE reason IS NULL), count(reason), count(*) FROM _framed").fetchone()
         con.execute(
             "INSERT INTO raw._loads BY NAME SELECT ? AS source, ? AS sha256, ? AS snapshot_path, ? AS input_rows, "
-            "? AS rows, ? AS rejects, now() AS loaded_at, ? AS parser_version, ? AS run_id, ? AS data_through",
-            [source, sha256, snapshot_path, input_rows, rows, len(rejects), parser_version, run_id, data_through],
-        )
+            "? AS rows, ? AS rejects, now() AS loaded_at, ? AS parser_version, ? AS run_id, NULL AS data_through",
+            [source, sha256, snapshot_path, inputs, loaded, rejected, parser_version, run_id])
         con.execute("COMMIT")
     except Exception as exc:
         with contextlib.suppress(duckdb.Error):  # a failed rollback must not hide why the load failed
             con.execute("ROLLBACK")
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(f"loading {source} ({sha256[:12]}) failed and was rolled back: {message}") from exc
-    return LoadResult(source, sha256, "loaded", rows, len(rejects), input_rows)
+    finally:
+        for temp in ("_lines", "_physical", "_spans", "_incoming", "_framed"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {temp}")
+    return LoadResult(source, sha256, "loaded", loaded, rejected, inputs)
+
+
+def _insert_text_rows(con: duckdb.DuckDBPyConnection, table: TextTableLike, provenance: list) -> None:
+    import pandas as pd
+
+    if not table.rows:
+        return
+    values = {name: [row[2][i] for row in table.rows] for i, name in enumerate(table.columns)}
+    frame = pd.DataFrame({**values, "_line_number": [row[0] for row in table.rows],
+                          "_raw_text": [row[1] for row in table.rows]}, dtype=object)
+    con.register("_text_rows", frame)
+    try:
+        con.execute(f"INSERT INTO raw.{table.name} BY NAME SELECT * REPLACE (CAST(_line_number AS BIGINT) AS "
+                    "_line_number), ? AS _source, ? AS _snapshot_sha256, ? AS _snapshot_date, ? AS _snapshot_format "
+                    "FROM _text_rows", provenance)
+    finally:
+        con.unregister("_text_rows")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in schema raw (for metadata and tests)."""
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name='raw' ORDER BY table_name"
-        ).fetchall()
-    ]
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name='raw' ORDER BY table_name").fetchall()]
     return {n: con.execute(f"SELECT count(*) FROM raw.{n}").fetchone()[0] for n in names}
-

@@ -1,4 +1,4 @@
-"""Registry of every dataset (load unit) and the source module that fetches and parses it."""
+"""Registry of every dataset (load unit) and the source module that fetches it and says where its rows are."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from types import ModuleType
 
 from ingestion.core import Dataset, SchemaError
 
-# Source modules import only core/values/csvparse at import time: network code
-# (ingestion.fetching) and HTML extraction are imported inside fetch()/parse().
+# Source modules import only core/csvhead/airtable at import time: network code
+# (ingestion.fetching) and HTML extraction are imported inside fetch()/read().
 from ingestion.sources import crunchbase_tracker, epoch, indeed, layoffs_fyi
 
 _MODULES: tuple[ModuleType, ...] = (crunchbase_tracker, layoffs_fyi, epoch, indeed)
@@ -20,6 +20,11 @@ DATASETS: dict[str, tuple[Dataset, ModuleType]] = {
 
 # raw table -> its columns as declared by the source module that loads it
 RAW_TABLES: dict[str, list] = {name: columns for module in _MODULES for name, columns in module.RAW_TABLES.items()}
+
+# raw table -> the source module that declares it: the name of its dbt source and of its staging folder
+# (dbt_project/models/staging/<module>/)
+MODULE_OF_TABLE: dict[str, str] = {
+    name: module.__name__.rsplit(".", 1)[-1] for module in _MODULES for name in module.RAW_TABLES}
 
 
 def _check_declarations() -> None:
@@ -34,21 +39,18 @@ _check_declarations()
 
 
 def check_layout(dataset_id: str, snapshot) -> None:
-    """SchemaError when a snapshot's layout changed (cheap where the module knows how, else a full parse)."""
+    """SchemaError when a snapshot's layout changed (a cheap check: a CSV's header, a page's tables)."""
     _, module = get(dataset_id)
     with located(snapshot):
-        checker = getattr(module, "check_layout", None)
-        if checker is not None:
-            checker(snapshot)
-        else:
-            module.parse(snapshot)
+        module.check_layout(snapshot)
 
 
-def parse(dataset_id: str, snapshot):
-    """The module's pure parse; a SchemaError names the file by path, size and first bytes."""
+def read(dataset_id: str, snapshot):
+    """Where the snapshot's rows are, for the loader (`SnapshotRows`); a SchemaError names the file by path,
+    size and first bytes."""
     _, module = get(dataset_id)
     with located(snapshot):
-        return module.parse(snapshot)
+        return module.read(snapshot)
 
 
 @contextmanager

@@ -1,28 +1,10 @@
-"""layoffs.fyi tech layoffs tracker: fetch its table export (I/O) and parse it into `layoffs_fyi__layoffs` (pure)."""
+"""layoffs.fyi tech layoffs tracker: fetch its table (I/O); its rows as text from the CSV export or the shared view."""
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from typing import Callable
-
 from ingestion import airtable
-from ingestion.core import Column, Dataset, Origin, ParseResult, Reject, Snapshot, Table, pick_dataset
-from ingestion.csvparse import CsvFile, CsvRecord, CsvSchema, check_header, fill, read_csv
-from ingestion.values import (
-    labelled,
-    LAYOFF_COUNTS,
-    LAYOFF_DATES_FROM,
-    plausible_date,
-    plausible_number,
-    parse_count,
-    parse_iso_date,
-    parse_mdy_date,
-    parse_nonnegative_float,
-    parse_percent,
-    require_key,
-    text_or_none,
-)
+from ingestion.core import Column, CsvSchema, Dataset, Origin, Snapshot, SnapshotRows, TextRecord, pick_dataset, raw_name
+from ingestion.csvhead import check_header, csv_rows, read_head
 
 # Live location, no configuration needed. layoffs.fyi renders its tracker from a public Airtable
 # shared view embedded in an iframe on its home page (as of 2023: base app1PaujS9zxVGUZ4, share
@@ -66,25 +48,6 @@ LAYOFFS_FYI = Dataset(
 DATASETS: tuple[Dataset, ...] = (LAYOFFS_FYI,)
 
 TABLE = "layoffs_fyi__layoffs"
-COLUMNS = [
-    Column("company", "VARCHAR"),
-    Column("location", "VARCHAR"),
-    Column("total_laid_off_raw", "VARCHAR"),
-    Column("total_laid_off", "BIGINT"),
-    Column("total_laid_off_unclear", "BOOLEAN"),
-    Column("date_raw", "VARCHAR"),
-    Column("date", "DATE"),
-    Column("percentage_laid_off_raw", "VARCHAR"),
-    Column("percentage_laid_off", "DOUBLE"),
-    Column("percentage_laid_off_unclear", "BOOLEAN"),
-    Column("industry", "VARCHAR"),
-    Column("source", "VARCHAR"),
-    Column("stage", "VARCHAR"),
-    Column("funds_raised", "DOUBLE"),
-    Column("country", "VARCHAR"),
-    Column("date_added", "DATE"),
-    Column("_extra", "JSON"),
-]
 SCHEMA = CsvSchema(
     source="layoffs_fyi",
     required=(
@@ -92,6 +55,7 @@ SCHEMA = CsvSchema(
         "source", "stage", "funds_raised", "country", "date_added",
     ),
 )
+COLUMNS = SCHEMA.raw_columns() + [Column("_extra", "JSON")]
 # CSV export field -> shared-view column names it accepts (the first is the view's own name); compared
 # ignoring case, spaces and punctuation (`%` reads as 'percent'), see ingestion.airtable.column_key.
 VIEW_COLUMNS = {
@@ -134,94 +98,35 @@ def fetch(dataset: str | Dataset = LAYOFFS_FYI, *, store, client=None, snapshot_
             client.close()
 
 
-def _converter(positions: dict[str, int | None], snapshot_date: date, parse_date: Callable[[str], date]):
-    (company_at, location_at, count_at, date_at, pct_at, industry_at, source_at, stage_at,
-     funds_at, country_at, added_at) = (positions[name] for name in SCHEMA.required)
+def _view_rows(snapshot: Snapshot, data: bytes) -> SnapshotRows:
+    """The shared view's rows as text records, in the export's field names.
 
-    def convert(fields: list[str]) -> tuple:
-        company = require_key("company", fields[company_at])
-        count = labelled("total_laid_off", parse_count, fields[count_at])
-        plausible_number("total_laid_off", count.value, *LAYOFF_COUNTS)
-        date_raw = require_key("date", fields[date_at])
-        when = plausible_date("date", labelled("date", parse_date, date_raw), LAYOFF_DATES_FROM, snapshot_date)
-        pct = labelled("percentage_laid_off", parse_percent, fields[pct_at])
-        funds = labelled("funds_raised", parse_nonnegative_float, fields[funds_at])
-        added_raw = fields[added_at]
-        added = labelled("date_added", parse_date, added_raw) if added_raw.strip() else None
-        plausible_date("date_added", added, LAYOFF_DATES_FROM, snapshot_date)
-        return (
-            company,
-            text_or_none(fields[location_at]),
-            fields[count_at],
-            count.value,
-            count.unclear,
-            date_raw,
-            when,
-            fields[pct_at],
-            pct.value,
-            pct.unclear,
-            text_or_none(fields[industry_at]),
-            text_or_none(fields[source_at]),
-            text_or_none(fields[stage_at]),
-            funds,
-            text_or_none(fields[country_at]),
-            added,
-        )
-
-    return convert
-
-
-def _read_view(data: bytes) -> CsvFile:
-    """The shared view's JSON as the CSV reader would give it: header, positions, records, rejects.
-
-    A row's line number is its index in `rows` + 2 (the column header is line 1, as in the export);
-    its raw text is the row's JSON. Undeclared columns go to `_extra`; exact duplicates (same text in
-    every cell) are rejected like duplicate CSV records.
+    A row's line number is its index in `rows` + 2 (the column header is line 1, as in the export); its
+    raw text is the row's JSON. Undeclared view columns go to `_extra`; a row the extractor cannot read
+    (e.g. an unknown choice id) is a reject.
     """
     view = airtable.read_view(data, SCHEMA.source)
     names = [column.name for column in view.columns]
     positions = airtable.match_columns(names, VIEW_COLUMNS, SCHEMA.source)
-    extra_at = [i for i in range(len(names)) if i not in positions.values()]
-    records: list[CsvRecord] = []
-    rejects: list[Reject] = []
-    seen: dict[tuple[str, ...], int] = {}
-    for row in view.rows:
-        if row.problem is not None:
-            rejects.append(Reject(row.line_number, row.raw_text, row.problem))
-            continue
-        first = seen.setdefault(tuple(row.cells), row.line_number)
-        if first != row.line_number:
-            rejects.append(Reject(row.line_number, row.raw_text, f"duplicate of line {first}"))
-            continue
-        extra = json.dumps({names[i]: row.cells[i] for i in extra_at}, ensure_ascii=False) if extra_at else None
-        records.append(CsvRecord(row.line_number, row.cells, row.raw_text, extra))
+    extra = {names[i]: i for i in range(len(names)) if i not in positions.values()}
+    records = [TextRecord(row.line_number, row.raw_text, None if row.problem else row.cells, row.problem)
+               for row in view.rows]
     warnings = []
-    if extra_at:
-        warnings.append(f"{SCHEMA.source}: {len(extra_at)} undeclared column(s) kept in _extra: "
-                        f"{', '.join(names[i] for i in extra_at)}")
-    return CsvFile(names, dict(positions), [names[i] for i in extra_at], records, rejects, len(view.rows), warnings)
+    if extra:
+        warnings.append(f"{SCHEMA.source}: {len(extra)} undeclared column(s) kept in _extra: {', '.join(extra)}")
+    return SnapshotRows(source=snapshot.source, table=TABLE, format="json",
+                        columns={raw_name(name): at for name, at in positions.items()}, extra=extra,
+                        width=len(names), records=records, warnings=warnings)
 
 
-def parse(snapshot: Snapshot) -> ParseResult:
-    """Typed rows of the export CSV or the shared view's JSON (told apart by content); same table either way.
+def read(snapshot: Snapshot) -> SnapshotRows:
+    """Where the rows are: the export CSV (read by DuckDB) or the shared view's JSON (told apart by content).
 
-    Bad records become rejects; a missing/renamed column, an empty file or an empty `rows` array is a SchemaError.
+    A missing/renamed column, an empty file or an empty `rows` array is a SchemaError.
     """
-    data = snapshot.read_bytes()
-    if _is_view(data):
-        source_file, parse_date = _read_view(data), parse_iso_date
-    else:
-        source_file, parse_date = read_csv(data, SCHEMA), parse_mdy_date
-    table = Table(TABLE, COLUMNS)
-    rejects = fill(source_file, table, _converter(source_file.positions, snapshot.snapshot_date, parse_date))
-    return ParseResult(
-        source=snapshot.source,
-        primary=TABLE,
-        tables={TABLE: table},
-        rejects=rejects,
-        input_rows=source_file.input_rows,
-        warnings=source_file.warnings,
-    )
+    if _is_view(read_head(snapshot.path)):
+        return _view_rows(snapshot, snapshot.read_bytes())
+    return csv_rows(snapshot.path, SCHEMA, TABLE, snapshot.source)
 
 
 def _is_view(data: bytes) -> bool:
@@ -230,12 +135,12 @@ def _is_view(data: bytes) -> bool:
 
 def check_layout(snapshot: Snapshot) -> None:
     """SchemaError unless the export's header, or the view's columns, carry every required field (cheap)."""
-    data = snapshot.read_bytes()
-    if _is_view(data):
-        view = airtable.read_view(data, SCHEMA.source)
+    head = read_head(snapshot.path)
+    if _is_view(head):
+        view = airtable.read_view(snapshot.read_bytes(), SCHEMA.source)
         airtable.match_columns([column.name for column in view.columns], VIEW_COLUMNS, SCHEMA.source)
     else:
-        check_header(data, SCHEMA)
+        check_header(head, SCHEMA)
 
 
 RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS}

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 import dagster as dg
 from dagster_dbt import DbtProject
 
+from ingestion import sources
+
 from ..components.dbt import DBT_PROJECT_DIR, dbt_cli, pipeline_vars
 from ..resources import WarehouseResource
 from .ingestion import RAW_TABLES, raw_key
@@ -16,7 +18,7 @@ CHECK = "dbt_source_freshness"
 @dg.multi_asset_check(
     name="dbt_source_freshness",
     specs=[dg.AssetCheckSpec(CHECK, asset=raw_key(t), description=(
-        "dbt's source freshness of this table (warn_after / error_after in models/staging/_sources.yml, measured "
+        "dbt's source freshness of this table (warn_after / error_after in models/staging/<source>/, measured "
         "on raw._loads): fails (WARN) when dbt reports warn or error.")) for t in RAW_TABLES],
     can_subset=True,
 )
@@ -25,7 +27,7 @@ def dbt_source_freshness(context: dg.AssetCheckExecutionContext, warehouse: Ware
     target = warehouse.settings.home / "dbt_target" / f"{run_id[:8]}-freshness"
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     tables = [t for t in RAW_TABLES if dg.AssetCheckKey(raw_key(t), CHECK) in context.selected_asset_check_keys]
-    selection = [arg for t in tables for arg in ("--select", f"source:raw.{t}")]
+    selection = [arg for t in tables for arg in ("--select", f"source:{sources.MODULE_OF_TABLE[t]}.{t}")]
     dbt_cli(project).cli(["source", "freshness", "--target", "pipeline", "--vars",
                           pipeline_vars(warehouse.work_copy(run_id), warehouse.settings.dbt_threads), *selection],
                          target_path=target, raise_on_error=False).wait()

@@ -90,11 +90,11 @@ def fetch_sources(context: dg.AssetExecutionContext):
 
 
 def _data_through(con, dataset_id: str):
-    dataset, _ = sources.get(dataset_id)
-    if not dataset.date_column:
-        return None
-    return con.execute(f'SELECT max("{dataset.date_column}") FROM raw.{dataset.tables[0]} WHERE _source = ?',
-                       [dataset_id]).fetchone()[0]
+    """The latest event/publication date of the accepted rows the warehouse holds for a dataset, as staging last
+    recorded it in raw._loads (NULL for a snapshot loaded in this run: staging fills it in when it types the rows)."""
+    row = con.execute("SELECT data_through FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT 1",
+                      [dataset_id]).fetchone()
+    return row[0] if row else None
 
 
 def _held_snapshot_retrieved(con, dataset_id: str):

@@ -1,6 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'layoffs_monthly'}}}) }}  -- shown as a check of this model in Dagster
 -- The monthly marts lose nothing: for each source, summing layoffs_monthly (scope global) over
--- months gives exactly the raw table's row count and sum of known counts (the loader's parse)
+-- months gives exactly the staging table's row count and sum of known counts (the accepted rows)
 -- less the within-source duplicates (which are not events), and the deduplicated series sums to
 -- fct_layoff_events. Returns one row per mismatch.
 with duplicates as (
@@ -11,11 +11,11 @@ with duplicates as (
 ),
 
 raw_totals as (
-    select 'crunchbase_tracker' as source, count(*) as events, coalesce(sum(num_layoffs), 0) as laid_off
-    from {{ source('raw', 'crunchbase_tracker__layoffs') }}
+    select 'crunchbase_tracker' as source, count(*) as events, coalesce(sum(laid_off), 0) as laid_off
+    from {{ ref('stg_crunchbase_tracker__layoffs') }}
     union all
-    select 'layoffs_fyi', count(*), coalesce(sum(total_laid_off), 0)
-    from {{ source('raw', 'layoffs_fyi__layoffs') }}
+    select 'layoffs_fyi', count(*), coalesce(sum(laid_off), 0)
+    from {{ ref('stg_layoffs_fyi__layoffs') }}
 ),
 
 expected as (

@@ -1,6 +1,6 @@
--- Crunchbase tracker weekly/yearly tally sentences, renamed.
+-- Crunchbase tracker weekly/yearly tally sentences, renamed and typed (the page extractor already read them).
 with raw_rows as (
-    select * from {{ source('raw', 'crunchbase_tracker__weekly_tallies') }}
+    select * from {{ source('crunchbase_tracker', 'crunchbase_tracker__weekly_tallies') }}
 ),
 
 -- text fields without control characters, and how many were removed (macros/clean_text.sql)
@@ -16,10 +16,10 @@ select
         as source_row_id,
     period_kind,
     period_label,
-    period_start,
-    period_end,
+    cast(period_start as date) as period_start,
+    cast(period_end as date) as period_end,
     qualifier,
-    laid_off,
+    cast(laid_off as bigint) as laid_off,
     sentence,
     control_chars_removed,
     _extra as extra_columns,
