@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from warehouse.publish import WarehousePaths, WriterLock, discard_work, prepare_
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
+DBT = Path(sys.executable).with_name("dbt")
 
 # dataset id -> raw table holding its rows (docs/architecture.md, "Datasets and raw tables")
 TABLE_OF = {
@@ -149,8 +151,9 @@ class FaultHome:
             con.close()
 
     def counts(self, source: str, db: Path | None = None) -> tuple[int, int]:
-        """(raw rows, raw._rejects rows) of one dataset in the published (or given) warehouse."""
-        rows = self.query(f"SELECT count(*) FROM raw.{TABLE_OF[source]} WHERE _source = ?", [source], db)[0][0]
+        """(accepted rows: those staging typed, raw._rejects rows: framing and typing) of one dataset in the
+        published (or given) warehouse."""
+        rows = self.query(f"SELECT count(*) FROM staging.stg_{TABLE_OF[source]} WHERE source = ?", [source], db)[0][0]
         rejects = self.query("SELECT count(*) FROM raw._rejects WHERE source = ?", [source], db)[0][0]
         return rows, rejects
 
@@ -167,9 +170,28 @@ def fault_home(pristine: Pristine, tmp_path: Path) -> FaultHome:
     return FaultHome(home, snapshots, sha256_file(home / "warehouse.duckdb"))
 
 
+def build_staging(db: Path, dataset_id: str, work: Path) -> None:
+    """`dbt build` of the staging models of one dataset's raw tables on `db` (what `ingest` runs after the load):
+    the rows are typed, typing rejects join raw._rejects and raw._loads gets the accepted rows."""
+    target = work / "dbt_target"
+    target.mkdir(parents=True, exist_ok=True)
+    partial = REPO / "dbt_project" / "target" / "partial_parse.msgpack"
+    if partial.is_file():  # start from the project's parse, as the pipeline does
+        shutil.copy(partial, target / partial.name)
+    models = [f"stg_{table}" for table in sources.DATASETS[dataset_id][0].tables]
+    result = subprocess.run(
+        [str(DBT), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+         "--target", "pipeline", "--vars", json.dumps({"warehouse_path": str(db)}), "--target-path", str(target),
+         "--log-path", str(target), "--select", *models],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt build of {models} failed:\n{result.stdout[-3000:]}")
+
+
 def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None = None,
                       snapshot_dir: Path | None = None) -> IngestOutcome:
-    """What `layoffs-ai ingest --only <dataset>` does, in this process: working copy, ingest_one, publish.
+    """What `layoffs-ai ingest --only <dataset>` does, in this process: working copy, ingest_one, its staging
+    models (dbt), publish.
 
     On any error the working copy is removed (as the CLI does) and the error propagates.
     """
@@ -183,6 +205,7 @@ def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None 
                 outcome = ingest_one(con, dataset_id, Settings(home=home, snapshot_dir=snapshot_dir), client)
             finally:
                 con.close()
+            build_staging(paths.work_copy(run_id), dataset_id, home / "dbt_target" / run_id)
             publish(paths, run_id)
         except BaseException:
             discard_work(paths, run_id)

@@ -115,8 +115,8 @@ def test_extra_column_is_kept_in_extra_and_nothing_is_lost(fault_home):
     rows, rejects = fault_home.counts("layoffs_fyi")
     assert rows + rejects == count_records(mutated) == count_records(data)
     assert (rows, rejects) == before
-    extras = fault_home.query("SELECT CAST(_extra AS VARCHAR) FROM raw.layoffs_fyi__layoffs "
-                              "WHERE _source = 'layoffs_fyi'")
+    extras = fault_home.query("SELECT CAST(extra_columns AS VARCHAR) FROM staging.stg_layoffs_fyi__layoffs "
+                              "WHERE source = 'layoffs_fyi'")
     assert [json.loads(e) for (e,) in extras] == [{"severance_weeks": "6"}] * rows
 
 

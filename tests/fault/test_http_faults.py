@@ -26,7 +26,7 @@ def changed_export(fault_home) -> tuple[bytes, int]:
 def assert_loaded_without_loss(fault_home, outcome, body: bytes, before: tuple[int, int]) -> None:
     rows, rejects = fault_home.counts("layoffs_fyi")
     assert outcome.load.status == "loaded"
-    assert rows + rejects == count_records(body) == outcome.parsed.input_rows
+    assert rows + rejects == count_records(body) == outcome.load.input_rows
     assert (rows, rejects) == (before[0] + 1, before[1])  # exactly the new row was added, nothing lost
     assert fault_home.query("SELECT count(*) FROM raw.layoffs_fyi__layoffs WHERE company = 'Yarrowby'") == [(1,)]
     logged = fault_home.query("SELECT sha256, input_rows, rows, rejects FROM raw._loads WHERE source = 'layoffs_fyi' "
