@@ -22,7 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     register_pipeline(sub)
     from warehouse.sql_cli import register as register_sql
 
-    register_sql(sub)
+    from .settings import Settings
+
+    register_sql(sub, home=lambda: Settings.from_env().home)  # read when a query runs, not at parse time
     return parser
 
 

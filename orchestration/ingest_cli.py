@@ -23,6 +23,8 @@ def failure_line(result) -> str:
     for event in result.all_events:
         if event.is_step_failure:
             return root_message(event.step_failure_data.error)
+        if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.engine_event_data.error:
+            return root_message(event.engine_event_data.error)  # e.g. refused at start, or another writer
     for event in result.all_events:
         if event.event_type_value == "RUN_FAILURE":
             return event.message or "the run failed (see the log)"

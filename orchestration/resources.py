@@ -49,6 +49,11 @@ class WarehouseResource(dg.ConfigurableResource):
         if writes_warehouse(selection):
             self._lock = WriterLock(self.paths, f"run {run.run_id}").acquire()
             self._run_id = run.run_id
+            try:
+                prepare_work(self.paths, run.run_id)  # the copy of the published warehouse, before any step
+            except BaseException:
+                self._lock.release()
+                raise
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._run_id is not None:

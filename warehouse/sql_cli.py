@@ -24,12 +24,12 @@ class UsageError(Exception):
 
 
 def warehouse_path(args: argparse.Namespace) -> Path:
-    """--warehouse if given, else $LAYOFFS_AI_HOME/warehouse.duckdb (LAYOFFS_AI_HOME defaults to ./data)."""
+    """--warehouse if given, else the published warehouse of the home the caller resolved (`home`)."""
     if getattr(args, "warehouse", None):
         return Path(args.warehouse).expanduser()
     from warehouse.publish import PUBLISHED_NAME
 
-    return Path(os.environ.get("LAYOFFS_AI_HOME") or "data").expanduser() / PUBLISHED_NAME
+    return Path(args.home()) / PUBLISHED_NAME
 
 
 def _stdout_is_terminal() -> bool:
@@ -228,8 +228,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: Any) -> None:
-    """Add the `sql`, `tables` and `describe` subcommands to an argparse subparsers object."""
+def register(subparsers: Any, home: Callable[[], Path]) -> None:
+    """Add the `sql`, `tables` and `describe` subcommands; `home()` gives the home whose warehouse they read."""
     sql = subparsers.add_parser(
         "sql", help="run one read-only SQL query against the published warehouse",
         description="Run one read-only query (SELECT, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) against "
@@ -254,16 +254,22 @@ def register(subparsers: Any) -> None:
     _common(tables)
     tables.set_defaults(func=_guarded(_cmd_tables))
 
-    describe = subparsers.add_parser("describe", help="list a table's columns with types and descriptions")
+    describe = subparsers.add_parser(
+        "describe", help="list a table's columns with types and descriptions",
+        description="List one table's or view's columns with their types and descriptions (the dbt docs and "
+        "the pipeline's comments, stored in DuckDB).")
     describe.add_argument("table", help="schema.table, or a table name that is unique across schemas")
     _common(describe)
     describe.set_defaults(func=_guarded(_cmd_describe))
+    for parser in (sql, tables, describe):
+        parser.set_defaults(home=home)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Standalone entry point: `python -m warehouse.sql_cli sql "select 1"`."""
     parser = argparse.ArgumentParser(prog="layoffs-ai", description="Query the published layoffs-ai warehouse.")
-    register(parser.add_subparsers(dest="command", required=True, metavar="{sql,tables,describe}"))
+    register(parser.add_subparsers(dest="command", required=True, metavar="{sql,tables,describe}"),
+             home=lambda: Path("data"))
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -18,6 +18,7 @@ from dagster_dbt.dagster_dbt_translator import validate_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 
 from orchestration.catalog import table_metadata
+from orchestration.components.dbt_freshness import CHECK, freshness_check_specs, freshness_targets, run_freshness
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 KEEP_DBT_TARGETS = 5  # run_results.json etc. of the last runs, under $LAYOFFS_AI_HOME/dbt_target
@@ -106,6 +107,9 @@ class LayoffsDbtComponent(DbtProjectComponent):
             io_manager_key=None)
         op_spec = self._get_op_spec(project)
         resolution = context.resolution_context
+        manifest = validate_manifest(project.manifest_path)
+        self._freshness = freshness_targets(manifest, lambda uid: self.get_asset_spec(manifest, uid, project).key)
+        check_specs = [*check_specs, *freshness_check_specs(self._freshness)]
 
         @dg.multi_asset(specs=asset_specs, check_specs=check_specs, can_subset=True, name="dbt_models",
                         op_tags=op_spec.tags, required_resource_keys={"warehouse"},
@@ -122,6 +126,9 @@ class LayoffsDbtComponent(DbtProjectComponent):
         work = warehouse.work_copy(context.run.run_id)
         targets = settings.home / "dbt_target"
         dbt_vars = pipeline_vars(work, settings.dbt_threads)
+        wanted = {key: sources for key, sources in self._freshness.items()
+                  if dg.AssetCheckKey(key, CHECK) in context.selected_asset_check_keys}
+        yield from run_freshness(dbt, dbt_vars, targets / f"{context.run.run_id[:8]}-freshness", wanted)
         invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars], context=context,
                              target_path=targets / context.run.run_id[:8])
         # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file

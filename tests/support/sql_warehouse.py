@@ -50,7 +50,7 @@ def run_cli(*args: str, stdin: str | None = None, env_home: Path | None = None) 
     if env_home is not None:
         env["LAYOFFS_AI_HOME"] = str(env_home)
     return subprocess.run(
-        [sys.executable, "-m", "warehouse.sql_cli", *args],
+        [sys.executable, "-m", "orchestration.cli", *args],
         input=stdin, capture_output=True, text=True, cwd=REPO, env=env, timeout=60,
     )
 
