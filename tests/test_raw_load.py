@@ -1,4 +1,4 @@
-"""Raw loader: idempotent reloads, replacement of a changed snapshot, rejects kept, rollback on failure."""
+"""Raw loader: text rows with provenance, idempotent reloads, replacement of a changed snapshot, rollback on failure."""
 
 from __future__ import annotations
 
@@ -7,30 +7,37 @@ from datetime import date
 import duckdb
 import pytest
 
-from ingestion.core import Column, Reject, Table
-from warehouse.raw_load import LoadError, load_parsed, table_counts
+from ingestion.core import Column, SnapshotRows, TextRecord
+from warehouse import raw_csv
+from warehouse.raw_load import LoadError, ensure_raw_tables, load_rows, table_counts
 
-COLUMNS = [Column("company", "VARCHAR"), Column("laid_off", "BIGINT"), Column("day", "DATE"), Column("_extra", "JSON")]
-
-
-def _table(rows):
-    t = Table("demo__layoffs", list(COLUMNS))
-    for line, row in rows:
-        t.add(line, row)
-    return t
+COLUMNS = [Column("company", "VARCHAR"), Column("laid_off", "VARCHAR"), Column("day", "VARCHAR"),
+           Column("_extra", "JSON")]
+DAY = date(2026, 11, 23)
 
 
-def _load(con, sha, rows, rejects=(), source="demo"):
-    table = _table(rows)
-    return load_parsed(con, source=source, sha256=sha, tables={table.name: table}, rejects=list(rejects),
-                       input_rows=len(rows) + len(rejects), snapshot_path=f"/snap/{sha}.csv")
+def records(rows) -> SnapshotRows:
+    """Extractor-style records: (line, fields) or (line, problem string)."""
+    recs = [TextRecord(line, ",".join(f or "" for f in fields), list(fields)) if isinstance(fields, tuple)
+            else TextRecord(line, "?", None, fields) for line, fields in rows]
+    return SnapshotRows(source="demo", table="demo__layoffs", format="json",
+                        columns={"company": 0, "laid_off": 1, "day": 2}, extra={}, width=3, records=recs)
+
+
+def csv_rows(path, width=3, extra=None) -> SnapshotRows:
+    return SnapshotRows(source="demo", table="demo__layoffs", format="csv",
+                        columns={"company": 0, "laid_off": 1, "day": 2}, extra=extra or {}, width=width, path=path)
+
+
+def _load(con, sha, rows, source="demo"):
+    ensure_raw_tables(con, {"demo__layoffs": COLUMNS})
+    return load_rows(con, rows, source=source, sha256=sha, snapshot_date=DAY, snapshot_path=f"/snap/{sha}")
 
 
 def _dump(con):
-    out = {}
-    for name in ("demo__layoffs", "_rejects", "_loads"):
-        out[name] = con.execute(f"SELECT * FROM raw.{name} ORDER BY ALL").fetchall()
-    return out
+    return {name: con.execute(f"SELECT * EXCLUDE ({'loaded_at' if name == '_loads' else 'x'}) FROM "
+                              f"(SELECT *, 0 AS x FROM raw.{name}) ORDER BY ALL").fetchall()
+            for name in ("demo__layoffs", "_rejects", "_loads")}
 
 
 @pytest.fixture()
@@ -40,58 +47,71 @@ def con(tmp_path):
     c.close()
 
 
-ROWS_A = [(2, ("Acme", 100, date(2023, 1, 5), None)), (3, ("Beta ", None, date(2023, 2, 1), '{"x": "1"}'))]
-REJECT = Reject(4, "Gamma,12,13/45/2023", "day: cannot parse '13/45/2023'")
+ROWS_A = [(2, ("Acme", "100", "1/5/2023")), (3, ("Beta ", "", "2/1/2023")), (4, "unknown choice id 'x'")]
 
 
-def test_rows_are_typed_and_carry_provenance(con):
-    result = _load(con, "a" * 64, ROWS_A, [REJECT])
+def test_rows_are_text_and_carry_provenance(con):
+    result = _load(con, "a" * 64, records(ROWS_A))
     assert (result.status, result.rows, result.rejects, result.input_rows) == ("loaded", 2, 1, 3)
-    rows = con.execute(
-        "SELECT company, laid_off, day, _extra->>'x', _source, _snapshot_sha256, _line_number "
-        "FROM raw.demo__layoffs ORDER BY _line_number").fetchall()
-    assert rows == [("Acme", 100, date(2023, 1, 5), None, "demo", "a" * 64, 2),
-                    ("Beta ", None, date(2023, 2, 1), "1", "demo", "a" * 64, 3)]
-    assert con.execute("SELECT source, snapshot_sha256, line_number, raw_text, reason FROM raw._rejects").fetchall() == [
-        ("demo", "a" * 64, 4, "Gamma,12,13/45/2023", "day: cannot parse '13/45/2023'")]
+    rows = con.execute("SELECT company, laid_off, day, _source, _snapshot_sha256, _snapshot_date, _line_number "
+                       "FROM raw.demo__layoffs ORDER BY _line_number").fetchall()
+    assert rows == [("Acme", "100", "1/5/2023", "demo", "a" * 64, DAY, 2),
+                    ("Beta ", "", "2/1/2023", "demo", "a" * 64, DAY, 3)]
+    assert con.execute("SELECT source, line_number, reason, kind FROM raw._rejects").fetchall() == [
+        ("demo", 4, "unknown choice id 'x'", "framing")]
     types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
                              "WHERE table_name='demo__layoffs'").fetchall())
-    assert types["laid_off"] == "BIGINT" and types["day"] == "DATE" and types["_line_number"] == "BIGINT"
+    assert types["laid_off"] == "VARCHAR" and types["_line_number"] == "BIGINT"
+
+
+def test_csv_is_framed_in_duckdb_with_line_numbers_and_rejects(con, tmp_path):
+    path = tmp_path / "demo.csv"
+    path.write_bytes(b'company,laid_off,day,note\r\n"Acme, Inc",100,1/5/2023,x\r\n\r\n'
+                     b'"Multi\nline",5,2/1/2023,y\nshort,1\nAcme2,"7,000",3/1/2023,z\n'
+                     b'"Acme, Inc",100,1/5/2023,x\n')
+    result = _load(con, "f" * 64, csv_rows(path, width=4, extra={"note": 3}))
+    got = con.execute("SELECT _line_number, company, laid_off, _extra->>'note' FROM raw.demo__layoffs "
+                      "ORDER BY 1").fetchall()
+    assert got == [(2, "Acme, Inc", "100", "x"), (4, "Multi\nline", "5", "y"), (7, "Acme2", "7,000", "z")]
+    assert con.execute("SELECT line_number, reason FROM raw._rejects ORDER BY 1").fetchall() == [
+        (6, "expected 4 fields, found 2"), (8, "duplicate of line 2")]
+    assert (result.rows, result.rejects, result.input_rows) == (3, 2, 5)
 
 
 def test_same_snapshot_twice_leaves_every_table_identical(con):
-    _load(con, "a" * 64, ROWS_A, [REJECT])
+    _load(con, "a" * 64, records(ROWS_A))
     before = _dump(con)
-    again = _load(con, "a" * 64, ROWS_A, [REJECT])
+    again = _load(con, "a" * 64, records(ROWS_A))
     assert again.status == "unchanged"
     assert _dump(con) == before
 
 
 def test_changed_snapshot_replaces_that_source_only(con):
-    _load(con, "a" * 64, ROWS_A, [REJECT])
-    _load(con, "c" * 64, [(2, ("Other", 5, date(2022, 1, 1), None))], source="other")
-    _load(con, "b" * 64, [(2, ("Acme", 120, date(2023, 1, 5), None))])
+    _load(con, "a" * 64, records(ROWS_A))
+    _load(con, "c" * 64, records([(2, ("Other", "5", "1/1/2022"))]), source="other")
+    _load(con, "b" * 64, records([(2, ("Acme", "120", "1/5/2023"))]))
     demo = con.execute("SELECT company, laid_off, _snapshot_sha256 FROM raw.demo__layoffs WHERE _source='demo'").fetchall()
-    assert demo == [("Acme", 120, "b" * 64)]
+    assert demo == [("Acme", "120", "b" * 64)]
     assert con.execute("SELECT count(*) FROM raw._rejects WHERE source='demo'").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM raw.demo__layoffs WHERE _source='other'").fetchone()[0] == 1
     assert [r[0] for r in con.execute("SELECT sha256 FROM raw._loads WHERE source='demo' ORDER BY loaded_at").fetchall()] == ["a" * 64, "b" * 64]
 
 
 def test_failed_load_rolls_back_and_keeps_previous_rows(con):
-    _load(con, "a" * 64, ROWS_A)
+    _load(con, "a" * 64, records(ROWS_A))
     before = _dump(con)
+    broken = records([(2, ("Acme", "120", "1/5/2023"))])
+    broken.columns["no_such_column"] = 0  # the insert fails inside the transaction
     with pytest.raises(LoadError, match=r"loading demo .* rolled back"):
-        _load(con, "d" * 64, [(2, ("Acme", "not a number", date(2023, 1, 5), None))])
+        _load(con, "d" * 64, broken)
     assert _dump(con) == before
     assert table_counts(con)["demo__layoffs"] == 2
 
 
-def test_rows_are_inserted_in_chunks_without_loss(con, monkeypatch):
-    import warehouse.raw_load as raw_load
-
-    monkeypatch.setattr(raw_load, "CHUNK_ROWS", 2)
-    rows = [(line, (f"Co {line}", line * 10, date(2023, 1, line % 28 + 1), None)) for line in range(2, 9)]
-    _load(con, "e" * 64, rows)
+def test_file_is_read_in_chunks_without_loss(con, tmp_path, monkeypatch):
+    monkeypatch.setattr(raw_csv, "CHUNK_BYTES", 16)
+    path = tmp_path / "demo.csv"
+    path.write_text("company,laid_off,day\n" + "".join(f'"Co\n{n}",{n * 10},1/{n}/2023\n' for n in range(1, 9)))
+    _load(con, "e" * 64, csv_rows(path))
     got = con.execute("SELECT _line_number, company, laid_off FROM raw.demo__layoffs ORDER BY 1").fetchall()
-    assert got == [(line, f"Co {line}", line * 10) for line in range(2, 9)]
+    assert got == [(2 * n, f"Co\n{n}", str(n * 10)) for n in range(1, 9)]
