@@ -117,13 +117,14 @@ def _check_schemas_and_comments(db: Path) -> None:
     missing = _q(db, "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
                      "AND (comment IS NULL OR comment = '')")
     assert missing == []
-    staged = _q(db, "SELECT count(*), count(comment) FROM duckdb_views() WHERE schema_name = 'staging'")[0]
+    staged = _q(db, "SELECT count(*), count(comment) FROM duckdb_tables() WHERE schema_name = 'staging'")[0]
     assert staged[0] >= 6 and staged[0] == staged[1]
 
 
 def _check_loses_nothing(db: Path) -> None:
-    raw_fyi = _q(db, "SELECT count(*), coalesce(sum(total_laid_off), 0) FROM raw.layoffs_fyi__layoffs")[0]
-    raw_cb = _q(db, "SELECT count(*), coalesce(sum(num_layoffs), 0) FROM raw.crunchbase_tracker__layoffs")[0]
+    # staging holds the rows that typed cleanly (the others are typing rejects in raw._rejects)
+    raw_fyi = _q(db, "SELECT count(*), coalesce(sum(laid_off), 0) FROM staging.stg_layoffs_fyi__layoffs")[0]
+    raw_cb = _q(db, "SELECT count(*), coalesce(sum(laid_off), 0) FROM staging.stg_crunchbase_tracker__layoffs")[0]
     dups = dict((s, (e, l)) for s, e, l in _q(
         db, "SELECT source, count(*), coalesce(sum(laid_off), 0) FROM marts.fct_source_layoffs "
             "WHERE duplicate_of IS NOT NULL GROUP BY source"))
@@ -164,10 +165,11 @@ def _check_vs_ai_continuous(db: Path) -> None:
     # the latter without the coverage-lag months before its latest publication date
     lags = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())["vars"]["epoch_coverage_lag_months"]
     layoffs = _complete_months(*_q(db, """SELECT min(d), max(d) FROM (
-        SELECT reported_date AS d FROM raw.crunchbase_tracker__layoffs UNION ALL SELECT date FROM raw.layoffs_fyi__layoffs)""")[0])
+        SELECT reported_date AS d FROM staging.stg_crunchbase_tracker__layoffs UNION ALL
+        SELECT reported_date FROM staging.stg_layoffs_fyi__layoffs)""")[0])
     lists = []
     for dataset in ("notable", "all"):
-        first, last = _q(db, "SELECT min(publication_date), max(publication_date) FROM raw.epoch__models "
+        first, last = _q(db, "SELECT min(publication_date), max(publication_date) FROM staging.stg_epoch__models "
                              "WHERE dataset = ?", [dataset])[0]
         start, end = _complete_months(first, last)
         window = (start, min(end, _minus_months(last.replace(day=1), lags[dataset])))
@@ -203,18 +205,19 @@ def test_fixture_parsing_reaches_the_marts(fixture_build):
     # Unclear/blank counts stay unknown and are counted as unknown, not as zero
     row = _q(db, "SELECT events, events_with_count, events_unknown FROM marts.layoff_count_stats "
                  "WHERE source = 'crunchbase_tracker' AND year = 2022")[0]
-    raw = _q(db, "SELECT count(*), count(num_layoffs) FROM raw.crunchbase_tracker__layoffs")[0]
+    raw = _q(db, "SELECT count(*), count(laid_off) FROM staging.stg_crunchbase_tracker__layoffs")[0]
     assert row == (raw[0], raw[1], raw[0] - raw[1]) and row[2] > 0
 
 
 # ---- the reference data ------------------------------------------------------------------------
 
 def _python_pairs(db: Path) -> dict[tuple[int, int], str]:
-    """The rule re-implemented in plain Python on the raw tables: {(crunchbase line, layoffs.fyi line): name match}."""
+    """The rule re-implemented in plain Python on the typed source rows: {(crunchbase line, layoffs.fyi line): name
+    match}."""
     rows = [Row(f"{s}:{h[:8]}:{n}", s, company_key(c), d, cnt, n) for c, d, cnt, s, h, n in _q(
-        db, "SELECT company, reported_date, num_layoffs, _source, _snapshot_sha256, _line_number "
-            "FROM raw.crunchbase_tracker__layoffs UNION ALL SELECT company, date, total_laid_off, _source, "
-            "_snapshot_sha256, _line_number FROM raw.layoffs_fyi__layoffs")]
+        db, "SELECT company_raw, reported_date, laid_off, source, snapshot_sha256, line_number "
+            "FROM staging.stg_crunchbase_tracker__layoffs UNION ALL SELECT company_raw, reported_date, laid_off, "
+            "source, snapshot_sha256, line_number FROM staging.stg_layoffs_fyi__layoffs")]
     return {(int(c.rsplit(":", 1)[1]), int(f.rsplit(":", 1)[1])): how for (c, f), how in match(rows).items()}
 
 

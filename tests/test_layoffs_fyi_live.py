@@ -17,6 +17,7 @@ from orchestration.ingest_steps import ingest_one
 from orchestration.settings import Settings
 from tests.support.airtable_site import EMBED, EMBED_PATH, EXPORT_CSV, HTML, VIEW, Site, data_path
 from tests.support.http_server import http_server  # noqa: F401 - fixture
+from tests.support.staged import load_snapshot
 
 VIEW_ROWS = len(json.loads(VIEW)["data"]["table"]["rows"])
 
@@ -61,11 +62,11 @@ def test_env_url_at_the_home_page_follows_iframe_embed_and_json_and_loads_every_
     assert (day / "layoffs_fyi_airtable_embed.html").read_bytes() == EMBED
     assert SnapshotStore(tmp_path / "raw").list("layoffs_fyi") == [snap]
 
-    assert (out.parsed.rows, out.parsed.rejects, out.parsed.input_rows) == (VIEW_ROWS, [], VIEW_ROWS)
+    assert (out.load.rows, out.load.rejects, out.load.input_rows) == (VIEW_ROWS, 0, VIEW_ROWS)
     loaded = con.execute("SELECT company, location, total_laid_off, date, country FROM raw.layoffs_fyi__layoffs "
                          "ORDER BY _line_number").fetchall()
     assert len(loaded) == VIEW_ROWS
-    assert loaded[1][:3] == ("Quorra", "Ottawa, Non-U.S.", None)  # multi-select joined, empty count NULL
+    assert loaded[1][:3] == ("Quorra", "Ottawa, Non-U.S.", "")  # multi-select joined, empty count kept as text
     assert [row[4] for row in loaded] == ["United States", "Canada", "Israel", "United States", "United States"]
     con.close()
 
@@ -77,7 +78,7 @@ def test_url_at_the_embed_page_skips_discovery(site, http_server, tmp_path):  # 
     assert [r.path for r in http_server.requests][-1] == data_path() and len(http_server.requests) == 2
     assert snap.read_bytes() == VIEW and [a.name for a in snap.attachments] == ["layoffs_fyi_airtable_embed.html"]
     assert snap.attachments[0].path.read_bytes() == EMBED
-    assert layoffs_fyi.parse(snap).rows == VIEW_ROWS
+    assert load_snapshot("layoffs_fyi", snap).rows == VIEW_ROWS
 
 
 @pytest.mark.parametrize("content_type", ["text/csv; charset=utf-8", "application/octet-stream"])
@@ -88,7 +89,7 @@ def test_url_at_a_csv_export_is_stored_as_csv_by_content(http_server, tmp_path, 
     assert snap.attachments == () and snap.etag == '"e1"'
     assert files_under(tmp_path) == [f"layoffs_fyi/{snap.path.parent.name}/layoffs_fyi_export.csv",
                                      f"layoffs_fyi/{snap.path.parent.name}/layoffs_fyi_export.csv.json"]
-    assert layoffs_fyi.parse(snap).rows == 5
+    assert load_snapshot("layoffs_fyi", snap).rows == 5
 
 
 @pytest.mark.parametrize("home", ["no iframe", "unreachable"])

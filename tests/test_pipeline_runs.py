@@ -85,7 +85,7 @@ def test_offline_provenance_is_the_files_mtime_and_the_data_through_date(two_run
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT dataset, retrieved_at, data_through FROM raw._source_status").fetchall()}
-    fyi_max = con.execute("SELECT max(date) FROM raw.layoffs_fyi__layoffs").fetchone()[0]
+    fyi_max = con.execute("SELECT max(reported_date) FROM staging.stg_layoffs_fyi__layoffs").fetchone()[0]
     con.close()
     fyi_file = next(snaps.glob("layoffs_fyi_export_*.csv"))
     assert abs(rows["layoffs_fyi"][0].timestamp() - fyi_file.stat().st_mtime) < 1
