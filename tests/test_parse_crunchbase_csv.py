@@ -10,6 +10,7 @@ import pytest
 from ingestion.core import SchemaError, Snapshot
 from ingestion.sources import crunchbase_tracker
 from tests.support.snapshots import snapshot_over
+from tests.support.staged import load_and_type, load_snapshot
 from tests.support.http_server import http_server  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crunchbase_tracker"
@@ -25,59 +26,60 @@ def snapshot_of(path: Path, content_type: str | None = None) -> Snapshot:
                          content_type=content_type)
 
 
-def rows_by_line(result):
-    table = result.tables[LAYOFFS]
-    names = [c.name for c in table.columns]
-    return {line: dict(zip(names, row)) for line, row in zip(table.line_numbers, table.rows)}
-
-
 @pytest.fixture(scope="module")
-def export():
-    return crunchbase_tracker.parse(snapshot_of(EXPORT, "text/csv"))
+def tracker(tmp_path_factory):
+    """The ugly export, the small tracker page and the embed-only page, each under its own `_source` label, loaded
+    as text and typed by staging at once."""
+    return load_and_type({"crunchbase_tracker": snapshot_of(EXPORT, "text/csv"),
+                          "page": ("crunchbase_tracker", snapshot_of(PAGE)),  # detected by its leading '<'
+                          "embed": ("crunchbase_tracker", snapshot_of(EMBED_PAGE, "text/html; charset=UTF-8"))},
+                         tmp_path_factory.mktemp("tracker") / "work")
 
 
-def test_tables_and_columns(export):
-    assert export.primary == LAYOFFS
-    assert [c.name for c in export.tables[LAYOFFS].columns] == [
-        "company", "num_layoffs_raw", "num_layoffs", "num_layoffs_unclear", "pct_impacted_raw", "pct_impacted",
-        "pct_impacted_unclear", "reported_date_raw", "reported_date", "industry", "hq", "source",
-        "company_status", "notes", "table_title", "_extra",
-    ]
-    assert [(c.name, c.type) for c in export.tables[TALLIES].columns] == [
-        ("period_kind", "VARCHAR"), ("period_label", "VARCHAR"), ("period_start", "DATE"), ("period_end", "DATE"),
-        ("qualifier", "VARCHAR"), ("laid_off", "BIGINT"), ("sentence", "VARCHAR"), ("_extra", "JSON"),
-    ]
-    assert export.tables[TALLIES].rows == []  # the CSV export has no tallies
+def test_tables_and_columns(tracker):
+    raw = tracker.query("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'raw' "
+                        "AND table_name = ? ORDER BY column_index", [LAYOFFS])
+    assert [name for name, _ in raw][:11] == [
+        "company", "num_layoffs", "pct_impacted", "reported_date", "industry", "hq", "source", "company_status",
+        "notes", "table_title", "_extra"]
+    assert {t for name, t in raw[:10]} == {"VARCHAR"}
+    tallies = tracker.query("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'staging' "
+                            "AND table_name = ? ORDER BY column_index", [f"stg_{TALLIES}"])
+    assert tallies[1:8] == [("period_kind", "VARCHAR"), ("period_label", "VARCHAR"), ("period_start", "DATE"),
+                            ("period_end", "DATE"), ("qualifier", "VARCHAR"), ("laid_off", "BIGINT"),
+                            ("sentence", "VARCHAR")]
+    assert tracker.raw(TALLIES, "crunchbase_tracker") == {}  # the CSV export has no tallies
 
 
-def test_export_counts(export):
-    assert (export.input_rows, export.rows, len(export.rejects)) == (14, 7, 7)
+def test_export_counts(tracker):
+    assert tracker.counts("crunchbase_tracker") == (14, 7, 7)
 
 
-def test_export_typed_values(export):
-    rows = rows_by_line(export)
+def test_export_typed_values(tracker):
+    rows = tracker.staged(LAYOFFS, "crunchbase_tracker")
     assert sorted(rows) == [2, 3, 4, 5, 6, 14, 16]  # the quoted two-line note spans lines 14-15
-    assert rows[2]["num_layoffs_raw"] == "Unclear"
-    assert (rows[2]["num_layoffs"], rows[2]["num_layoffs_unclear"]) == (None, True)
+    assert rows[2]["laid_off_raw"] == "Unclear"
+    assert (rows[2]["laid_off"], rows[2]["laid_off_unclear"]) == (None, True)
     assert (rows[2]["pct_impacted"], rows[2]["pct_impacted_unclear"]) == (1.0, False)
     assert rows[2]["reported_date"] == date(2022, 11, 21) and rows[2]["reported_date_raw"] == "11/21/22"
-    assert rows[2]["notes"] is None and rows[2]["table_title"] is None and rows[2]["_extra"] is None
-    assert (rows[3]["num_layoffs_raw"], rows[3]["num_layoffs"]) == ("3,700", 3700)
+    assert rows[2]["notes"] is None and rows[2]["table_title"] is None and rows[2]["extra_columns"] is None
+    assert (rows[3]["laid_off_raw"], rows[3]["laid_off"]) == ("3,700", 3700)
     assert rows[3]["industry"] == "Logistics, Ecommerce"
-    assert rows[4]["company"] == "Larkspur Labs  "  # trailing spaces kept as found
+    assert tracker.raw(LAYOFFS, "crunchbase_tracker")[4]["company"] == "Larkspur Labs  "  # raw keeps it as found
     assert rows[4]["pct_impacted"] == 0.13
     assert rows[4]["notes"] == "Earlier round in March hit sales, too."
-    assert (rows[5]["num_layoffs_raw"], rows[5]["num_layoffs"], rows[5]["num_layoffs_unclear"]) == ("", None, True)
+    assert (rows[5]["laid_off_raw"], rows[5]["laid_off"], rows[5]["laid_off_unclear"]) == ("", None, True)
     assert (rows[5]["pct_impacted_raw"], rows[5]["pct_impacted"], rows[5]["pct_impacted_unclear"]) == (
         "10%-15%", None, True)
     assert rows[6]["pct_impacted"] == 0.0035
-    assert rows[14]["num_layoffs"] == 1250 and rows[14]["pct_impacted"] == 0.075
-    assert rows[14]["notes"] == "Second round this year.\r\nThe first cut 300 in May."
+    assert rows[14]["laid_off"] == 1250 and rows[14]["pct_impacted"] == 0.075
+    assert tracker.raw(LAYOFFS, "crunchbase_tracker")[14]["notes"] == "Second round this year.\r\nThe first cut 300 in May."
     assert rows[16]["company_status"] is None
 
 
-def test_export_rejects(export):
-    assert [(r.line_number, r.reason) for r in export.rejects] == [
+def test_export_rejects(tracker):
+    rejects = tracker.rejects("crunchbase_tracker")
+    assert [(line, reason) for line, reason, _ in rejects] == [
         (7, "reported_date: cannot parse '13/45/22' as M/D/YYYY"),
         (8, "num_layoffs: negative count"),
         (9, "duplicate of line 3"),
@@ -86,59 +88,56 @@ def test_export_rejects(export):
         (12, "company: blank key field"),
         (13, "pct_impacted: '150%' is above 100%"),
     ]
-    assert export.rejects[2].raw_text == 'Quillfeather,"3,700",Unclear,11/18/22,"Logistics, Ecommerce",Phoenix,WSJ,Public,'
+    assert rejects[2][2] == 'Quillfeather,"3,700",Unclear,11/18/22,"Logistics, Ecommerce",Phoenix,WSJ,Public,'
 
 
 def test_renamed_column_raises_schema_error(tmp_path):
     path = tmp_path / "crunchbase_tracker_export_renamed.csv"
     path.write_bytes(EXPORT.read_bytes().replace(b"Num_layoffs", b"Layoffs", 1))
     with pytest.raises(SchemaError) as info:
-        crunchbase_tracker.parse(snapshot_of(path))
+        crunchbase_tracker.read(snapshot_of(path))
     assert str(info.value) == "crunchbase_tracker: missing column 'Num_layoffs' (the header has 9 columns)"
 
 
 # -- HTML page (ingestion.sources.crunchbase_html does the extraction) ---------------------------
-def test_html_page_rows_tallies_and_rejects():
-    result = crunchbase_tracker.parse(snapshot_of(PAGE))  # detected by its leading '<', no content type
-    rows = rows_by_line(result)
+def test_html_page_rows_tallies_and_rejects(tracker):
+    rows = tracker.staged(LAYOFFS, "page")
     assert sorted(rows) == [18, 19, 29]
     quill = rows[18]
-    assert (quill["company"], quill["num_layoffs"], quill["reported_date"]) == ("Quillfeather", 3700, date(2022, 11, 18))
+    assert (quill["company"], quill["laid_off"], quill["reported_date"]) == ("Quillfeather", 3700, date(2022, 11, 18))
     assert quill["reported_date_raw"] == "Nov. 18, 2022" and quill["table_title"] == "Latest tech layoffs"
     assert rows[19]["reported_date"] == date(2022, 11, 17) and rows[19]["pct_impacted_unclear"] is True
     venti = rows[29]  # a table without %, industry, source, status and notes columns
     assert venti["table_title"] == "Earlier rounds"
-    assert (venti["num_layoffs"], venti["reported_date"], venti["hq"]) == (64, date(2022, 9, 30), "San Jose")
+    assert (venti["laid_off"], venti["reported_date"], venti["hq"]) == (64, date(2022, 9, 30), "San Jose")
     assert (venti["pct_impacted_raw"], venti["pct_impacted"], venti["pct_impacted_unclear"]) == (None, None, True)
     assert venti["industry"] is None and venti["notes"] is None
-    assert [(r.line_number, r.reason) for r in result.rejects] == [
+    assert [(line, reason) for line, reason, _ in tracker.rejects("page")] == [
         (20, "reported_date: cannot parse 'Nov. 31, 2022' as a date like 'Nov. 18, 2022' or M/D/YYYY"),
         (21, "reported_date: 2031-01-05 is outside the plausible range 2000-01-01..2026-12-24"),
         (22, "duplicate of line 18"),
         (23, "expected 9 cells, found 6"),
     ]
-    assert result.rows + len(result.rejects) == result.input_rows == 7
-    tallies = result.tables[TALLIES]
-    assert tallies.line_numbers == [9, 10]
-    assert tallies.rows[0][:6] == ("week", "Week ended Nov. 18, 2022", date(2022, 11, 12), date(2022, 11, 18),
-                                   "At least", 3120)
-    assert tallies.rows[1][:6] == ("year", "In 2022", date(2022, 1, 1), date(2022, 12, 31), "More than", 48900)
+    assert tracker.counts("page") == (7, 3, 4)
+    tallies = tracker.query(f"SELECT line_number, period_kind, period_label, period_start, period_end, qualifier, "
+                            f"laid_off FROM staging.stg_{TALLIES} WHERE source = 'page' ORDER BY line_number")
+    assert tallies == [
+        (9, "week", "Week ended Nov. 18, 2022", date(2022, 11, 12), date(2022, 11, 18), "At least", 3120),
+        (10, "year", "In 2022", date(2022, 1, 1), date(2022, 12, 31), "More than", 48900)]
 
 
-def test_html_page_with_only_an_embed_has_no_rows_and_says_where_the_table_is():
-    result = crunchbase_tracker.parse(snapshot_of(EMBED_PAGE, "text/html; charset=UTF-8"))
-    assert (result.rows, result.rejects, result.input_rows) == (0, [], 0)
-    assert result.warnings == [
+def test_html_page_with_only_an_embed_has_no_rows_and_says_where_the_table_is(tracker):
+    assert tracker.counts("embed") == (0, 0, 0)
+    assert (
         "crunchbase_tracker: page has no table rows; its table is embedded from "
-        "https://docs.google.com/spreadsheets/d/e/2PACX-inventedKey-123/pub?output=csv&gid=5"
-    ]
+        "https://docs.google.com/spreadsheets/d/e/2PACX-inventedKey-123/pub?output=csv&gid=5") in tracker.warnings
 
 
 def test_html_without_table_tally_or_embed_is_a_schema_error(tmp_path):
     path = tmp_path / "crunchbase_tracker_page.html"
     path.write_text("<html><body><h1>Tech Layoffs</h1><p>Moved to a new page.</p></body></html>")
     with pytest.raises(SchemaError, match="no layoff table"):
-        crunchbase_tracker.parse(snapshot_of(path, "text/html"))
+        crunchbase_tracker.read(snapshot_of(path, "text/html"))
 
 
 # -- fetch: the page, then its embedded data when the page has no rows (local test server) -------
@@ -162,8 +161,8 @@ def test_fetch_follows_embed_when_page_has_no_rows(http_server, tmp_path):
     assert snap.path.name == "tracker_embed.csv" and snap.source == "crunchbase_tracker"
     assert snap.url == http_server.url("/data/tracker.csv")
     assert (snap.path.parent / "tech-layoffs.html").is_file()  # the page is kept beside it
-    result = crunchbase_tracker.parse(snap)
-    assert (result.rows, len(result.rejects)) == (7, 7)
+    result = load_snapshot("crunchbase_tracker", snap)
+    assert (result.input_rows, result.rows, result.rejects) == (14, 12, 2)  # framing rejects; typing is staging's
 
 
 def test_fetch_returns_page_when_it_has_rows(http_server, tmp_path):
@@ -175,4 +174,4 @@ def test_fetch_returns_page_when_it_has_rows(http_server, tmp_path):
                                         url=http_server.url("/tech-layoffs/"))
     assert [r.path for r in http_server.requests] == ["/tech-layoffs/"]
     assert snap.path.name == "tech-layoffs.html" and snap.content_type.startswith("text/html")
-    assert crunchbase_tracker.parse(snap).rows == 3
+    assert load_snapshot("crunchbase_tracker", snap).rows == 5  # staging keeps 3: typing rejects two
