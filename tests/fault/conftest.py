@@ -6,7 +6,6 @@ import csv
 import dataclasses
 import hashlib
 import io
-import json
 import os
 import shutil
 import subprocess
@@ -24,21 +23,14 @@ from orchestration.ingest_steps import IngestOutcome, ingest_one
 from orchestration.settings import Settings
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
+from tests.support.staged import build_staging
 from warehouse.publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
-DBT = Path(sys.executable).with_name("dbt")
 
-# dataset id -> raw table holding its rows (docs/architecture.md, "Datasets and raw tables")
-TABLE_OF = {
-    "crunchbase_tracker": "crunchbase_tracker__layoffs",
-    "layoffs_fyi": "layoffs_fyi__layoffs",
-    "epoch_notable": "epoch__models",
-    "epoch_all": "epoch__models",
-    "indeed_postings_by_sector": "indeed__postings_by_sector",
-    "indeed_postings_aggregate": "indeed__postings_aggregate",
-}
+# dataset id -> raw table holding its rows, as each source module declares it (ingestion/sources/)
+TABLE_OF = {dataset_id: dataset.tables[0] for dataset_id, (dataset, _) in sources.DATASETS.items()}
 
 
 def sha256_file(path: Path) -> str:
@@ -170,24 +162,6 @@ def fault_home(pristine: Pristine, tmp_path: Path) -> FaultHome:
     return FaultHome(home, snapshots, sha256_file(home / "warehouse.duckdb"))
 
 
-def build_staging(db: Path, dataset_id: str, work: Path) -> None:
-    """`dbt build` of the staging models of one dataset's raw tables on `db` (what `ingest` runs after the load):
-    the rows are typed, typing rejects join raw._rejects and raw._loads gets the accepted rows."""
-    target = work / "dbt_target"
-    target.mkdir(parents=True, exist_ok=True)
-    partial = REPO / "dbt_project" / "target" / "partial_parse.msgpack"
-    if partial.is_file():  # start from the project's parse, as the pipeline does
-        shutil.copy(partial, target / partial.name)
-    models = [f"stg_{table}" for table in sources.DATASETS[dataset_id][0].tables]
-    result = subprocess.run(
-        [str(DBT), "build", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target", "pipeline", "--vars", json.dumps({"warehouse_path": str(db)}), "--target-path", str(target),
-         "--log-path", str(target), "--select", *models],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt build of {models} failed:\n{result.stdout[-3000:]}")
-
-
 def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None = None,
                       snapshot_dir: Path | None = None) -> IngestOutcome:
     """What `layoffs-ai ingest --only <dataset>` does, in this process: working copy, ingest_one, its staging
@@ -205,7 +179,8 @@ def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None 
                 outcome = ingest_one(con, dataset_id, Settings(home=home, snapshot_dir=snapshot_dir), client)
             finally:
                 con.close()
-            build_staging(paths.work_copy(run_id), dataset_id, home / "dbt_target" / run_id)
+            build_staging(paths.work_copy(run_id), list(sources.DATASETS[dataset_id][0].tables),
+                          home / "dbt_target" / run_id)
             publish(paths, run_id)
         except BaseException:
             discard_work(paths, run_id)

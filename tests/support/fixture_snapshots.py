@@ -10,24 +10,32 @@ from ingestion.sources import DATASETS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
-# dataset id -> fixture file (relative to tests/fixtures). The *_pipeline.csv files hold invented events in
-# the real formats over several years with a few bad rows (under the 10% reject gate), so that a whole
-# run has something to build; the *_ugly.csv files are the parsers' corner cases.
-FIXTURE_BY_DATASET: dict[str, str] = {
-    "crunchbase_tracker": "crunchbase_tracker/crunchbase_tracker_export_pipeline.csv",
-    "layoffs_fyi": "layoffs_fyi/layoffs_fyi_export_pipeline.csv",
-    "epoch_notable": "epoch/epoch_notable_ai_models_pipeline.csv",
-    "epoch_all": "epoch/epoch_all_ai_models_pipeline.csv",
-    "indeed_postings_by_sector": "indeed/indeed_postings_by_sector_us_pipeline.csv",
-    "indeed_postings_aggregate": "indeed/indeed_postings_aggregate_us_pipeline.csv",
-}
+
+def pipeline_fixture(dataset_id: str, fixtures: Path = FIXTURES) -> str:
+    """The fixture a whole run loads for a dataset, relative to tests/fixtures: the one file in
+    tests/fixtures/<source module>/ whose name matches the dataset's `offline_glob` and contains `_pipeline`.
+    Those files hold invented events in the real formats over several years with a few bad rows (under the 10%
+    reject gate), so that a whole run has something to build; the *_ugly.csv files are the parsers' corner cases."""
+    dataset, module = DATASETS[dataset_id]
+    folder = fixtures / module.__name__.rsplit(".", 1)[-1]
+    hits = sorted(p for p in folder.glob(dataset.offline_glob) if p.is_file() and "_pipeline" in p.name)
+    if len(hits) != 1:
+        raise ValueError(f"want exactly one *_pipeline* fixture matching '{dataset.offline_glob}' in {folder} "
+                         f"for dataset '{dataset_id}', found {[p.name for p in hits]}")
+    return str(hits[0].relative_to(fixtures))
+
+
+def fixture_by_dataset(fixtures: Path = FIXTURES) -> dict[str, str]:
+    """Dataset id -> its pipeline fixture (relative to tests/fixtures), for every registered dataset."""
+    return {dataset_id: pipeline_fixture(dataset_id, fixtures) for dataset_id in DATASETS}
+
+
+# dataset id -> fixture file (relative to tests/fixtures), derived from the registry and the fixture folders
+FIXTURE_BY_DATASET: dict[str, str] = fixture_by_dataset()
 
 
 def make_fixture_snapshot_dir(dest: Path) -> Path:
     """Copy one fixture per dataset into `dest` under a name its `offline_glob` matches; return `dest`."""
-    missing = sorted(set(DATASETS) - set(FIXTURE_BY_DATASET))
-    if missing:
-        raise ValueError(f"no fixture chosen for dataset(s) {', '.join(missing)} in FIXTURE_BY_DATASET")
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for dataset_id, rel in FIXTURE_BY_DATASET.items():
