@@ -32,7 +32,7 @@ def _one_line(text: object) -> str:
 
 @dataclass(frozen=True)
 class HttpConfig:
-    """Client settings; build from the environment with `HttpConfig.from_env(os.environ)`."""
+    """Client settings; orchestration.settings.Settings builds them from the environment (`HttpConfig.from_env`)."""
 
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0

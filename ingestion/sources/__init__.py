@@ -1,17 +1,32 @@
-"""Registry of every dataset (load unit) and the source module that fetches it and says where its rows are."""
+"""Registry of every source module (discovered in this package) and the datasets (load units) each declares."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from contextlib import contextmanager
 from types import ModuleType
 
 from ingestion.core import Dataset, SchemaError
 
-# Source modules import only core/csvhead/airtable at import time: network code
-# (ingestion.fetching) and HTML extraction are imported inside fetch()/read().
-from ingestion.sources import crunchbase_tracker, epoch, indeed, layoffs_fyi
+# A source is a module of this package (ingestion/sources/<name>.py) declaring DATASETS and RAW_TABLES, optionally
+# OPTIONAL_TABLES (raw tables that may stay empty) and ORDER (its place in listings; default 100, then by name).
+# Source modules import only core/csvhead/airtable at import time: network code (ingestion.fetching) and HTML
+# extraction are imported inside fetch()/read(). Adding a source: docs/adding-a-source.md.
 
-_MODULES: tuple[ModuleType, ...] = (crunchbase_tracker, layoffs_fyi, epoch, indeed)
+
+def _discover() -> tuple[ModuleType, ...]:
+    found = [importlib.import_module(f"{__name__}.{info.name}")
+             for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+    for module in found:
+        missing = [name for name in ("DATASETS", "RAW_TABLES", "fetch", "read", "check_layout")
+                   if not hasattr(module, name)]
+        if missing:
+            raise ValueError(f"source module {module.__name__} lacks {', '.join(missing)} (docs/adding-a-source.md)")
+    return tuple(sorted(found, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)))
+
+
+_MODULES: tuple[ModuleType, ...] = _discover()
 
 DATASETS: dict[str, tuple[Dataset, ModuleType]] = {
     dataset.id: (dataset, module) for module in _MODULES for dataset in module.DATASETS
@@ -21,12 +36,13 @@ DATASETS: dict[str, tuple[Dataset, ModuleType]] = {
 # raw table -> its columns as declared by the source module that loads it
 RAW_TABLES: dict[str, list] = {name: columns for module in _MODULES for name, columns in module.RAW_TABLES.items()}
 
+# raw tables that may legitimately stay empty (e.g. filled only from one of a source's formats)
+OPTIONAL_TABLES: frozenset[str] = frozenset(t for module in _MODULES for t in getattr(module, "OPTIONAL_TABLES", ()))
+
 # raw table -> the source module that declares it: the name of its dbt source and of its staging folder
 # (dbt_project/models/staging/<module>/)
 MODULE_OF_TABLE: dict[str, str] = {
     name: module.__name__.rsplit(".", 1)[-1] for module in _MODULES for name in module.RAW_TABLES}
-
-
 def _check_declarations() -> None:
     for dataset, module in DATASETS.values():
         undeclared = [t for t in dataset.tables if t not in module.RAW_TABLES]

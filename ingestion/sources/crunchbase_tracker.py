@@ -63,7 +63,7 @@ def fetch(dataset: str | Dataset = CRUNCHBASE_TRACKER, *, store, client=None, sn
     page = fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
     if snapshot_dir is not None or not _is_html(page, page.read_bytes()):
         return page
-    from ingestion.sources import crunchbase_html
+    from ingestion import crunchbase_html
 
     html = _html_text(page.read_bytes())
     try:
@@ -92,7 +92,7 @@ def _html_text(data: bytes) -> str:
 
 def _page_rows(snapshot: Snapshot, data: bytes) -> SnapshotRows:
     """The page's layoff-table rows and tally sentences as text; the extractor's unreadable items are rejects."""
-    from ingestion.sources import crunchbase_html  # bs4/lxml only when a page is read
+    from ingestion import crunchbase_html  # bs4/lxml only when a page is read
 
     html = _html_text(data)
     page = crunchbase_html.extract(html)
@@ -133,3 +133,7 @@ def check_layout(snapshot: Snapshot) -> None:
 
 
 RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS, TALLIES_TABLE: TALLIES_COLUMNS}
+
+# filled only when the tracker is read from its HTML page (the CSV export has no tallies)
+OPTIONAL_TABLES = frozenset({TALLIES_TABLE})
+ORDER = 10  # place in listings (ingestion.sources)

@@ -73,3 +73,4 @@ def check_layout(snapshot: Snapshot) -> None:
 
 
 RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS}
+ORDER = 30  # place in listings (ingestion.sources)

@@ -79,3 +79,4 @@ RAW_TABLES: dict[str, list[Column]] = {
     BY_SECTOR_TABLE: BY_SECTOR_SCHEMA.raw_columns() + [Column("_extra", "JSON")],
     AGGREGATE_TABLE: AGGREGATE_SCHEMA.raw_columns() + [Column("_extra", "JSON")],
 }
+ORDER = 40  # place in listings (ingestion.sources)

@@ -144,3 +144,4 @@ def check_layout(snapshot: Snapshot) -> None:
 
 
 RAW_TABLES: dict[str, list[Column]] = {TABLE: COLUMNS}
+ORDER = 20  # place in listings (ingestion.sources)
