@@ -2,10 +2,10 @@
 
 Usage: python bench/floor.py --snapshots ../shared/data --db /tmp/floor.duckdb
 
-Reads the six source CSVs with DuckDB's read_csv (all text), applies the same parsing rules as the
-dbt macros, the same cross-source dedup as models/intermediate (rounds of mutual-nearest matching)
-and builds the eight marts plus one cheap step of analytics (Pearson correlations of the combined
-monthly table). Differences from the pipeline are listed in bench/results.md.
+Reads the source CSVs the registry names with DuckDB's read_csv (all text), types them with the staging
+macros themselves (dbt_project/macros/parse_rules.sql), applies the same cross-source dedup as
+models/intermediate (rounds of mutual-nearest matching) and builds the eight marts plus one cheap step of
+analytics (Pearson correlations of the combined monthly table). Differences from the pipeline are listed in bench/results.md.
 """
 
 from __future__ import annotations
@@ -17,28 +17,18 @@ from pathlib import Path
 
 import duckdb
 
-FILES = {
-    "crunchbase": "crunchbase_tracker_export_*.csv", "layoffs_fyi": "layoffs_fyi_export_*.csv",
-    "epoch_notable": "epoch_notable_ai_models_*.csv", "epoch_all": "epoch_all_ai_models_*.csv",
-    "indeed_sector": "indeed_postings_by_sector_us_*.csv", "indeed_aggregate": "indeed_postings_aggregate_us_*.csv",
-}
+from ingestion import sources
+from warehouse import parse_rules
+
+# dataset id -> its offline file pattern, from the source registry (ingestion/sources/)
+FILES = {dataset_id: dataset.offline_glob for dataset_id, (dataset, _) in sources.DATASETS.items()}
 WINDOW_DAYS, ROUNDS = 7, 6  # dbt vars dedup_window_days / dedup_match_rounds
 SECTORS = {"Software Development": "postings_software_development", "Mathematics": "postings_mathematics",
            "Scientific Research & Development": "postings_scientific_research",
            "IT Operations & Helpdesk": "postings_it_operations"}
 
+# the typing rules are the staging macros themselves (warehouse.parse_rules); these two are the floor's names
 MACROS = r"""
-CREATE OR REPLACE MACRO parse_count(s) AS CASE
-    WHEN regexp_full_match(trim(s), '[0-9]{1,3}(,[0-9]{3})+|[0-9]+') THEN CAST(replace(trim(s), ',', '') AS BIGINT)
-    WHEN regexp_full_match(trim(s), '[0-9]+\.0+') THEN CAST(split_part(trim(s), '.', 1) AS BIGINT) END;
-CREATE OR REPLACE MACRO parse_percent(s) AS CASE
-    WHEN regexp_full_match(trim(s), '[0-9]+(\.[0-9]+)?\s*%') AND CAST(rtrim(trim(s), '% ') AS DOUBLE) <= 100
-        THEN CAST(rtrim(trim(s), '% ') AS DOUBLE) / 100
-    WHEN regexp_full_match(trim(s), '[0-9]*\.?[0-9]+') AND CAST(trim(s) AS DOUBLE) <= 1 THEN CAST(trim(s) AS DOUBLE) END;
-CREATE OR REPLACE MACRO parse_us_date(s) AS CASE
-    WHEN regexp_full_match(trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN CAST(try_strptime(trim(s), '%m/%d/%Y') AS DATE)
-    WHEN regexp_full_match(trim(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}') THEN CAST(try_strptime(trim(s), '%m/%d/%y') AS DATE)
-    WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN try_cast(trim(s) AS DATE) END;
 CREATE OR REPLACE MACRO clean_name(s) AS nullif(trim(regexp_replace(s, '\s+', ' ', 'g')), '');
 CREATE OR REPLACE MACRO company_key(s) AS coalesce(nullif(trim(regexp_replace(regexp_replace(regexp_replace(
     regexp_replace(regexp_replace(strip_accents(lower(trim(s))), '\.com\b', '', 'g'), '[''’`]', '', 'g'),
@@ -58,17 +48,17 @@ def raw_sql(paths: dict[str, Path]) -> list[str]:
         return (f"(SELECT DISTINCT * FROM read_csv('{paths[key]}', header = true, all_varchar = true, "
                 f"quote = '\"', escape = '\"', max_line_size = 10000000))")
     return [
-        f"CREATE TABLE raw_crunchbase AS SELECT row_number() OVER () AS row_id, * FROM {src('crunchbase')} "
-        "WHERE trim(coalesce(Company, '')) <> '' AND coalesce(parse_us_date(Reported_date), DATE '1900-01-01') <= current_date",
+        f"CREATE TABLE raw_crunchbase AS SELECT row_number() OVER () AS row_id, * FROM {src('crunchbase_tracker')} "
+        "WHERE trim(coalesce(Company, '')) <> '' AND coalesce(mdy_date(Reported_date), DATE '1900-01-01') <= current_date",
         f"CREATE TABLE raw_fyi AS SELECT row_number() OVER () AS row_id, * FROM {src('layoffs_fyi')} "
-        "WHERE trim(coalesce(company, '')) <> '' AND coalesce(parse_us_date(date), DATE '1900-01-01') <= current_date",
+        "WHERE trim(coalesce(company, '')) <> '' AND coalesce(mdy_date(date), DATE '1900-01-01') <= current_date",
         "CREATE TABLE raw_epoch AS SELECT row_number() OVER () AS row_id, * FROM ("
         f"SELECT 'notable' AS dataset, * FROM {src('epoch_notable')} UNION ALL BY NAME "
         f"SELECT 'all' AS dataset, * FROM {src('epoch_all')}) WHERE trim(coalesce(Model, '')) <> ''",
         f"CREATE TABLE raw_sector AS SELECT CAST(date AS DATE) AS posting_date, jobcountry AS job_country, variable, "
-        f"display_name AS sector, CAST(indeed_job_postings_index AS DOUBLE) AS postings_index FROM {src('indeed_sector')}",
+        f"display_name AS sector, CAST(indeed_job_postings_index AS DOUBLE) AS postings_index FROM {src('indeed_postings_by_sector')}",
         f"CREATE TABLE raw_aggregate AS SELECT CAST(date AS DATE) AS posting_date, jobcountry AS job_country, variable, "
-        f"CAST(indeed_job_postings_index_SA AS DOUBLE) AS postings_index_sa FROM {src('indeed_aggregate')}",
+        f"CAST(indeed_job_postings_index_SA AS DOUBLE) AS postings_index_sa FROM {src('indeed_postings_aggregate')}",
     ]
 
 
@@ -87,11 +77,11 @@ def events_sql() -> list[str]:
     return [
         "CREATE TABLE fct_source_layoffs AS WITH u AS ("
         "SELECT 'crunchbase_tracker:' || row_id AS source_event_id, 'crunchbase_tracker' AS source, "
-        "parse_us_date(Reported_date) AS event_date, clean_name(Company) AS company, parse_count(Num_layoffs) AS laid_off, "
-        "parse_percent(Pct_impacted) AS pct_impacted, 'United States' AS country, true AS is_us, "
+        "mdy_date(Reported_date) AS event_date, clean_name(Company) AS company, try_cast(count_value(Num_layoffs) AS BIGINT) AS laid_off, "
+        "percent_value(Pct_impacted) AS pct_impacted, 'United States' AS country, true AS is_us, "
         "nullif(trim(Industry), '') AS industry FROM raw_crunchbase UNION ALL "
-        "SELECT 'layoffs_fyi:' || row_id, 'layoffs_fyi', parse_us_date(date), clean_name(company), "
-        "parse_count(total_laid_off), parse_percent(percentage_laid_off), nullif(trim(country), ''), "
+        "SELECT 'layoffs_fyi:' || row_id, 'layoffs_fyi', mdy_date(date), clean_name(company), "
+        "try_cast(count_value(total_laid_off) AS BIGINT), percent_value(percentage_laid_off), nullif(trim(country), ''), "
         "coalesce(nullif(trim(country), '') = 'United States', false), nullif(trim(industry), '') FROM raw_fyi) "
         "SELECT *, company_key(company) AS company_key, laid_off IS NOT NULL AS count_known FROM u",
         "CREATE TABLE matches AS WITH ev AS (SELECT source_event_id, source, event_date, company_key "
@@ -155,9 +145,9 @@ def marts_sql() -> list[str]:
         "stddev_samp(laid_off) AS std_laid_off FROM ev WHERE event_date IS NOT NULL GROUP BY ALL",
         "CREATE TABLE fct_model_releases AS WITH m AS (SELECT 'epoch:' || row_id AS model_release_id, dataset, "
         "trim(Model) AS model, nullif(trim(Organization), '') AS organization, \"Organization categorization\" AS orgcat, "
-        "Domain AS domain, parse_us_date(\"Publication date\") AS publication_date, \"Model accessibility\" AS access, "
+        "Domain AS domain, iso_date(\"Publication date\") AS publication_date, \"Model accessibility\" AS access, "
         "CASE WHEN dataset = 'notable' THEN coalesce(lower(trim(\"Frontier model\")) IN ('true', 'yes', 'y', '1', 't', "
-        "'checked'), false) END AS frontier_model FROM raw_epoch WHERE coalesce(parse_us_date(\"Publication date\"), "
+        "'checked'), false) END AS frontier_model FROM raw_epoch WHERE coalesce(iso_date(\"Publication date\"), "
         "DATE '1900-01-01') <= current_date), nf AS (SELECT lower(model) AS ml, bool_or(coalesce(frontier_model, false)) "
         "AS f FROM m WHERE dataset = 'notable' GROUP BY 1), c AS (SELECT m.*, list_sort(list_distinct(list_filter("
         "list_transform(string_split(lower(coalesce(orgcat, '')), ','), lambda x: trim(x)), lambda x: x <> ''))) AS oc, "
@@ -220,6 +210,7 @@ def build(snapshots: Path, db: Path) -> dict[str, int]:
     db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     try:
+        parse_rules.create(con)
         con.execute(MACROS)
         for sql in raw_sql(paths) + events_sql() + marts_sql():
             con.execute(sql)

@@ -2,13 +2,14 @@
 
 import dagster as dg
 
+from ingestion import sources
 from warehouse import source_status
 from warehouse.volume_gate import MAX_REJECT_SHARE, VolumeGate, problems
 
 from .ingestion import RAW_TABLES, TABLES_BY_DATASET, datasets_of, raw_key
 from ..resources import WarehouseResource
 
-OPTIONAL_TABLES = {"crunchbase_tracker__weekly_tallies"}  # only filled when the tracker is read from its HTML page
+OPTIONAL_TABLES = sources.OPTIONAL_TABLES  # raw tables a source module declares may stay empty
 ACCEPT_DROP_TAG = "layoffs_ai/accept_drop"  # comma-separated dataset ids whose shrink a person accepted
 # the table each dataset's rows land in; its staging model types them and carries the truncation gate
 PRIMARY_TABLES: tuple[str, ...] = tuple(dict.fromkeys(tables[0] for tables in TABLES_BY_DATASET.values()))
