@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.core import SchemaError
-from ingestion.sources.crunchbase_html import (
+from ingestion.crunchbase_html import (
     CANONICAL_KEYS,
     HtmlRecord,
     HtmlTally,

@@ -99,7 +99,7 @@ def test_renamed_column_raises_schema_error(tmp_path):
     assert str(info.value) == "crunchbase_tracker: missing column 'Num_layoffs' (the header has 9 columns)"
 
 
-# -- HTML page (ingestion.sources.crunchbase_html does the extraction) ---------------------------
+# -- HTML page (ingestion.crunchbase_html does the extraction) ---------------------------
 def test_html_page_rows_tallies_and_rejects(tracker):
     rows = tracker.staged(LAYOFFS, "page")
     assert sorted(rows) == [18, 19, 29]
