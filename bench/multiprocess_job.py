@@ -6,19 +6,21 @@ DAGSTER_HOME defaults to $LAYOFFS_AI_HOME/dagster_home (the multiprocess executo
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-from pathlib import Path
 
 import dagster as dg
+
+from orchestration.settings import Settings
 
 JOB = "refresh_all_multiprocess"
 
 
 def multiprocess_refresh_all() -> dg.JobDefinition:
     """The same assets, checks and resources as orchestration.definitions, job with the multiprocess executor."""
-    from orchestration.definitions import defs
+    from orchestration.definitions import build
+
+    defs = build()
 
     job = dg.define_asset_job(JOB, selection=dg.AssetSelection.all(), executor_def=dg.multiprocess_executor)
     merged = dg.Definitions(
@@ -31,14 +33,13 @@ def multiprocess_refresh_all() -> dg.JobDefinition:
 
 
 def main() -> int:
-    home = Path(os.environ.get("LAYOFFS_AI_HOME") or "data").resolve()
-    dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(home / "dagster_home")))
+    dagster_home = Settings.from_env().dagster_home  # the one configuration object; the environment is not changed
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text("telemetry:\n  enabled: false\n")
     started = time.monotonic()
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         result = dg.execute_job(dg.reconstructable(multiprocess_refresh_all), instance=instance, raise_on_error=False)
         skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
         took = time.monotonic() - started

@@ -29,16 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-
     from warehouse.publish import PublishError
 
     from .run_phases import Refused
 
-    from .settings import unknown_variable_warnings
+    from .settings import environment_warnings
 
     args = build_parser().parse_args(argv)
-    for warning in unknown_variable_warnings(os.environ):
+    for warning in environment_warnings():
         print(warning, file=sys.stderr)
     try:
         return int(args.func(args) or 0)

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from .settings import Settings
+from .settings import Settings, child_environment
 
 REPO = Path(__file__).resolve().parents[1]
 DAGSTER_YAML = """# written by layoffs-ai; Dagster instance settings for this LAYOFFS_AI_HOME
@@ -125,8 +125,8 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     bin_dir = Path(sys.executable).parent
     argv = [str(bin_dir / "dg"), "dev", "-h", args.host, "-p", str(args.port)]
     print(f"starting Dagster UI on http://{args.host}:{args.port} (dg dev; DAGSTER_HOME={dagster_home})", flush=True)
-    env = {**os.environ, "DAGSTER_HOME": str(dagster_home), "VIRTUAL_ENV": str(bin_dir.parent),
-           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}  # the child's environment, not ours
+    path = os.pathsep.join(filter(None, [str(bin_dir), child_environment().get("PATH")]))
+    env = child_environment(DAGSTER_HOME=str(dagster_home), VIRTUAL_ENV=str(bin_dir.parent), PATH=path)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # `&`-started shells ignore SIGINT; dg dev must not
     os.chdir(REPO)
     os.execve(argv[0], argv, env)

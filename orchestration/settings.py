@@ -111,3 +111,13 @@ def unknown_variable_warnings(env: Mapping[str, str]) -> list[str]:
         hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(KNOWN_VARIABLES)})"
         out.append(f"warning: {name} is not a layoffs-ai setting and is ignored{hint}")
     return out
+
+
+def environment_warnings() -> list[str]:
+    """`unknown_variable_warnings` of this process's environment (the CLI prints them once at start)."""
+    return unknown_variable_warnings(os.environ)
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a child process (e.g. `dg dev`): this process's, plus `overrides`; ours is never changed."""
+    return {**os.environ, **overrides}

@@ -46,3 +46,21 @@ def test_nothing_imports_orchestration():
         if top in ("orchestration", "tests", "bench", ".venv", "docker") or top.startswith("."):
             continue
         assert "orchestration" not in _imported_packages(ast.parse(path.read_text())), path
+
+
+def _reads_environment(tree: ast.AST) -> bool:
+    """`os.environ` / `os.getenv` / `environ` imported from os, anywhere in the module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os" \
+                and node.attr in ("environ", "getenv", "putenv", "unsetenv"):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "os" and any(
+                a.name in ("environ", "getenv") for a in node.names):
+            return True
+    return False
+
+
+def test_only_the_settings_module_reads_the_environment():
+    """One configuration object: orchestration/settings.py reads the environment; everything else is handed it."""
+    readers = [str(p.relative_to(REPO)) for p in FILES if _reads_environment(ast.parse(p.read_text()))]
+    assert readers == ["orchestration/settings.py"]
