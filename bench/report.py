@@ -107,17 +107,17 @@ def targets(results: list[dict], scales: list[int]) -> tuple[list[str], list[str
             missed.append(key)
 
     full = med(results, FULL, 1)
-    check("full refresh ≤ 15 s (in-process, 1×)", fmt(full), None if full is None else full <= 15, "full")
+    check("full refresh ≤ 12 s (in-process, 1×; issue 13)", fmt(full), None if full is None else full <= 12, "full")
     noop = med(results, NOOP, 1)
-    check("no-op refresh ≤ 5 s", fmt(noop), None if noop is None else noop <= 5, "noop")
+    check("no-op refresh ≤ 3 s (issue 13)", fmt(noop), None if noop is None else noop <= 3, "noop")
     big = max(scales)
     p, f, p1, f1 = med(results, FULL, big), med(results, FLOOR, big), med(results, FULL, 1), med(results, FLOOR, 1)
     if big > 1 and None not in (p, f, p1, f1):
         ratio = (p - p1) / (f - f1) if f - f1 > 0 else float("inf")
-        check(f"marginal cost at {big}× ≤ 2× the floor's", f"{p - p1:,.1f} s vs floor {f - f1:,.1f} s = {ratio:.1f}×",
-              ratio <= 2, "scale")
+        check(f"marginal cost at {big}× ≤ 3× the floor's (issue 13)",
+              f"{p - p1:,.1f} s vs floor {f - f1:,.1f} s = {ratio:.1f}×", ratio <= 3, "scale")
     else:
-        check("marginal cost at 100× ≤ 2× the floor's", "not measured", None, "scale")
+        check("marginal cost at 100× ≤ 3× the floor's (issue 13)", "not measured", None, "scale")
     pipeline = [r for r in results if r["name"] in (FULL, NOOP, MP)]
     for k in sorted({r["scale"] for r in pipeline}):
         peak = max((r["tree_rss_mib"] for r in pipeline if r["scale"] == k), default=None)
