@@ -33,17 +33,17 @@ INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly
                                  "ai_cited_layoffs_monthly", "ai_attribution_sample")
 
 
-# Which datasets (architecture.md ids, the `dataset` key of a source) feed each chart.
-CHART_DATASETS = {
-    "layoffs_by_date": ("crunchbase_tracker", "layoffs_fyi"),
-    "model_releases_by_month": ("epoch_notable",),
-    "layoffs_vs_releases": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all"),
-    "lagged_correlations": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all",
-                            "indeed_postings_by_sector"),
-    "postings_by_sector": ("indeed_postings_by_sector", "indeed_postings_aggregate"),
-    "ai_cited_share": ("crunchbase_tracker", "layoffs_fyi"),
-    "sensitivity": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "indeed_postings_by_sector"),
-    "company_event_study": ("crunchbase_tracker", "layoffs_fyi", "epoch_notable", "epoch_all"),
+# Which topics feed each chart: a source (a dict of `sources`, handed in by the orchestrator from the source
+# registry) feeds the charts of the topics it declares, so a new source needs no change here.
+CHART_TOPICS = {
+    "layoffs_by_date": ("layoffs",),
+    "model_releases_by_month": ("notable_models",),
+    "layoffs_vs_releases": ("layoffs", "model_releases"),
+    "lagged_correlations": ("layoffs", "model_releases", "job_postings_by_sector"),
+    "postings_by_sector": ("job_postings",),
+    "ai_cited_share": ("layoffs",),
+    "sensitivity": ("layoffs", "notable_models", "job_postings_by_sector"),
+    "company_event_study": ("layoffs", "model_releases"),
 }
 
 
@@ -64,10 +64,10 @@ def sources_caption(sources: list[dict], per_line: int = 2) -> str:
 
 
 def chart_captions(sources: list[dict]) -> dict[str, str]:
-    """Per-chart caption naming only the sources that feed it (all sources when none carries `dataset`)."""
+    """Per-chart caption naming only the sources whose `topics` feed it (all sources when none matches)."""
     out = {}
-    for chart, datasets in CHART_DATASETS.items():
-        used = [s for s in sources if s.get("dataset") in datasets]
+    for chart, topics in CHART_TOPICS.items():
+        used = [s for s in sources if set(s.get("topics") or ()) & set(topics)]
         out[chart] = sources_caption(used or sources)
     return out
 

@@ -10,9 +10,6 @@ from analytics.design import ALPHA, COVID_MONTHS, PRIMARY_X, PRIMARY_Y, REGIME_T
 from analytics.report_sections import fmt_ci, fmt_int, fmt_num, fmt_p
 from analytics.series import label
 
-SOURCE_ORDER = ("layoffs_fyi", "crunchbase_tracker", "epoch_notable", "epoch_all", "indeed_postings_by_sector",
-                "indeed_postings_aggregate")
-
 
 def detectable_r(n_eff: float, power: float = 0.8, alpha: float = ALPHA) -> float:
     """Smallest |r| a two-sided test at `alpha` detects with `power`, given n_eff pairs (Fisher z approximation)."""
@@ -42,10 +39,8 @@ def _binding(rows: list[pd.Series], column: str) -> str:
 
 
 def _sources_text(sources: list[dict]) -> str:
-    order = {d: i for i, d in enumerate(SOURCE_ORDER)}
-    ranked = sorted(sources, key=lambda s: order.get(s.get("dataset"), len(order)))
     parts = []
-    for s in ranked:
+    for s in sources:  # in the order the orchestrator lists them (the source registry's)
         status = s.get("status") or "ok"
         through = s.get("data_through") or "unknown"
         parts.append(f"{s.get('name', '?')} ({s.get('dataset') or '?'}, data through {through}"

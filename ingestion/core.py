@@ -47,6 +47,9 @@ class Dataset:
     content_types: tuple[str, ...] = ("text/csv",)  # accepted Content-Type prefixes for live fetches
     tables: tuple[str, ...] = ()  # raw tables its snapshot loads; the first is its primary table
     date_column: str | None = None  # event/publication date column of the primary table ("data through")
+    # what its rows measure, in the words analytics uses to say which sources feed a chart (e.g. "layoffs",
+    # "model_releases", "notable_models", "job_postings", "job_postings_by_sector")
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

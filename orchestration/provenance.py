@@ -14,11 +14,14 @@ def source_provenance(con) -> list[dict]:
         "SELECT source, sha256, snapshot_path FROM raw._loads QUALIFY row_number() OVER "
         "(PARTITION BY source ORDER BY loaded_at DESC) = 1").fetchall())
     out = []
-    for dataset, status in sorted(source_status.read(con).items()):
+    statuses = source_status.read(con)
+    for dataset, status in sorted(statuses.items(), key=lambda item: list(sources.DATASETS).index(item[0])
+                                  if item[0] in sources.DATASETS else len(sources.DATASETS)):
         sha, path = loads.get(dataset, ("", ""))
         sidecar = Path(f"{path}.json")
         meta = json.loads(sidecar.read_text()) if path and sidecar.exists() else {}
-        origin = sources.get(dataset)[0].origin
+        declared = sources.get(dataset)[0]
+        origin = declared.origin
         out.append({
             "name": meta.get("origin_name") or origin.name, "dataset": dataset,
             "url": meta.get("origin_url") or meta.get("url") or origin.url, "status": status.status,
@@ -26,6 +29,6 @@ def source_provenance(con) -> list[dict]:
             "data_through": status.data_through.isoformat() if status.data_through else "",
             "retrieved": status.retrieved_at.date().isoformat() if status.retrieved_at else "",
             "sha256": sha, "license": meta.get("license") or origin.license,
-            "citation": meta.get("citation") or origin.citation,
+            "citation": meta.get("citation") or origin.citation, "topics": list(declared.topics),
         })
     return out

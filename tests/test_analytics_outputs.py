@@ -13,11 +13,12 @@ from analytics.descriptions import TABLE_DESCRIPTIONS
 from analytics.report import build_report
 
 SOURCES = [
-    dict(dataset="layoffs_fyi", name="Invented layoff tracker", url="https://example.org/layoffs",
+    dict(dataset="layoffs_fyi", topics=["layoffs"], name="Invented layoff tracker", url="https://example.org/layoffs",
          status="ok", data_through="2024-12-29", retrieved="2024-12-31", sha256="1" * 64, license="test licence A"),
-    dict(dataset="epoch_notable", name="Invented model list", url="https://example.org/models.csv",
+    dict(dataset="epoch_notable", topics=["model_releases", "notable_models"], name="Invented model list", url="https://example.org/models.csv",
          status="ok", data_through="2025-01-14", retrieved="2025-01-15", sha256="ab" * 32, license="CC BY 4.0"),
-    dict(dataset="indeed_postings_by_sector", name="Invented postings index", url="https://example.org/postings.csv",
+    dict(dataset="indeed_postings_by_sector", topics=["job_postings", "job_postings_by_sector"],
+         name="Invented postings index", url="https://example.org/postings.csv",
          status="stale", error="GET https://example.org/postings.csv failed: HTTP 500 after 6 attempts",
          data_through="2024-11-28", retrieved="2024-11-30", sha256="c" * 64, license="CC BY 4.0"),
 ]

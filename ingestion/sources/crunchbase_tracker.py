@@ -20,6 +20,7 @@ ORIGIN = Origin(
 )
 CRUNCHBASE_TRACKER = Dataset(
     id="crunchbase_tracker",
+    topics=("layoffs",),
     origin=ORIGIN,
     url="https://news.crunchbase.com/startups/tech-layoffs/",
     filename="tech-layoffs.html",

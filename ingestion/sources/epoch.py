@@ -13,6 +13,7 @@ ORIGIN = Origin(
 )
 EPOCH_NOTABLE = Dataset(
     id="epoch_notable",
+    topics=("model_releases", "notable_models"),
     origin=ORIGIN,
     url="https://epoch.ai/data/notable_ai_models.csv",
     filename="notable_ai_models.csv",
@@ -23,6 +24,7 @@ EPOCH_NOTABLE = Dataset(
 )
 EPOCH_ALL = Dataset(
     id="epoch_all",
+    topics=("model_releases",),
     origin=ORIGIN,
     url="https://epoch.ai/data/all_ai_models.csv",
     filename="all_ai_models.csv",

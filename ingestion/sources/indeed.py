@@ -16,6 +16,7 @@ ORIGIN = Origin(
 )
 BY_SECTOR = Dataset(
     id="indeed_postings_by_sector",
+    topics=("job_postings", "job_postings_by_sector"),
     origin=ORIGIN,
     url=f"{_RAW}/job_postings_by_sector_US.csv",
     filename="job_postings_by_sector_US.csv",
@@ -26,6 +27,7 @@ BY_SECTOR = Dataset(
 )
 AGGREGATE = Dataset(
     id="indeed_postings_aggregate",
+    topics=("job_postings",),
     origin=ORIGIN,
     url=f"{_RAW}/aggregate_job_postings_US.csv",
     filename="aggregate_job_postings_US.csv",

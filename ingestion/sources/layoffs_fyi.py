@@ -36,6 +36,7 @@ ORIGIN = Origin(
 )
 LAYOFFS_FYI = Dataset(
     id="layoffs_fyi",
+    topics=("layoffs",),
     origin=ORIGIN,
     url=LIVE_URL,
     filename="layoffs_fyi_export.csv",
