@@ -43,7 +43,14 @@ OPTIONAL_TABLES: frozenset[str] = frozenset(t for module in _MODULES for t in ge
 # (dbt_project/models/staging/<module>/)
 MODULE_OF_TABLE: dict[str, str] = {
     name: module.__name__.rsplit(".", 1)[-1] for module in _MODULES for name in module.RAW_TABLES}
+
+
 def _check_declarations() -> None:
+    ids = [dataset.id for module in _MODULES for dataset in module.DATASETS]
+    tables = [name for module in _MODULES for name in module.RAW_TABLES]
+    twice = sorted({x for x in ids + tables if (ids + tables).count(x) > 1})
+    if twice:
+        raise ValueError(f"declared by more than one source module: {', '.join(twice)}")
     for dataset, module in DATASETS.values():
         undeclared = [t for t in dataset.tables if t not in module.RAW_TABLES]
         if not dataset.tables or undeclared:
