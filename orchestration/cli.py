@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+import threading
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +30,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def disk_full(exc: BaseException | None) -> bool:
+    """Whether an error (or one it was raised from) is a full disk: ENOSPC/EFBIG, or SQLite's "disk is full"."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
+            return True
+        if "database or disk is full" in str(exc) or ("disk I/O error" in str(exc) and _home_nearly_full()):
+            return True  # SQLite (Dagster's storage) on a full disk says either
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _home_nearly_full() -> bool:
+    import shutil
+
+    from .settings import Settings
+
+    try:
+        return shutil.disk_usage(Settings.from_env().home).free < 1 << 20
+    except (OSError, ValueError):
+        return False
+
+
+def _quiet_full_disk_in_threads() -> None:
+    """A background thread (Dagster's storage) that hits the full disk is not a traceback: the main thread says it
+    in one line (stderr may already be closed by then, so the default hook would fail too)."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not disk_full(args.exc_value):
+            previous(args)
+
+    threading.excepthook = hook
+
+
 def main(argv: list[str] | None = None) -> int:
     from warehouse.publish import PublishError
 
@@ -38,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     for warning in environment_warnings():
         print(warning, file=sys.stderr)
+    _quiet_full_disk_in_threads()
     try:
         return int(args.func(args) or 0)
     except ValueError as exc:  # bad configuration, e.g. LAYOFFS_AI_SNAPSHOT_DIR is not a folder
@@ -57,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - only a full disk is turned into a line; anything else propagates
+        if not disk_full(exc):
+            raise
+        print("error: No space left on device: Dagster's run storage could not be written "
+              "(LAYOFFS_AI_HOME must be a writable folder with free space)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
