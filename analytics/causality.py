@@ -50,10 +50,14 @@ def _adf_p(values: np.ndarray) -> tuple[float, float, int, float]:
 
 
 def _kpss_p(values: np.ndarray) -> tuple[float, float]:
-    """KPSS (level stationarity, automatic lags); statsmodels reports p only within [0.01, 0.1]."""
+    """KPSS (level stationarity, automatic lags); statsmodels reports p only within [0.01, 0.1]. A degenerate series
+    (its automatic lag length is infinite) has no KPSS result: NaN, which `decide` reads as no verdict."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stat, pvalue, _lags, _crit = kpss(values, regression="c", nlags="auto")
+        try:
+            stat, pvalue, _lags, _crit = kpss(values, regression="c", nlags="auto")
+        except (OverflowError, ZeroDivisionError):
+            return float("nan"), float("nan")
     return float(stat), float(pvalue)
 
 
