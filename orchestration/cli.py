@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 import threading
 
@@ -30,41 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def disk_full(exc: BaseException | None) -> bool:
-    """Whether an error (or one it was raised from) is a full disk: ENOSPC/EFBIG, or SQLite's "disk is full"."""
-    seen = 0
-    while exc is not None and seen < 20:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG):
-            return True
-        if "database or disk is full" in str(exc) or ("disk I/O error" in str(exc) and _home_nearly_full()):
-            return True  # SQLite (Dagster's storage) on a full disk says either
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
-
-
-def _home_nearly_full() -> bool:
-    import shutil
-
-    from .settings import Settings
-
-    try:
-        return shutil.disk_usage(Settings.from_env().home).free < 1 << 20
-    except (OSError, ValueError):
-        return False
-
-
-def _quiet_full_disk_in_threads() -> None:
-    """A background thread (Dagster's storage) that hits the full disk is not a traceback: the main thread says it
-    in one line (stderr may already be closed by then, so the default hook would fail too)."""
-    previous = threading.excepthook
-
-    def hook(args: threading.ExceptHookArgs) -> None:
-        if not disk_full(args.exc_value):
-            previous(args)
-
-    threading.excepthook = hook
-
-
 def main(argv: list[str] | None = None) -> int:
     from warehouse.publish import PublishError
 
@@ -75,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     for warning in environment_warnings():
         print(warning, file=sys.stderr)
-    _quiet_full_disk_in_threads()
+    _quiet_storage_failures_in_threads()
     try:
         return int(args.func(args) or 0)
     except ValueError as exc:  # bad configuration, e.g. LAYOFFS_AI_SNAPSHOT_DIR is not a folder
@@ -95,12 +59,56 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - only a full disk is turned into a line; anything else propagates
-        if not disk_full(exc):
+    except Exception as exc:  # Dagster's own storage (sqlite under DAGSTER_HOME) on a full or read-only disk
+        line = storage_failure(exc)
+        if line is None:
             raise
-        print("error: No space left on device: Dagster's run storage could not be written "
-              "(LAYOFFS_AI_HOME must be a writable folder with free space)", file=sys.stderr)
+        print(f"error: {line}", file=sys.stderr)
         return 1
+
+
+STORAGE_ERRORS = {"database or disk is full": "No space left on device",
+                  "attempt to write a readonly database": "Read-only file system"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """One line for a failure of Dagster's instance storage, else None (anything else keeps its traceback)."""
+    from .settings import Settings
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        for needle, said in STORAGE_ERRORS.items():
+            if needle in str(seen):
+                return (f"{said}: Dagster's run storage in {Settings.from_env().dagster_home} could not be written "
+                        "(LAYOFFS_AI_HOME and DAGSTER_HOME must be writable folders with free space)")
+        if "disk I/O error" in str(seen) and _home_nearly_full():  # SQLite on a full disk says this too
+            return (f"No space left on device: Dagster's run storage in {Settings.from_env().dagster_home} could not "
+                    "be written (LAYOFFS_AI_HOME and DAGSTER_HOME must be writable folders with free space)")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _home_nearly_full() -> bool:
+    import shutil
+
+    from .settings import Settings
+
+    try:
+        return shutil.disk_usage(Settings.from_env().home).free < 1 << 20
+    except (OSError, ValueError):
+        return False
+
+
+def _quiet_storage_failures_in_threads() -> None:
+    """A background thread (Dagster's storage) that meets a full disk is not a traceback: the main thread says it in
+    one line (stderr may already be closed by then, so the default hook would fail too)."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if storage_failure(args.exc_value) is None:
+            previous(args)
+
+    threading.excepthook = hook
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ def test_empty_raw_table_blocks_publish(tmp_path, monkeypatch):
     monkeypatch.setenv("LAYOFFS_AI_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LAYOFFS_AI_SNAPSHOT_DIR", str(snaps))
     from orchestration.definitions import build
+    from orchestration.settings import Settings
 
-    defs = build()  # resources from the environment set above
+    defs = build(Settings.from_env())
 
     (tmp_path / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:
