@@ -78,8 +78,9 @@ def nights(tmp_path_factory):
         before = {"published": sha256_file(db) if first.returncode == 0 else None,
                   "epoch_all": query(db, "SELECT count(*) FROM raw.epoch__models WHERE _source = 'epoch_all'")[0][0],
                   "statuses": {s for (s,) in query(db, "SELECT status FROM raw._source_status")},
-                  "counts": {d: (query(db, f"SELECT count(*) FROM raw.{sources.DATASETS[d][0].tables[0]} "
-                                          f"WHERE _source = '{d}'")[0][0],
+                  # accepted rows (staging typed them) and every reject (framing and typing)
+                  "counts": {d: (query(db, f"SELECT count(*) FROM staging.stg_{sources.DATASETS[d][0].tables[0]} "
+                                          f"WHERE source = '{d}'")[0][0],
                                  query(db, f"SELECT count(*) FROM raw._rejects WHERE source = '{d}'")[0][0])
                              for d in FIXTURE_BY_DATASET}}
         serve_fixtures(server, times=2, skip=("epoch_all", "crunchbase_tracker"))
