@@ -153,7 +153,7 @@ def test_a_toy_source_is_picked_up_from_its_three_places(tmp_path):
     env["LAYOFFS_AI_SNAPSHOT_DIR"] = str(snaps)
     # one bad row of three is over the 10% reject gate: the gate covers the toy source too, so accept it
     out = run(sys.executable, "-m", "orchestration.cli", "ingest", "--only", "toy_things", "--accept-drop", "toy_things")
-    assert "toy_things: 2 rows, 1 rejects from 3 input rows" in out
+    assert "toy_things: loaded; 2 rows, 1 rejects from 3 input rows" in out
     con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
     try:
         assert con.execute("SELECT name, thing_count FROM staging.stg_toy__things ORDER BY line_number").fetchall() == [
