@@ -212,7 +212,9 @@ class TitleFetcher:
         for url in dict.fromkeys(u.strip() for u in urls if u and u.strip()):
             if url in done:
                 continue
-            if self.requests >= self.config.max_requests:
+            host = (urlsplit(url).netloc or "").lower()
+            needed = 1 if host in self._robots else 2  # the page, and its host's robots.txt the first time
+            if self.requests + needed > self.config.max_requests:
                 break
             headline = self.fetch_one(url)
             done.add(url)
