@@ -50,11 +50,18 @@ def _adf_p(values: np.ndarray) -> tuple[float, float, int, float]:
 
 
 def _kpss_p(values: np.ndarray) -> tuple[float, float]:
-    """KPSS (level stationarity, automatic lags); statsmodels reports p only within [0.01, 0.1]."""
+    """KPSS (level stationarity, automatic lags; Schwert's "legacy" lags when the automatic rule diverges, as on
+    a nearly constant series); statsmodels reports p only within [0.01, 0.1]. NaN when neither can be computed."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        stat, pvalue, _lags, _crit = kpss(values, regression="c", nlags="auto")
-    return float(stat), float(pvalue)
+        for nlags in ("auto", "legacy"):
+            try:
+                stat, pvalue, _lags, _crit = kpss(values, regression="c", nlags=nlags)
+            except (OverflowError, ValueError, ZeroDivisionError):
+                continue
+            if np.isfinite(stat):
+                return float(stat), float(pvalue)
+    return float("nan"), float("nan")
 
 
 def decide(adf_p: float, kpss_p: float, alpha: float = ADF_ALPHA) -> str:

@@ -59,6 +59,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # Dagster's own storage (sqlite under DAGSTER_HOME) on a full or read-only disk
+        line = storage_failure(exc)
+        if line is None:
+            raise
+        print(f"error: {line}", file=sys.stderr)
+        return 1
+
+
+STORAGE_ERRORS = {"database or disk is full": "No space left on device",
+                  "attempt to write a readonly database": "Read-only file system"}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """One line for a failure of Dagster's instance storage, else None (anything else keeps its traceback)."""
+    from .settings import Settings
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        for needle, said in STORAGE_ERRORS.items():
+            if needle in str(seen):
+                return (f"{said}: Dagster's run storage in {Settings.from_env().dagster_home} could not be written "
+                        "(LAYOFFS_AI_HOME and DAGSTER_HOME must be writable folders with free space)")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 if __name__ == "__main__":

@@ -56,11 +56,12 @@ def _ingest(run, ids: list[str]) -> int:
     con = duckdb.connect(str(published), read_only=True)
     try:
         for i, dataset in enumerate(ids, 1):
-            rows, rejects, inputs, sha = con.execute(
-                "SELECT rows, rejects, input_rows, sha256 FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC "
-                "LIMIT 1", [dataset]).fetchone()
-            print(f"[{i}/{len(ids)}] {dataset}: {rows:,} rows, {rejects:,} rejects from {inputs:,} input rows "
-                  f"(sha256 {sha[:12]})", flush=True)
+            rows, rejects, inputs, sha, load_run = con.execute(
+                "SELECT rows, rejects, input_rows, sha256, run_id FROM raw._loads WHERE source = ? "
+                "ORDER BY loaded_at DESC LIMIT 1", [dataset]).fetchone()
+            what = "loaded" if load_run == result.run_id else "unchanged (this snapshot was already loaded)"
+            print(f"[{i}/{len(ids)}] {dataset}: {what}; {rows:,} rows, {rejects:,} rejects from {inputs:,} input "
+                  f"rows (sha256 {sha[:12]})", flush=True)
     finally:
         con.close()
     print(f"published {published}", flush=True)

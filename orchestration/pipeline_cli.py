@@ -1,9 +1,10 @@
-"""`layoffs-ai run` (whole pipeline in-process, with progress lines) and `layoffs-ai ui` (dagster dev)."""
+"""`layoffs-ai run` (whole pipeline in-process, with progress lines) and `layoffs-ai ui` (dg dev)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
@@ -36,13 +37,16 @@ def prepare_dagster_home(settings: Settings) -> Path:
 
 
 def root_message(error) -> str:
-    """The innermost cause of a Dagster error, on one line (not 'DagsterExecutionStepExecutionError: ...')."""
+    """The first error under Dagster's wrappers, on one line (not 'DagsterExecutionStepExecutionError: ...'):
+    our own errors already say what to do, better than the OS error they were raised from."""
     if error is None:
         return "failed"
-    while error.cause is not None:
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
         error = error.cause
     lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
     text = lines[0] if lines else error.cls_name or "failed"
+    if error.cls_name and not error.cls_name.startswith("Dagster"):  # "warehouse.publish.WriterBusy: ..." -> "..."
+        text = re.sub(rf"^[\w.]*\b{re.escape(error.cls_name)}: ", "", text)
     return text if len(text) <= 400 else text[:397] + "..."
 
 
@@ -65,10 +69,12 @@ def _describe(event) -> str | None:
         return f"FAILED  {step}: {root_message(et.step_failure_data.error)}"
     if kind == "ASSET_CHECK_EVALUATION":
         data = et.event_specific_data
-        if not data.passed:
+        if not data.passed:  # a blocking failure's description is the run's failure line: said once, at the end
+            name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+            if data.severity.value == "ERROR":
+                return f"check   {name} did not pass (ERROR, blocks the publish)"
             why = f": {data.description}" if data.description else ""
-            return (f"check   {data.asset_key.to_user_string()}:{data.check_name} did not pass "
-                    f"({data.severity.value}){why}")
+            return f"check   {name} did not pass ({data.severity.value}){why}"
     return None
 
 

@@ -39,10 +39,10 @@ class WarehouseResource(dg.ConfigurableResource):
         return WarehousePaths(self.settings.home)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        run = context.dagster_run
+        run = context.run
         if run is None:  # definitions load, sensors: nothing to guard
             return
-        selection = run.asset_selection
+        selection = run.asset_selection or None  # None or empty: the whole job (e.g. refresh_all from its page)
         problem = selection_problem(selection)
         if problem:
             raise dg.Failure(description=f"refused before it started: {problem}", allow_retries=False)

@@ -13,7 +13,10 @@ def test_empty_raw_table_blocks_publish(tmp_path, monkeypatch):
     fyi.write_bytes(fyi.read_bytes().splitlines(keepends=True)[0])  # header only: zero rows
     monkeypatch.setenv("LAYOFFS_AI_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LAYOFFS_AI_SNAPSHOT_DIR", str(snaps))
-    from orchestration.definitions import defs
+    from orchestration.definitions import build
+    from orchestration.settings import Settings
+
+    defs = build(Settings.from_env())
 
     (tmp_path / "dagster_home").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster_home")) as instance:

@@ -31,11 +31,15 @@ def _ingest(home: Path, snapshot_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(CLI + ["ingest"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
+RUN_LOGS = ("_publish_log", "_source_status")  # one row per publish / rewritten with each run's times: not data
+
+
 def _state(path: Path) -> dict:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name='raw' ORDER BY 1").fetchall()]
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name='raw' ORDER BY 1").fetchall()
+            if r[0] not in RUN_LOGS]
         return {t: con.execute(f"SELECT * EXCLUDE (_extra), md5(CAST(_extra AS VARCHAR)) FROM raw.{t} ORDER BY ALL"
                                if t not in ("_loads", "_rejects") else f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall()
                 for t in tables}
