@@ -14,7 +14,7 @@ from ingestion.http import HttpConfig
 PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
     "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP", "LAYOFFS_AI_STALE_AFTER_HOURS",
-    "LAYOFFS_AI_ALERT_WEBHOOK",
+    "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -34,6 +34,7 @@ class Settings:
     dbt_threads: int = field(default_factory=lambda: os.cpu_count() or 2)  # one dbt thread per core
     stale_after_hours: float = 26.0  # the published warehouse and each source count as stale after this
     alert_webhook: str | None = None  # a failed run POSTs a JSON message here (and always logs alerts.log)
+    fetch_headlines: bool = False  # opt-in: fetch each unknown source article's <title> once (docs/ai_attribution.md)
     warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
     dagster_home_override: Path | None = None  # $DAGSTER_HOME when set
 
@@ -71,6 +72,7 @@ class Settings:
                    max_row_drop=_fraction(env, "LAYOFFS_AI_MAX_ROW_DROP", 0.2),
                    stale_after_hours=_positive(env, "LAYOFFS_AI_STALE_AFTER_HOURS", 26.0),
                    alert_webhook=(env.get("LAYOFFS_AI_ALERT_WEBHOOK") or "").strip() or None,
+                   fetch_headlines=_flag(env, "LAYOFFS_AI_FETCH_HEADLINES"),
                    dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,
                    warnings=tuple(unknown_variable_warnings(env)))
 
@@ -86,6 +88,16 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name}={text!r} is not a positive number")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """Off unless set to 1/true/yes/on; anything else but 0/false/no/off or empty is an error."""
+    text = (env.get(name) or "").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={text!r} is not 1 (on) or 0 (off)")
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:

@@ -1,5 +1,7 @@
 {#- AI attribution of a layoff from its headline text: THE rules, in one place (docs/ai_attribution.md).
 
+    Text is the URL slug (plus Crunchbase notes); when the slug has fewer than 2 headline words and the opt-in
+    LAYOFFS_AI_FETCH_HEADLINES fetched the article's <title>, the title instead (ai_unusable_title_patterns).
     Text is normalised first (ai_normalize_text): URL-decoded, accents stripped, lower-cased, every run of
     non-letters/digits one space, padded with one space at each end so that ' word ' is a whole word.
     {ai} in a pattern stands for ai_terms(); every pattern is an RE2 regex over that normalised text.
@@ -77,6 +79,15 @@
     ]) }}
 {%- endmacro %}
 
+{#- Fetched article titles (opt-in, LAYOFFS_AI_FETCH_HEADLINES=1) that say nothing about the article: bot walls,
+    error and login pages, bare site names. RE2 over the normalised padded title; a match leaves the row 'unknown'. -#}
+{% macro ai_unusable_title_patterns() -%}
+    {{ return([
+        '^ (?:just a moment|access denied|attention required|page not found|not found|404|403|forbidden|error|oops|robot check|are you a robot|verify you are human|captcha|security check|subscribe to read|sign in|log in|login|sign up|redirecting|please wait|too many requests)( |$)',
+        '^ (?:linkedin|twitter|x|facebook|instagram|youtube|home|homepage|untitled|news|index|page) $',
+    ]) }}
+{%- endmacro %}
+
 {#- ---------------------------------------------------------------- plumbing below, rules above ---- -#}
 
 {% macro _ai_alt(words) -%}
@@ -91,6 +102,11 @@
 {#- SQL string literal of a regex (single quotes doubled). -#}
 {% macro _ai_literal(regex) -%}
     '{{ regex | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Is a fetched title usable as headline text? (normalised padded text `norm`) -#}
+{% macro ai_title_usable(norm) -%}
+    ({{ norm }} is not null and not regexp_matches({{ norm }}, {{ _ai_literal('(?:' ~ (ai_unusable_title_patterns() | join(')|(?:')) ~ ')') }}))
 {%- endmacro %}
 
 {#- Normalised padded text of any text expression (see the header). NULL stays NULL. -#}

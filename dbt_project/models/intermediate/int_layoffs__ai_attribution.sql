@@ -1,5 +1,7 @@
 -- AI attribution of every source row of both layoff trackers, from its headline text: the slug of the
--- source URL (the path segment with the most headline words) and Crunchbase notes. Rules: macros/ai_attribution.sql.
+-- source URL (the path segment with the most headline words) and Crunchbase notes, or, when the slug has fewer than
+-- 2 headline words, the article's fetched <title> (opt-in LAYOFFS_AI_FETCH_HEADLINES). Rules: macros/ai_attribution.sql.
+{{ config(pre_hook="{{ ensure_article_headlines() }}") }}
 with source_rows as (
     select
         source_row_id as source_event_id, source, company, reported_date as event_date, news_source,
@@ -39,9 +41,20 @@ segments as (
 
 slugs as (
     -- the segment with the most headline words; on a tie the later one (the headline follows sections)
-    select source_event_id, arg_max(segment, headline_words * 10000 + position) as slug
+    select
+        source_event_id,
+        arg_max(segment, headline_words * 10000 + position) as slug,
+        max(headline_words) as slug_words
     from segments
     group by source_event_id
+),
+
+titles as (
+    -- fetched article titles (empty unless LAYOFFS_AI_FETCH_HEADLINES=1 fetched some), usable ones only
+    select url, title
+    from {{ source('headlines', 'article_headlines') }}
+    where status = 'ok' and {{ ai_title_usable(ai_normalize_text('title')) }}
+    qualify row_number() over (partition by url order by fetched_at desc) = 1
 ),
 
 texts as (
@@ -49,18 +62,29 @@ texts as (
         k.*,
         case when k.url_path is not null then trim(k.news_source) end as source_url,
         s.slug,
-        nullif(concat_ws(' ', s.slug, k.notes), '') as headline_raw,
+        nullif(concat_ws(' ', s.slug, k.notes), '') as slug_raw,
+        t.title is not null and coalesce(s.slug_words, 0) < 2 as use_title,
         case
+            when use_title then nullif(concat_ws(' ', t.title, k.notes), '')
+            else slug_raw
+        end as headline_raw,
+        case
+            when use_title and k.notes is not null then 'headline_title+notes'
+            when use_title then 'headline_title'
             when s.slug is not null and k.notes is not null then 'url_slug+notes'
             when s.slug is not null then 'url_slug'
             when k.notes is not null then 'notes'
         end as text_origin
     from keyed as k
     left join slugs as s on k.source_event_id = s.source_event_id
+    left join titles as t on k.url_path is not null and t.url = trim(k.news_source)
 ),
 
 normalised as (
-    select *, {{ ai_normalize_text('headline_raw') }} as headline_text
+    select
+        *,
+        {{ ai_normalize_text('headline_raw') }} as headline_text,
+        {{ ai_normalize_text('slug_raw') }} as slug_text
     from texts
 ),
 
@@ -68,7 +92,8 @@ decided as (
     select
         *,
         {{ ai_attribution_decision('headline_text', 'company_key') }} as decision,
-        {{ ai_frame_stratum('headline_text') }} as frame_stratum
+        -- the sampling frame reads the slug only, as when the labelled sample was drawn
+        {{ ai_frame_stratum('slug_text') }} as frame_stratum
     from normalised
 )
 
@@ -83,6 +108,7 @@ select
     nullif(trim(headline_text), '') as headline_text,
     decision.attribution as ai_attribution,
     case
+        when decision.attribution <> 'unknown' and use_title then decision.evidence || ' (article title)'
         when decision.attribution <> 'unknown' then decision.evidence
         when news_source is null and notes is null then 'no source and no notes'
         when url_path is null and notes is null then 'source is not an http(s) URL'
