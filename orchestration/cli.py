@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import warnings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     from .settings import environment_warnings
 
     args = build_parser().parse_args(argv)
+    # Dagster's notes to developers about its own beta/preview APIs are not for the people running the pipeline
+    warnings.filterwarnings("ignore", message=r"(Function|Class|Parameter) `.*` is currently in (beta|preview)")
     for warning in environment_warnings():
         print(warning, file=sys.stderr)
     _quiet_storage_failures_in_threads()
