@@ -52,11 +52,5 @@ select
     nullif(trim(company_status), '') as company_status,
     nullif(trim(notes), '') as notes,
     table_title,
-    control_chars_removed,
-    _extra as extra_columns,
-    _source as source,
-    _snapshot_sha256 as snapshot_sha256,
-    _line_number as line_number,
-    _reject_reason,
-    _raw_text
+    {{ staging_provenance() }}
 from typed

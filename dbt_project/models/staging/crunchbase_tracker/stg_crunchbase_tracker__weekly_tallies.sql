@@ -21,9 +21,5 @@ select
     qualifier,
     cast(laid_off as bigint) as laid_off,
     sentence,
-    control_chars_removed,
-    _extra as extra_columns,
-    _source as source,
-    _snapshot_sha256 as snapshot_sha256,
-    _line_number as line_number
+    {{ staging_provenance(typed=false) }}
 from cleaned

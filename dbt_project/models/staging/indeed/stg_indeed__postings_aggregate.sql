@@ -38,11 +38,5 @@ select
     text_or_null(variable) as variable,
     sa as postings_index_sa,
     nsa as postings_index_nsa,
-    control_chars_removed,
-    _extra as extra_columns,
-    _source as source,
-    _snapshot_sha256 as snapshot_sha256,
-    _line_number as line_number,
-    _reject_reason,
-    _raw_text
+    {{ staging_provenance() }}
 from typed

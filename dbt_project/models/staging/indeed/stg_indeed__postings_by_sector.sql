@@ -36,11 +36,5 @@ select
     text_or_null(display_name) as sector,
     text_or_null(variable) as variable,
     index_value as postings_index,
-    control_chars_removed,
-    _extra as extra_columns,
-    _source as source,
-    _snapshot_sha256 as snapshot_sha256,
-    _line_number as line_number,
-    _reject_reason,
-    _raw_text
+    {{ staging_provenance() }}
 from typed

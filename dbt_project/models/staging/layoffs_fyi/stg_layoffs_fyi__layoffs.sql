@@ -59,11 +59,5 @@ select
     float_value(funds_raised) as funds_raised_musd,
     nullif(trim(country), '') as country,
     added_date as date_added,
-    control_chars_removed,
-    _extra as extra_columns,
-    _source as source,
-    _snapshot_sha256 as snapshot_sha256,
-    _line_number as line_number,
-    _reject_reason,
-    _raw_text
+    {{ staging_provenance() }}
 from typed
