@@ -21,13 +21,13 @@ STAGES = ("stationarity", "correlations", "lagged_correlations", "granger_tests"
 
 
 def profile(warehouse: Path) -> dict:
-    from analytics import run_analytics
-    from orchestration.defs.analytics import MART_INPUTS, source_provenance
+    from analytics import INPUT_MARTS, run_analytics
+    from orchestration.provenance import source_provenance
 
     started = time.perf_counter()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        frames = {m: con.execute(f"SELECT * FROM marts.{m}").df() for m in MART_INPUTS}
+        frames = {m: con.execute(f"SELECT * FROM marts.{m}").df() for m in INPUT_MARTS}
         sources = source_provenance(con)
     finally:
         con.close()
