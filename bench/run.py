@@ -88,8 +88,12 @@ def _run_log_figures(home: Path) -> dict:
 
 
 def _pipeline_env(home: Path, snapshots: Path) -> dict[str, str]:
+    # the offline size cap (200 MB by default, issue 11) would refuse the synthetic 100x files (~400 MB each):
+    # the bench raises it to the largest file in `snapshots`, plus room, so every scale loads every source
+    largest = max((p.stat().st_size for p in snapshots.iterdir() if p.is_file()), default=0)
     return {"LAYOFFS_AI_HOME": str(home), "LAYOFFS_AI_SNAPSHOT_DIR": str(snapshots),
-            "DAGSTER_HOME": str(home / "dagster_home")}
+            "DAGSTER_HOME": str(home / "dagster_home"),
+            "LAYOFFS_AI_HTTP_MAX_BYTES": str(max(200 * 1024 * 1024, 2 * largest))}
 
 
 def full_refreshes(bench: Bench, scale: int, snapshots: Path, runs: int, name: str = "full refresh (in-process)") -> Path:

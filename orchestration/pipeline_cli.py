@@ -79,7 +79,8 @@ def _describe(event) -> str | None:
 
 
 def follow(instance, run_id: str, stop: threading.Event, out) -> None:
-    """Print a progress line per step event, reading only new events (cursor) twice a second."""
+    """Print a progress line per step event, reading only new events (cursor) once a second (each read costs
+    ≈30 ms of CPU in Dagster's SQLite storage, taken from the run on a 2-core machine)."""
     import dagster as dg
 
     kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_SKIPPED,
@@ -95,7 +96,7 @@ def follow(instance, run_id: str, stop: threading.Event, out) -> None:
         cursor = page.cursor
         if done:
             return
-        stop.wait(0.5)
+        stop.wait(1.0)
 
 
 def exit_now(code: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -105,3 +106,22 @@ def test_analytics_tables_are_described_and_granger_carries_adf(two_runs):
     for table in ("correlations", "lagged_correlations", "granger_tests", "company_layoffs_vs_releases"):
         assert comments.get(table), f"analytics.{table} has no description"
     assert {"cause_adf_p", "effect_adf_p", "status", "reason"} <= columns
+
+
+def test_a_forced_rebuild_reuses_dbts_parse_and_leaves_unit_tests_to_make_test(two_runs):
+    """A night's dbt does not re-parse the project (its path and vars are the same as last night's), and it runs
+    the models and data tests, not the SQL unit tests (tests/test_dbt_build.py runs those). Last in this file:
+    it publishes again."""
+    home = two_runs["home"]
+    forced = _run(home, two_runs["snaps"], "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    builds = sorted((p for p in (home / "dbt_target").iterdir() if not p.name.endswith("-freshness")),
+                    key=lambda p: p.stat().st_mtime)
+    assert len(builds) >= 2, "two runs built with dbt"
+    log = (builds[-1] / "dbt.log").read_text(encoding="utf-8")
+    assert "PartialParsingEnabled" in log and "UnableToPartialParse" not in log, "dbt parsed the project again"
+    kinds = {r["unique_id"].split(".")[0] for r in json.loads((builds[-1] / "run_results.json").read_text())["results"]}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds, kinds
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM marts.fct_layoff_events").fetchone()[0] > 0
+    con.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from dagster_dbt.dbt_manifest import validate_manifest
 
 from orchestration.catalog import table_metadata
 from orchestration.components.dbt_freshness import CHECK, freshness_check_specs, freshness_targets, run_freshness
+from orchestration.components.dbt_reuse import ParseState, dbt_cli
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 KEEP_DBT_TARGETS = 5  # run_results.json etc. of the last runs, under $LAYOFFS_AI_HOME/dbt_target
@@ -40,11 +40,6 @@ def _manifest_digest(manifest: Path) -> str:
 def pipeline_vars(work: Path, threads: int) -> str:
     """`--vars` of the profile's `pipeline` target: the working copy to build into, and dbt's threads."""
     return json.dumps({"warehouse_path": str(work), "threads": threads})
-
-
-def dbt_cli(project: DbtProject) -> DbtCliResource:
-    """dbt from this Python's environment (the venv is not always on PATH)."""
-    return DbtCliResource(project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
 
 
 def _relation(event) -> list[str]:
@@ -123,18 +118,26 @@ class LayoffsDbtComponent(DbtProjectComponent):
     def execute(self, context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
         warehouse = context.resources.warehouse
         settings = warehouse.settings
-        work = warehouse.work_copy(context.run.run_id)
+        state = ParseState(settings.home)
         targets = settings.home / "dbt_target"
-        dbt_vars = pipeline_vars(work, settings.dbt_threads)
+        dbt_vars = pipeline_vars(state.point_at(warehouse.work_copy(context.run.run_id)), settings.dbt_threads)
         wanted = {key: sources for key, sources in self._freshness.items()
                   if dg.AssetCheckKey(key, CHECK) in context.selected_asset_check_keys}
-        yield from run_freshness(dbt, dbt_vars, targets / f"{context.run.run_id[:8]}-freshness", wanted)
-        invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars], context=context,
-                             target_path=targets / context.run.run_id[:8])
+        fresh_target, build_target = targets / f"{context.run.run_id[:8]}-freshness", targets / context.run.run_id[:8]
+        if wanted:
+            state.seed(fresh_target)
+            yield from run_freshness(dbt, dbt_vars, fresh_target, wanted)
+            state.keep(fresh_target)
+        state.seed(build_target)
+        # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
+        # (tests/test_dbt_build.py); a night only builds the models and runs their data tests.
+        invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
+                              "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
         # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file
         # (one writer per file): collect the events, and read the catalog metadata once dbt has finished.
         events = list(invocation.stream())
         with warehouse.connect(context.run.run_id) as con:
             yield from (_with_catalog(con, event) for event in events)
+        state.keep(build_target)
         for old in sorted(targets.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_TARGETS]:
             shutil.rmtree(old, ignore_errors=True)

@@ -1,9 +1,7 @@
 -- AI attribution of every source row of both layoff trackers, from its headline text: the slug of the
 -- source URL (the path segment with the most headline words) and Crunchbase notes, or, when the slug has fewer than
 -- 2 headline words, the article's fetched <title> (opt-in LAYOFFS_AI_FETCH_HEADLINES). Rules: macros/ai_attribution.sql.
--- A table, not a view like the other intermediates: its regexes are the costliest step of the build, and as a
--- view every test and every downstream model ran them again (816 s for one not_null test at 100x the data).
-{{ config(materialized="table", pre_hook="{{ ensure_article_headlines() }}") }}
+{{ config(pre_hook="{{ ensure_article_headlines() }}") }}
 with source_rows as (
     select
         source_row_id as source_event_id, source, company, reported_date as event_date, news_source,
