@@ -93,9 +93,9 @@ def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_
     adf = stationarity(monthly)
     lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
     granger = granger_tests(monthly, adf=adf)
-    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed), "lagged_correlations": lagged,
-            "granger_tests": granger, "stationarity": adf, "analysis_window": analysis_window(frames),
-            "sensitivity": sensitivity(frames, lagged, granger)}
+    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed, family=lagged),  # same lag scan
+            "lagged_correlations": lagged, "granger_tests": granger, "stationarity": adf,
+            "analysis_window": analysis_window(frames), "sensitivity": sensitivity(frames, lagged, granger)}
 
 
 def run_analytics(
