@@ -1,4 +1,4 @@
-"""Save a chart as PNG and SVG (vl-convert) and as an offline HTML page whose embedded spec cannot break out."""
+"""Save a chart as SVG and PNG (vl-convert) and as an offline HTML page whose embedded spec cannot break out."""
 
 from __future__ import annotations
 
@@ -112,8 +112,12 @@ def save_chart(chart: alt.TopLevelMixin, out_dir: Path, name: str, cache_dir: Pa
     spec = chart_spec(chart)
     version = vl_version_for_vl_convert()
     png, svg, page = (out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html"))
-    png.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2, allowed_base_urls=[]))
-    svg.write_text(vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[]), encoding="utf-8")
+    text = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
+    # vl-convert draws a PNG by rasterising this same SVG: doing it here saves laying the chart out twice. An SVG
+    # with an <image> goes the long way, so that nothing but Vega (which may load no URL) ever fetches an image.
+    png.write_bytes(vlc.svg_to_png(text, scale=2) if "<image" not in text
+                    else vlc.vegalite_to_png(spec, vl_version=version, scale=2, allowed_base_urls=[]))
+    svg.write_text(text, encoding="utf-8")
     page.write_text(chart_html(spec, name.replace("_", " "), cache_dir), encoding="utf-8")
     return [png, svg, page]
 
