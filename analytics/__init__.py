@@ -93,14 +93,14 @@ def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_
     adf = stationarity(monthly)
     lagged = lagged_correlations(monthly, n_boot=lag_n_boot, seed=seed)
     granger = granger_tests(monthly, adf=adf)
-    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed), "lagged_correlations": lagged,
-            "granger_tests": granger, "stationarity": adf, "analysis_window": analysis_window(frames),
-            "sensitivity": sensitivity(frames, lagged, granger)}
+    return {"correlations": correlations(monthly, n_boot=n_boot, seed=seed, family=lagged),  # same lag scan
+            "lagged_correlations": lagged, "granger_tests": granger, "stationarity": adf,
+            "analysis_window": analysis_window(frames), "sensitivity": sensitivity(frames, lagged, granger)}
 
 
 def run_analytics(
     frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
-    n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000,
+    n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000, cache_dir: Path | str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute every analytics table, write charts to `out_home/charts/` and the report to `out_home/report/`.
 
@@ -108,7 +108,8 @@ def run_analytics(
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
     blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats,
     ai_attribution_quality, ai_cited_share_yearly (the last two are empty when the optional frames
-    `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent).
+    `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent). `cache_dir` keeps the chart pages'
+    JavaScript bundle between runs (default ~/.cache/layoffs-ai; unwritable: built on every run).
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
     if missing:
@@ -135,7 +136,8 @@ def run_analytics(
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"
-    paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight)
+    paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight,
+                       cache_dir=Path(cache_dir) if cache_dir is not None else None)
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"}
     build_report({**tables, "_monthly": monthly}, svgs, sources, out_home / "report")   # _monthly: regime counts
     return tables

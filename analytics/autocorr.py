@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy import stats as sps
 from statsmodels.tsa.stattools import acf
+
+from analytics.series import shifted
 
 AC_METHOD = "effective n (Pyper & Peterman 1998: n shrunk by lag-1..n/5 autocorrelation products); t-test and Fisher-z CI on n_eff"
 MIN_N = 4
@@ -54,20 +58,30 @@ def r_test(r: float, n_eff: float, level: float = 0.95) -> tuple[float, float, f
     r = float(np.clip(r, -0.999999, 0.999999))
     df = n_eff - 2.0
     t = r * np.sqrt(df / (1.0 - r * r))
-    p = float(2.0 * sps.t.sf(abs(t), df))
-    half = sps.norm.ppf(0.5 + level / 2.0) / np.sqrt(max(n_eff - 3.0, 1.0))
+    p = float(2.0 * special.stdtr(df, -abs(t)))   # = sps.t.sf(abs(t), df) without the distribution wrapper
+    half = _z(level) / np.sqrt(max(n_eff - 3.0, 1.0))
     z = np.arctanh(r)
     return (p, float(np.tanh(z - half)), float(np.tanh(z + half)))
 
 
+@lru_cache(maxsize=8)
+def _z(level: float) -> float:
+    """Two-sided normal quantile for a `level` CI (1.959963984540054 at 0.95)."""
+    return sps.norm.ppf(0.5 + level / 2.0)
+
+
 def lagged_pair(x: pd.Series, y: pd.Series, lag: int) -> tuple[np.ndarray, np.ndarray]:
     """x[t] and y[t+lag] on x's monthly grid (NaN kept where either is missing), for effective_n."""
-    return x.to_numpy(dtype=float), y.shift(-lag).to_numpy(dtype=float)
+    return x.to_numpy(dtype=float), shifted(y.to_numpy(dtype=float), lag)
 
 
 def ac_correlation(x: pd.Series, y: pd.Series, lag: int = 0) -> dict:
     """Pearson r of x[t] with y[t+lag] over the months where both exist, with n, n_eff, p and 95% CI."""
-    xs, ys = lagged_pair(x, y, lag)
+    return ac_arrays(*lagged_pair(x, y, lag))
+
+
+def ac_arrays(xs: np.ndarray, ys: np.ndarray) -> dict:
+    """`ac_correlation` of x[t] and y[t+lag] already on one grid as float arrays (see `lagged_pair`)."""
     both = ~(np.isnan(xs) | np.isnan(ys))
     n = int(both.sum())
     out = {"n": n, "r": np.nan, "n_eff": np.nan, "p": np.nan, "ci_low": np.nan, "ci_high": np.nan}

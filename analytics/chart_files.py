@@ -1,4 +1,4 @@
-"""Save a chart as PNG and SVG (vl-convert) and as an offline HTML page whose embedded spec cannot break out."""
+"""Save a chart as SVG and PNG (vl-convert) and as an offline HTML page whose embedded spec cannot break out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import base64
 import hashlib
 import html
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
@@ -14,6 +13,7 @@ import vl_convert as vlc
 from altair.utils._importers import vl_version_for_vl_convert
 from jinja2.utils import htmlsafe_json_dumps
 
+from analytics.js_bundle import javascript_bundle
 from analytics.text_hygiene import clean_tree
 
 # Altair refuses datasets above its own 5,000-row default; the charts keep themselves under this budget.
@@ -65,10 +65,9 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
 
 
-@lru_cache(maxsize=1)
-def _bundle() -> str:
+def _bundle(cache_dir: Path | None = None) -> str:
     """vega-embed + Vega-Lite + Vega as one inline script (the bundle Altair inlines with `inline=True`)."""
-    bundle = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    bundle = javascript_bundle(vl_version_for_vl_convert(), cache_dir)
     if re.search(r"</script", bundle, re.IGNORECASE):
         raise RuntimeError("the vega-embed bundle contains '</script' and cannot be inlined")
     return bundle
@@ -96,23 +95,29 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def chart_html(spec: dict, title: str) -> str:
-    """Self-contained page: inline vega bundle, spec as an escaped JSON block, CSP allowing only these scripts."""
-    bundle = _bundle()
+def chart_html(spec: dict, title: str, cache_dir: Path | None = None) -> str:
+    """Self-contained page: inline vega bundle, spec as an escaped JSON block, CSP allowing only these scripts.
+
+    `cache_dir` keeps the bundle between runs (see `analytics.js_bundle`; None: ~/.cache/layoffs-ai)."""
+    bundle = _bundle(cache_dir)
     hashes = " ".join(_csp_hash(s) for s in (bundle, BOOT))
     return PAGE.format(hashes=hashes, title=html.escape(title), bundle=bundle, spec=script_json(spec),
                        options=script_json(EMBED_OPTIONS), boot=BOOT)
 
 
-def save_chart(chart: alt.TopLevelMixin, out_dir: Path, name: str) -> list[Path]:
+def save_chart(chart: alt.TopLevelMixin, out_dir: Path, name: str, cache_dir: Path | None = None) -> list[Path]:
     """Write `name`.png (2×), .svg and self-contained .html into `out_dir`; return the paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = chart_spec(chart)
     version = vl_version_for_vl_convert()
     png, svg, page = (out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html"))
-    png.write_bytes(vlc.vegalite_to_png(spec, vl_version=version, scale=2, allowed_base_urls=[]))
-    svg.write_text(vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[]), encoding="utf-8")
-    page.write_text(chart_html(spec, name.replace("_", " ")), encoding="utf-8")
+    text = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
+    # vl-convert draws a PNG by rasterising this same SVG: doing it here saves laying the chart out twice. An SVG
+    # with an <image> goes the long way, so that nothing but Vega (which may load no URL) ever fetches an image.
+    png.write_bytes(vlc.svg_to_png(text, scale=2) if "<image" not in text
+                    else vlc.vegalite_to_png(spec, vl_version=version, scale=2, allowed_base_urls=[]))
+    svg.write_text(text, encoding="utf-8")
+    page.write_text(chart_html(spec, name.replace("_", " "), cache_dir), encoding="utf-8")
     return [png, svg, page]
 

@@ -262,11 +262,13 @@ def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:
 
 
 def render_all(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str],
-               highlight: str = "Meta") -> list[Path]:
-    """Build and save every chart into `out_dir`; returns the written files (3 per chart)."""
+               highlight: str = "Meta", cache_dir: Path | None = None) -> list[Path]:
+    """Build and save every chart into `out_dir`; returns the written files (3 per chart).
+
+    `cache_dir` keeps the pages' JavaScript bundle between runs (None: ~/.cache/layoffs-ai)."""
     from analytics.charts_findings import render_findings
 
     paths: list[Path] = []
     for name, chart in build_charts(frames, caption, highlight).items():
-        paths += save_chart(chart, Path(out_dir), name)
-    return paths + render_findings(frames, Path(out_dir), caption)
+        paths += save_chart(chart, Path(out_dir), name, cache_dir)
+    return paths + render_findings(frames, Path(out_dir), caption, cache_dir)

@@ -94,13 +94,14 @@ def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
                                          title=_title("Model releases around big layoffs", sub, caption))
 
 
-def render_findings(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str]) -> list[Path]:
-    """Build and save the findings charts into `out_dir` (3 files each)."""
+def render_findings(frames: dict[str, pd.DataFrame], out_dir: Path, caption: str | dict[str, str],
+                    cache_dir: Path | None = None) -> list[Path]:
+    """Build and save the findings charts into `out_dir` (3 files each); `cache_dir` as for `save_chart`."""
     caps = caption if isinstance(caption, dict) else dict.fromkeys(FINDINGS_CHARTS, caption)
     charts = {"sensitivity": sensitivity_chart(frames.get("sensitivity"), caps.get("sensitivity", "")),
               "company_event_study": event_study_chart(frames.get("company_event_study"),
                                                        caps.get("company_event_study", ""))}
     paths: list[Path] = []
     for name, chart in charts.items():
-        paths += save_chart(chart, Path(out_dir), name)
+        paths += save_chart(chart, Path(out_dir), name, cache_dir)
     return paths

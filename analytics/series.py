@@ -62,6 +62,23 @@ def transform(series: pd.Series, how: str) -> pd.Series | None:
     raise AnalyticsInputError(f"unknown transform {how!r} (expected one of {', '.join(TRANSFORMS)})")
 
 
+def shifted(y: np.ndarray, lag: int) -> np.ndarray:
+    """y[t+lag] on y's own grid, NaN where t+lag falls outside it (pandas `shift(-lag)` on a float array)."""
+    out = np.full(len(y), np.nan)
+    if lag >= 0:
+        out[:max(len(y) - lag, 0)] = y[lag:]
+    else:
+        out[-lag:] = y[:max(len(y) + lag, 0)]
+    return out
+
+
+def align_arrays(x: np.ndarray, y: np.ndarray, lag: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`align` on float arrays of one monthly grid: (x[t], y[t+lag]) over the months where both exist."""
+    ys = shifted(y, lag)
+    keep = ~(np.isnan(x) | np.isnan(ys))
+    return x[keep], ys[keep]
+
+
 def align(x: pd.Series, y: pd.Series, lag: int = 0) -> pd.DataFrame:
     """Pair x[t] with y[t+lag] (positive lag = y, the AI series, later); drop months with a NaN."""
     if not x.index.equals(y.index):

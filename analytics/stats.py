@@ -6,12 +6,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from analytics.autocorr import AC_METHOD, ac_correlation
+from analytics.autocorr import AC_METHOD, ac_arrays
 from analytics.design import ALPHA, FAMILY_TRANSFORMS
-from analytics.series import align, monthly_frame, resolve_pairs, transformed_pairs
+from analytics.series import align_arrays, monthly_frame, resolve_pairs, shifted, transformed_pairs
 
 DEFAULT_SEED = 20221123
 MIN_N = 4  # fewer paired months than this: the row is kept with NaN statistics
@@ -42,14 +43,16 @@ def _rowwise_pearson(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def block_bootstrap_ci(
-    x: np.ndarray, y: np.ndarray, n_boot: int, block: int, seed: int, level: float = 0.95
+    x: np.ndarray, y: np.ndarray, n_boot: int, block: int, seed: int, level: float = 0.95,
+    draws: dict | None = None,
 ) -> tuple[float, float]:
     """Percentile CI for Pearson r from a moving-block bootstrap of (x, y) pairs.
 
     Overlapping blocks of `block` consecutive months are drawn with replacement and concatenated
     (time order kept inside each block, pairs kept together) until n values, then r is recomputed.
     Implemented with numpy: no maintained MBB library is part of the stack (statsmodels/scipy offer
-    none for paired series). A fresh generator seeded with `seed` makes each row reproducible.
+    none for paired series). A fresh generator seeded with `seed` makes each row reproducible; `draws` (a dict
+    kept across calls) reuses the block starts of an earlier call with the same n, block, n_boot and seed.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -57,11 +60,16 @@ def block_bootstrap_ci(
     if n < MIN_N or n_boot <= 0:
         return (np.nan, np.nan)
     block = max(1, min(block, n))
-    rng = np.random.default_rng(seed)
-    n_blocks = -(-n // block)
-    starts = rng.integers(0, n - block + 1, size=(n_boot, n_blocks))
-    idx = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(n_boot, -1)[:, :n]
-    rs = _rowwise_pearson(x[idx], y[idx])
+    key = (n, block, n_boot, seed)
+    starts = None if draws is None else draws.get(key)
+    if starts is None:
+        rng = np.random.default_rng(seed)
+        starts = rng.integers(0, n - block + 1, size=(n_boot, -(-n // block)))
+        if draws is not None:
+            draws[key] = starts
+    # row b: the blocks starting at starts[b], concatenated and cut to n values (copied C-contiguous)
+    xs, ys = (np.ascontiguousarray(sliding_window_view(v, block)[starts].reshape(n_boot, -1)[:, :n]) for v in (x, y))
+    rs = _rowwise_pearson(xs, ys)
     rs = rs[~np.isnan(rs)]
     if len(rs) < max(10, n_boot // 2):
         return (np.nan, np.nan)
@@ -99,27 +107,32 @@ def correlations(
     seed: int = DEFAULT_SEED,
     transforms: tuple[str, ...] | None = None,
     max_lag: int = 12,
+    family: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Same-month correlation per pair × transform: n, Pearson, Spearman, block-bootstrap CI for r, and the
-    autocorrelation-aware n_eff / p_ac / CI; p_bh_family is the lag-0 entry of the lag scan's family adjustment."""
+    autocorrelation-aware n_eff / p_ac / CI; p_bh_family is the lag-0 entry of the lag scan's family adjustment.
+
+    `family`: that lag scan when the caller already has it (`lagged_correlations` of the same frame, pairs,
+    max_lag and transforms; its p_bh_family does not depend on n_boot or seed); computed here otherwise."""
     df = monthly_frame(monthly_df)
     pairs = resolve_pairs(df, pairs)
     kwargs = {} if transforms is None else {"transforms": transforms}
-    rows = []
+    rows, draws = [], {}
     for x_name, y_name, how, tx, ty in transformed_pairs(df, pairs, **kwargs):
-        data = align(tx, ty, 0)
-        x, y = data["x"].to_numpy(), data["y"].to_numpy()
-        n = len(data)
+        xa, ya = tx.to_numpy(dtype=float), ty.to_numpy(dtype=float)
+        x, y = align_arrays(xa, ya, 0)
+        n = len(x)
         blen = block if block is not None else default_block_length(max(n, 1))
         r, p = _pearson(x, y)
         rho, sp = _spearman(x, y)
-        low, high = block_bootstrap_ci(x, y, n_boot, blen, seed) if not np.isnan(r) else (np.nan, np.nan)
-        ac = ac_correlation(tx, ty, 0)
+        low, high = (np.nan, np.nan) if np.isnan(r) else block_bootstrap_ci(x, y, n_boot, blen, seed, draws=draws)
+        ac = ac_arrays(xa, ya)
         rows.append([x_name, y_name, how, n, r, p, rho, sp, low, high, blen, n_boot, seed,
                      ac["n_eff"], ac["p"], ac["ci_low"], ac["ci_high"], AC_METHOD])
     out = pd.DataFrame(rows, columns=CORRELATION_COLUMNS[:-2]).astype({"n": "int64", "block_length": "int64"})
     # the family adjustment is over the lag scan's differenced tests; lag 0 is the same test as here
-    family = lagged_correlations(df.reset_index(), pairs, max_lag=max_lag, n_boot=0, transforms=transforms)
+    if family is None:
+        family = lagged_correlations(df.reset_index(), pairs, max_lag=max_lag, n_boot=0, transforms=transforms)
     fam = family[family["lag"] == 0].set_index(["x_series", "y_series", "transform"])
     key = pd.MultiIndex.from_frame(out[["x_series", "y_series", "transform"]])
     out["p_bh_family"] = fam["p_bh_family"].reindex(key).to_numpy() if len(fam) else np.nan
@@ -158,16 +171,17 @@ def lagged_correlations(
     df = monthly_frame(monthly_df)
     pairs = resolve_pairs(df, pairs)
     kwargs = {} if transforms is None else {"transforms": transforms}
-    frames = []
+    frames, draws = [], {}
     for x_name, y_name, how, tx, ty in transformed_pairs(df, pairs, **kwargs):
         rows = []
+        xa, ya = tx.to_numpy(dtype=float), ty.to_numpy(dtype=float)
         for lag in range(-max_lag, max_lag + 1):
-            data = align(tx, ty, lag)
-            x, y = data["x"].to_numpy(), data["y"].to_numpy()
+            x, y = align_arrays(xa, ya, lag)
             r, p = _pearson(x, y)
             blen = default_block_length(max(len(x), 1))
-            low, high = block_bootstrap_ci(x, y, n_boot, blen, seed) if not np.isnan(r) else (np.nan, np.nan)
-            ac = ac_correlation(tx, ty, lag)
+            low, high = (np.nan, np.nan) if np.isnan(r) else block_bootstrap_ci(x, y, n_boot, blen, seed,
+                                                                                  draws=draws)
+            ac = ac_arrays(xa, shifted(ya, lag))
             rows.append([x_name, y_name, how, lag, len(x), r, p, low, high,
                          ac["n_eff"], ac["p"], ac["ci_low"], ac["ci_high"], AC_METHOD])
         part = pd.DataFrame(rows, columns=["x_series", "y_series", "transform", "lag", "n", "pearson_r",

@@ -122,6 +122,23 @@ def test_missing_frame_renders_a_no_data_chart(tmp_path):
     assert "No data available" in (tmp_path / "sensitivity.svg").read_text(encoding="utf-8")
 
 
+def test_png_is_the_svg_rasterised_as_vl_convert_would(tmp_path):
+    """save_chart rasterises its SVG instead of laying the chart out again: the PNG must be the one vl-convert makes."""
+    import altair as alt
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    from analytics.chart_files import chart_spec, save_chart
+
+    df = pd.DataFrame({"x": np.arange(30), "y": np.sin(np.arange(30)), "k": ["a", "b", "c"] * 10})
+    chart = alt.Chart(df).mark_line(clip=True).encode(x="x:Q", y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1])),
+                                                      color="k:N").properties(title="Ünïcode – title")
+    save_chart(chart, tmp_path, "c")
+    want = vlc.vegalite_to_png(chart_spec(chart), vl_version=vl_version_for_vl_convert(), scale=2,
+                               allowed_base_urls=[])
+    assert (tmp_path / "c.png").read_bytes() == want
+
+
 def test_report_is_self_contained_and_complete(run):
     home, _ = run
     html = (home / "report" / "index.html").read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.series import AnalyticsInputError, align, monthly_frame, transform
+from analytics.series import AnalyticsInputError, align, align_arrays, monthly_frame, transform
 from analytics.stats import (
     block_bootstrap_ci, bh_adjust, correlations, default_block_length, lagged_correlations,
 )
@@ -32,6 +32,16 @@ def test_align_positive_lag_pairs_x_with_later_y():
     assert out["x"].tolist() == [1.0, 2.0, 3.0]
     assert out["y"].tolist() == [30.0, 40.0, 50.0]
     assert align(x, y, -1)["y"].tolist() == [10.0, 20.0, 30.0, 40.0]
+
+
+def test_align_arrays_is_align_on_numpy():
+    idx = months(6)
+    x = pd.Series([1.0, np.nan, 3, 4, 5, 6], index=idx)
+    y = pd.Series([10.0, 20, np.nan, 40, 50, 60], index=idx)
+    for lag in range(-7, 8):
+        want = align(x, y, lag)
+        got = align_arrays(x.to_numpy(), y.to_numpy(), lag)
+        assert np.array_equal(got[0], want["x"].to_numpy()) and np.array_equal(got[1], want["y"].to_numpy())
 
 
 def test_monthly_frame_rejects_gaps_and_missing_columns():
