@@ -77,17 +77,22 @@ class Settings:
                    warnings=tuple(unknown_variable_warnings(env)))
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+def _number(env: Mapping[str, str], name: str, default: float, ok, wanted: str) -> float:
+    """`name` as a number that `ok` accepts, `default` when unset; anything else is one clear error."""
     text = (env.get(name) or "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise ValueError(f"{name}={text!r} is not a positive number")
+        value = None
+    if value is None or not ok(value):
+        raise ValueError(f"{name}={text!r} is not {wanted}")
     return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    return _number(env, name, default, lambda v: v > 0, "a positive number")
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -101,16 +106,7 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
-    text = (env.get(name) or "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name}={text!r} is not a fraction between 0 and 1 (e.g. 0.2 for 20%)")
-    return value
+    return _number(env, name, default, lambda v: 0 <= v <= 1, "a fraction between 0 and 1 (e.g. 0.2 for 20%)")
 
 
 def unknown_variable_warnings(env: Mapping[str, str]) -> list[str]:

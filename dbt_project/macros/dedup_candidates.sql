@@ -61,3 +61,17 @@ select * from (
 )
 where name_match = 'same_key' or not (crunchbase_has_same_key or layoffs_fyi_has_same_key)
 {%- endmacro %}
+
+
+{#- The per-source events the dedup rule pairs up (the `events` dedup_candidates reads), one definition for the
+    matching model and the test that proves it maximal. -#}
+{% macro dedup_events() %}
+    select
+        source_event_id,
+        source,
+        event_date,
+        {{ company_key('company') }} as company_key,
+        laid_off,
+        duplicate_of
+    from {{ ref('int_layoffs__source_events') }}
+{% endmacro %}

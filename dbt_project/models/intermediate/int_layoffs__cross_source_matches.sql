@@ -6,14 +6,7 @@
 {%- set rounds = var('dedup_match_rounds') %}
 
 with events as (
-    select
-        source_event_id,
-        source,
-        event_date,
-        {{ company_key('company') }} as company_key,
-        laid_off,
-        duplicate_of
-    from {{ ref('int_layoffs__source_events') }}
+    {{ dedup_events() }}
 ),
 
 candidates as (

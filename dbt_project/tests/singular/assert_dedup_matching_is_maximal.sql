@@ -3,14 +3,7 @@
 -- row and an unmatched layoffs.fyi row that form a candidate pair (macro dedup_candidates) mean
 -- var('dedup_match_rounds') was too small.
 with events as (
-    select
-        source_event_id,
-        source,
-        event_date,
-        {{ company_key('company') }} as company_key,
-        laid_off,
-        duplicate_of
-    from {{ ref('int_layoffs__source_events') }}
+    {{ dedup_events() }}
 ),
 
 candidates as (
