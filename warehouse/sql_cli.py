@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from warehouse import sql_render
+from warehouse.sql_interrupts import Interrupts
 
 FORMATS = ("table", "csv", "json", "markdown")
 DEFAULT_MAX_ROWS = 10_000
@@ -82,25 +84,16 @@ def _silence_stdout() -> None:
         pass
 
 
-class _Interrupts:
-    """Note Ctrl-C while a command runs: DuckDB turns it into RuntimeError('Query interrupted') mid-query."""
+INTERRUPTS = Interrupts()  # replaced by each command's own (see _guarded); connections register with it
 
-    def __enter__(self) -> _Interrupts:
-        self.seen, self.previous = False, None
-        try:
-            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-                self.previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread
-            pass
-        return self
 
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.seen = True
-        raise KeyboardInterrupt
+@contextlib.contextmanager
+def _open(args: argparse.Namespace) -> Iterator[Any]:
+    """The warehouse read-only, interrupted at once by Ctrl-C while the command runs."""
+    from warehouse import query
 
-    def __exit__(self, *exc: Any) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+    with query.open_readonly(warehouse_path(args)) as con, INTERRUPTS.watch(con):
+        yield con
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -112,7 +105,9 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
         from warehouse import catalog, query
 
-        with _Interrupts() as interrupts:
+        global INTERRUPTS
+        INTERRUPTS = Interrupts()
+        with INTERRUPTS as interrupts:
             try:
                 with query.recursion_headroom():
                     code = handler(args)
@@ -168,7 +163,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     max_rows = _check_max_rows(args)
     sql = sys.stdin.read() if args.query == "-" else args.query
     query.check_query(sql)  # refuse before touching the warehouse file
-    with query.open_readonly(warehouse_path(args)) as con:
+    with _open(args) as con:
         result = query.run_query(con, sql, max_rows)
         emit(args, result.columns, result.batches(), result)
     return 0
@@ -177,7 +172,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 def _cmd_tables(args: argparse.Namespace) -> int:
     from warehouse import catalog, query
 
-    with query.open_readonly(warehouse_path(args)) as con:
+    with _open(args) as con:
         found = catalog.list_tables(con)
     if args.format in ("table", "markdown"):  # first sentence only; csv/json carry the full text
         rows = [(s, t, k, n, sql_render.summary(c)) for s, t, k, n, c in found]
@@ -190,7 +185,7 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 def _cmd_describe(args: argparse.Namespace) -> int:
     from warehouse import catalog, query
 
-    with query.open_readonly(warehouse_path(args)) as con:
+    with _open(args) as con:
         name, kind, comment, cols = catalog.describe_table(con, args.table)
     text = args.format in ("table", "markdown")
     if text:

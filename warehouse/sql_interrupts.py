@@ -1,0 +1,80 @@
+"""Ctrl-C during a `layoffs-ai sql|tables|describe` command: stop DuckDB mid-query, then exit 130."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+
+
+class Interrupts:
+    """Note Ctrl-C while a command runs, and interrupt the connections it has open at once.
+
+    Python runs a signal handler only when the main thread executes Python code, and DuckDB's client looks for
+    pending signals only between its tasks; one task of a large join can run for minutes. So the signal also
+    wakes a thread (`signal.set_wakeup_fd`), which calls `interrupt()` on every connection opened through
+    `watch()`; DuckDB then stops the query with an "Interrupted" error, and `seen` makes that exit 130.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+        self._wakeup: tuple[int, Any] | None = None
+        self._thread: threading.Thread | None = None
+        self._open: list[duckdb.DuckDBPyConnection] = []
+
+    def __enter__(self) -> Interrupts:
+        try:
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
+                read, write = os.pipe()
+                os.set_blocking(write, False)
+                self._wakeup = (write, signal.set_wakeup_fd(write, warn_on_full_buffer=False))
+                self._thread = threading.Thread(target=self._watch_signals, args=(read,), daemon=True)
+                self._thread.start()
+        except ValueError:  # not the main thread: Python delivers no signal here anyway
+            pass
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def _watch_signals(self, read: int) -> None:
+        try:
+            while data := os.read(read, 64):  # empty: the write end was closed (the command ended)
+                if signal.SIGINT in data:
+                    self.seen = True
+                    self._interrupt_open()
+        finally:
+            os.close(read)
+
+    def _interrupt_open(self) -> None:
+        # its own frame: this thread must hold no connection once it is done (DuckDB reports leaked objects)
+        for con in list(self._open):
+            with contextlib.suppress(Exception):
+                con.interrupt()
+
+    @contextlib.contextmanager
+    def watch(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+        """`con`, interrupted by Ctrl-C for as long as the block runs."""
+        self._open.append(con)
+        try:
+            yield con
+        finally:
+            self._open.remove(con)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._wakeup is not None:
+            write, previous = self._wakeup
+            signal.set_wakeup_fd(previous)
+            os.close(write)  # the watching thread reads end-of-file and ends
+            if self._thread is not None:
+                self._thread.join(timeout=2)
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
