@@ -26,6 +26,7 @@ class Interrupts:
         self._previous: Any = None
         self._wakeup: tuple[int, Any] | None = None
         self._thread: threading.Thread | None = None
+        self._ended = threading.Event()
         self._open: list[duckdb.DuckDBPyConnection] = []
 
     def __enter__(self) -> Interrupts:
@@ -50,7 +51,12 @@ class Interrupts:
             while data := os.read(read, 64):  # empty: the write end was closed (the command ended)
                 if signal.SIGINT in data:
                     self.seen = True
+                    # again every 0.1 s until the command ends: a query that had not started yet when the
+                    # signal came (interrupt() only stops a running one) is stopped as soon as it starts
                     self._interrupt_open()
+                    while not self._ended.wait(0.1):
+                        self._interrupt_open()
+                    break
         finally:
             os.close(read)
 
@@ -73,6 +79,7 @@ class Interrupts:
         if self._wakeup is not None:
             write, previous = self._wakeup
             signal.set_wakeup_fd(previous)
+            self._ended.set()
             os.close(write)  # the watching thread reads end-of-file and ends
             if self._thread is not None:
                 self._thread.join(timeout=2)

@@ -37,8 +37,10 @@ def run_freshness(dbt, dbt_vars: str, target: Path, wanted: Mapping[dg.AssetKey,
     if not sources:
         return []
     selection = [arg for s in sources for arg in ("--select", f"source:{s}")]
-    dbt.cli(["source", "freshness", "--target", "pipeline", "--vars", dbt_vars, *selection], target_path=target,
-            raise_on_error=False).wait()
+    invocation = dbt.cli(["source", "freshness", "--target", "pipeline", "--vars", dbt_vars, *selection],
+                         target_path=target, raise_on_error=False).wait()
+    if (invocation.process.returncode or 0) < 0:  # killed by a signal (the run is being stopped): build nothing
+        raise RuntimeError(f"dbt source freshness was stopped by signal {-invocation.process.returncode}")
     path = target / "sources.json"
     results = {}
     if path.exists():
