@@ -125,19 +125,17 @@ class LayoffsDbtComponent(DbtProjectComponent):
                   if dg.AssetCheckKey(key, CHECK) in context.selected_asset_check_keys}
         fresh_target, build_target = targets / f"{context.run.run_id[:8]}-freshness", targets / context.run.run_id[:8]
         if wanted:
-            state.seed(fresh_target)
-            yield from run_freshness(dbt, dbt_vars, fresh_target, wanted)
-            state.keep(fresh_target)
-        state.seed(build_target)
-        # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
-        # (tests/test_dbt_build.py); a night only builds the models and runs their data tests.
-        invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
-                              "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
-        # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file
-        # (one writer per file): collect the events, and read the catalog metadata once dbt has finished.
-        events = list(invocation.stream())
-        with warehouse.connect(context.run.run_id) as con:
-            yield from (_with_catalog(con, event) for event in events)
-        state.keep(build_target)
+            with state.reusing(fresh_target):
+                yield from run_freshness(dbt, dbt_vars, fresh_target, wanted)
+        with state.reusing(build_target):
+            # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
+            # (tests/test_dbt_build.py); a night only builds the models and runs their data tests.
+            invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
+                                  "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
+            # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file
+            # (one writer per file): collect the events, and read the catalog metadata once dbt has finished.
+            events = list(invocation.stream())
+            with warehouse.connect(context.run.run_id) as con:
+                yield from (_with_catalog(con, event) for event in events)
         for old in sorted(targets.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_TARGETS]:
             shutil.rmtree(old, ignore_errors=True)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -63,6 +64,13 @@ class ParseState:
         tmp.symlink_to(work_copy.resolve())
         os.replace(tmp, self.warehouse)
         return self.warehouse
+
+    @contextlib.contextmanager
+    def reusing(self, target: Path) -> Iterator[Path]:
+        """An invocation's target folder, seeded with the last parse; the parse it leaves is kept if it finishes."""
+        self.seed(target)
+        yield target
+        self.keep(target)
 
     def seed(self, target: Path) -> None:
         """Give an invocation's target folder the last parse (before dagster-dbt would copy the project's)."""
