@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
+import time
+from pathlib import Path
 from typing import Callable
 
 import psutil
@@ -12,20 +15,41 @@ import psutil
 GRACE_SECONDS = 2.0  # child processes (dbt) get this long to exit after SIGTERM before SIGKILL
 
 
-def stop_children() -> None:
-    """Terminate every process this one started (dbt), then kill what is left after a short grace."""
+def stop_children() -> list[str]:
+    """Terminate every process this one started (dbt), then kill what is left after a short grace; return the
+    names of the programs stopped.
+
+    The children are never reaped here (no `wait`): the thread that started a child must read its own exit
+    status. Once a child is reaped elsewhere, `subprocess.Popen.wait()` finds no child and reports exit code 0,
+    so a dbt killed here looked like a dbt that had succeeded, and its run was recorded as a success.
+    """
     children = psutil.Process().children(recursive=True)
+    programs = [_program(c) for c in children]
     for child in children:
-        try:
+        with contextlib.suppress(psutil.Error):
             child.terminate()
-        except psutil.Error:
-            pass
-    _, alive = psutil.wait_procs(children, timeout=GRACE_SECONDS)
-    for child in alive:
-        try:
-            child.kill()
-        except psutil.Error:
-            pass
+    deadline = time.monotonic() + GRACE_SECONDS
+    while any(_running(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for child in children:
+        if _running(child):
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+    return programs
+
+
+def _program(process: psutil.Process) -> str:
+    with contextlib.suppress(psutil.Error):
+        return Path(process.cmdline()[0]).name
+    return "?"
+
+
+def _running(process: psutil.Process) -> bool:
+    """Alive and not yet a zombie (a zombie has exited; its parent has not read its status yet)."""
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def run_interruptibly(work: Callable[[], int], on_interrupt: Callable[[int], None]) -> int:

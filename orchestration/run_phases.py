@@ -14,6 +14,7 @@ from typing import TextIO
 from .settings import Settings
 from .source_state import SourceState
 
+SETTLE_SECONDS = 2.0  # after stopping dbt, how long its run may take to record its end before it is marked canceled
 OFFLINE_HINT = "no network? run offline: LAYOFFS_AI_SNAPSHOT_DIR=<folder with the source files> make run"
 
 
@@ -169,14 +170,26 @@ class PipelineRun:
         """After SIGINT/SIGTERM: stop dbt, drop this command's working folders, mark its Dagster runs canceled."""
         from .interrupts import stop_children
 
-        stop_children()
+        stopped = stop_children()
         self.discard_work()
-        for run_id in self.run_ids:
-            with contextlib.suppress(Exception):
-                run = self.instance.get_run_by_id(run_id) if self.instance else None
-                if run is not None and run.status != run.status.SUCCESS:  # a step killed by us is not a failure
+        runs = self._settled_runs(SETTLE_SECONDS if "dbt" in stopped else 0.0)
+        for run in runs:
+            if run.status != run.status.SUCCESS:  # a step killed by us is not a failure
+                with contextlib.suppress(Exception):
                     self.instance.report_run_canceled(run, message=f"interrupted by signal {signum}")
         print(f"the published warehouse in {self.settings.home} is unchanged", file=sys.__stderr__, flush=True)
+
+    def _settled_runs(self, limit: float) -> list:
+        """This command's runs, once each has ended or `limit` seconds have passed: a run whose dbt was just
+        stopped records its failure within a moment, and the cancel must come after it, not be overwritten."""
+        deadline = time.monotonic() + limit
+        while True:
+            runs = []
+            with contextlib.suppress(Exception):
+                runs = [r for r in map(self.instance.get_run_by_id, self.run_ids) if r is not None]
+            if all(r.is_finished for r in runs) or time.monotonic() >= deadline:
+                return runs
+            time.sleep(0.05)
 
 
 def _source_line(state: SourceState | None) -> str:

@@ -135,6 +135,9 @@ class LayoffsDbtComponent(DbtProjectComponent):
             # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file
             # (one writer per file): collect the events, and read the catalog metadata once dbt has finished.
             events = list(invocation.stream())
+            if not (build_target / "run_results.json").exists():  # dbt ended without finishing (killed)
+                raise RuntimeError(f"dbt build ended without writing run_results.json (exit code "
+                                   f"{invocation.process.returncode}): it was stopped before it finished")
             with warehouse.connect(context.run.run_id) as con:
                 yield from (_with_catalog(con, event) for event in events)
         for old in sorted(targets.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_TARGETS]:

@@ -81,3 +81,14 @@ def test_sigint_during_dbt_stops_within_seconds_and_cancels_the_run(fault_home):
         refresh = [r for r in instance.get_runs() if r.job_name == "refresh_all"][0]  # newest first: this run's
         assert refresh.status in (dg.DagsterRunStatus.CANCELED, dg.DagsterRunStatus.CANCELING)
     print(f"SIGINT during dbt: stopped in {took:.2f}s")
+
+
+def test_stopping_children_leaves_their_exit_status_to_the_thread_that_started_them():
+    """A stopped dbt must look stopped: once another thread reaps a child, Popen.wait() reports exit code 0
+    (this made a dbt killed by Ctrl-C look like a dbt that succeeded, and its run was recorded as a success)."""
+    from orchestration.interrupts import stop_children
+
+    child = subprocess.Popen(["sleep", "60"])
+    time.sleep(0.2)
+    stop_children()
+    assert child.wait(timeout=5) == -signal.SIGTERM
