@@ -10,12 +10,96 @@
         dedup_fuzzy_min_key_length characters; and
       * their dates agree: at most dedup_window_days apart ('within_window'), or at most
         dedup_equal_count_window_days apart when both counts are known and equal ('equal_count_extended').
-    Within-source duplicates (duplicate_of not NULL) never take part. -#}
+    Within-source duplicates (duplicate_of not NULL) never take part.
+
+    Only pairs of keys that can agree are compared (exact blocking, so the pairs are the same as comparing
+    every pair within the date window, which grows with the square of the rows): equal keys; keys that share
+    a deletion variant (Levenshtein distance <= k implies that deleting at most k bytes from each key gives the
+    same string; DuckDB's levenshtein counts bytes, so the variants are taken on the hex of the UTF-8 bytes);
+    and keys where one contains the other's rarest word (containment needs every word, so it needs that one).
+    tests/test_dedup_blocking.py compares this with the unblocked comparison. -#}
 {% macro dedup_candidates(events) -%}
 {%- set window_days = var('dedup_window_days') -%}
 {%- set equal_days = var('dedup_equal_count_window_days') -%}
 {%- set max_edits = var('dedup_fuzzy_max_edits') -%}
 {%- set min_len = var('dedup_fuzzy_min_key_length') -%}
+{%- set widest = [window_days, equal_days] | max -%}
+with dedup_cb as (
+    select source_event_id, event_date, company_key, laid_off from {{ events }}
+    where source = 'crunchbase_tracker' and duplicate_of is null and event_date is not null
+),
+
+dedup_fyi as (
+    select source_event_id, event_date, company_key, laid_off from {{ events }}
+    where source = 'layoffs_fyi' and duplicate_of is null and event_date is not null
+),
+
+dedup_keys as (
+    select distinct 'cb' as side, company_key as k from dedup_cb where length(company_key) >= {{ min_len }}
+    union
+    select distinct 'fyi' as side, company_key as k from dedup_fyi where length(company_key) >= {{ min_len }}
+),
+
+dedup_hex as (
+    select side, k, hex(encode(k)) as h, strlen(k) as n from dedup_keys
+),
+
+dedup_variants as (
+    select distinct side, k, v from (
+        {%- for d in range(0, max_edits + 1) %}
+        {%- if not loop.first %}
+        union all
+        {%- endif %}
+        select side, k,
+            {%- if d == 0 %} h as v from dedup_hex
+            {%- else %}
+            {#- delete the bytes at 0-based positions p1 < p2 < ... < pd: keep the hex between them -#}
+            substr(h, 1, 2 * p1)
+            {%- for e in range(1, d + 1) %}
+            || substr(h, 2 * p{{ e }} + 3{% if e < d %}, 2 * (p{{ e + 1 }} - p{{ e }} - 1){% endif %})
+            {%- endfor %} as v
+            from dedup_hex, range(n) as r1(p1)
+            {%- for e in range(2, d + 1) %}, range(p{{ e - 1 }} + 1, n) as r{{ e }}(p{{ e }}){% endfor %}
+            {%- endif %}
+        {%- endfor %}
+    )
+),
+
+dedup_words as (
+    select side, k, unnest(list_distinct(string_split(k, ' '))) as word from dedup_keys
+),
+
+dedup_rarest as (
+    select side, k, arg_min(word, (uses, word)) as word
+    from dedup_words join (select word, count(*) as uses from dedup_words group by word) using (word)
+    group by side, k
+),
+
+dedup_key_pairs as (
+    select cb.k as cb_key, fyi.k as fyi_key
+    from dedup_variants as cb join dedup_variants as fyi on cb.v = fyi.v
+    where cb.side = 'cb' and fyi.side = 'fyi' and cb.k <> fyi.k
+    union
+    select r.k, w.k from dedup_rarest as r join dedup_words as w on r.word = w.word
+    where r.side = 'cb' and w.side = 'fyi' and r.k <> w.k
+    union
+    select w.k, r.k from dedup_rarest as r join dedup_words as w on r.word = w.word
+    where r.side = 'fyi' and w.side = 'cb' and r.k <> w.k
+),
+
+dedup_pairs as (
+    select cb.*, fyi.source_event_id as fyi_id, fyi.event_date as fyi_date, fyi.company_key as fyi_key,
+        fyi.laid_off as fyi_laid_off
+    from dedup_cb as cb join dedup_fyi as fyi on cb.company_key = fyi.company_key
+        and fyi.event_date between cb.event_date - {{ widest }} and cb.event_date + {{ widest }}
+    union all
+    select cb.*, fyi.source_event_id, fyi.event_date, fyi.company_key, fyi.laid_off
+    from dedup_key_pairs as kp
+    join dedup_cb as cb on cb.company_key = kp.cb_key
+    join dedup_fyi as fyi on fyi.company_key = kp.fyi_key
+        and fyi.event_date between cb.event_date - {{ widest }} and cb.event_date + {{ widest }}
+)
+
 select * from (
     select
         *,
@@ -24,37 +108,28 @@ select * from (
         bool_or(name_match = 'same_key') over (partition by layoffs_fyi_ref) as layoffs_fyi_has_same_key
     from (
         select
-            cb.source_event_id as crunchbase_ref,
-            fyi.source_event_id as layoffs_fyi_ref,
-            cb.company_key as company_key,
-            fyi.company_key as layoffs_fyi_key,
-            cb.event_date as crunchbase_date,
-            fyi.event_date as layoffs_fyi_date,
-            abs(datediff('day', cb.event_date, fyi.event_date)) as day_gap,
-            coalesce(cb.laid_off = fyi.laid_off, false) as counts_equal,
+            source_event_id as crunchbase_ref,
+            fyi_id as layoffs_fyi_ref,
+            company_key as company_key,
+            fyi_key as layoffs_fyi_key,
+            event_date as crunchbase_date,
+            fyi_date as layoffs_fyi_date,
+            abs(datediff('day', event_date, fyi_date)) as day_gap,
+            coalesce(laid_off = fyi_laid_off, false) as counts_equal,
             case
-                when cb.company_key = fyi.company_key then 'same_key'
-                when least(length(cb.company_key), length(fyi.company_key)) >= {{ min_len }}
-                    and levenshtein(cb.company_key, fyi.company_key) <= {{ max_edits }} then 'edit_distance'
-                when least(length(cb.company_key), length(fyi.company_key)) >= {{ min_len }}
-                    and (list_has_all(string_split(cb.company_key, ' '), string_split(fyi.company_key, ' '))
-                        or list_has_all(string_split(fyi.company_key, ' '), string_split(cb.company_key, ' ')))
+                when company_key = fyi_key then 'same_key'
+                when least(length(company_key), length(fyi_key)) >= {{ min_len }}
+                    and levenshtein(company_key, fyi_key) <= {{ max_edits }} then 'edit_distance'
+                when least(length(company_key), length(fyi_key)) >= {{ min_len }}
+                    and (list_has_all(string_split(company_key, ' '), string_split(fyi_key, ' '))
+                        or list_has_all(string_split(fyi_key, ' '), string_split(company_key, ' ')))
                     then 'token_containment'
             end as name_match,
             case
-                when abs(datediff('day', cb.event_date, fyi.event_date)) <= {{ window_days }} then 'within_window'
+                when abs(datediff('day', event_date, fyi_date)) <= {{ window_days }} then 'within_window'
                 else 'equal_count_extended'
             end as date_rule
-        from {{ events }} as cb
-        inner join {{ events }} as fyi
-            on cb.source = 'crunchbase_tracker'
-            and fyi.source = 'layoffs_fyi'
-            and fyi.event_date between cb.event_date - {{ [window_days, equal_days] | max }}
-                and cb.event_date + {{ [window_days, equal_days] | max }}
-        where cb.duplicate_of is null
-            and fyi.duplicate_of is null
-            and cb.event_date is not null
-            and fyi.event_date is not null
+        from dedup_pairs
     )
     where name_match is not null
         and (day_gap <= {{ window_days }} or (counts_equal and day_gap <= {{ equal_days }}))
