@@ -146,20 +146,38 @@
         || regexp_replace(trim({{ company_key }}), '[^\p{L}\p{N} ]', '', 'g') || ' '
 {%- endmacro %}
 
+{#- The company's first whole-word mention in normalised text `norm` (with its name suffixes), '' when absent.
+    Its regex is built per row, and RE2 compiles it per row (≈20 µs): a model computes this once per row, as a
+    column, and passes it to ai_without_name and ai_attribution_decision. -#}
+{% macro ai_name_hit(norm, company_key) -%}
+    regexp_extract({{ norm }}, {{ ai_company_regex(company_key) }})
+{%- endmacro %}
+
+{#- `norm` with that first mention replaced by one space (what removing it with the name regex gives: the regex's
+    leftmost match is also the first place its text occurs), `norm` itself when the key is empty. -#}
+{% macro ai_without_name(norm, company_key, name_hit) -%}
+    case when length(trim({{ company_key }})) > 0 and {{ name_hit }} <> ''
+        then substr({{ norm }}, 1, instr({{ norm }}, {{ name_hit }}) - 1) || ' '
+            || substr({{ norm }}, instr({{ norm }}, {{ name_hit }}) + length({{ name_hit }}))
+        else {{ norm }} end
+{%- endmacro %}
+
 {#- The text's reason / company / context evidence as a struct; `norm` normalised text, `company_key`
-    the company's matching key (company_key macro). -#}
-{% macro ai_attribution_decision(norm, company_key) -%}
+    the company's matching key (company_key macro), `name_hit` and `stripped` the columns ai_name_hit and
+    ai_without_name computed from them. -#}
+{% macro ai_attribution_decision(norm, company_key, name_hit, stripped) -%}
     {%- set any_ai_or_robot = _ai_pattern(['{ai}', '{robot}']) -%}
-    {%- set name_re = ai_company_regex(company_key) -%}
-    {%- set name_hit = "regexp_extract(" ~ norm ~ ", " ~ name_re ~ ")" -%}
-    {%- set stripped = "case when length(trim(" ~ company_key ~ ")) > 0 then regexp_replace(" ~ norm ~ ", " ~ name_re ~ ", ' ') else " ~ norm ~ " end" -%}
     {%- set masked = "regexp_replace(" ~ stripped ~ ", " ~ _ai_literal(_ai_pattern(ai_company_phrases())) ~ ", ' ', 'g')" -%}
     {%- set reason = "trim(regexp_extract(" ~ stripped ~ ", " ~ _ai_literal(_ai_pattern(ai_reason_phrases())) ~ "))" -%}
     {%- set context = "trim(regexp_extract(" ~ masked ~ ", " ~ _ai_literal(_ai_pattern(ai_context_phrases())) ~ "))" -%}
     {%- set company_phrase = "trim(regexp_extract(" ~ stripped ~ ", " ~ _ai_literal(_ai_pattern(ai_company_phrases())) ~ "))" -%}
+    {%- set bare_name = "regexp_replace(trim(" ~ company_key ~ "), '[^\\p{L}\\p{N} ]', '', 'g')" -%}
+    {#- the name regex after an AI word needs ' <name> ' and an AI word in the text: both cheap, checked first -#}
     {%- set name_ai = "(regexp_matches(" ~ name_hit ~ ", " ~ _ai_literal(any_ai_or_robot) ~ ")"
         ~ " or regexp_matches(' ' || " ~ company_key ~ " || ' ', " ~ _ai_literal(any_ai_or_robot) ~ ")"
-        ~ " or (length(trim(" ~ company_key ~ ")) > 0 and regexp_matches(" ~ norm ~ ", " ~ ai_company_prefix_regex(company_key) ~ ")))" -%}
+        ~ " or (length(trim(" ~ company_key ~ ")) > 0 and contains(" ~ norm ~ ", ' ' || " ~ bare_name ~ " || ' ')"
+        ~ " and regexp_matches(" ~ norm ~ ", " ~ _ai_literal(any_ai_or_robot) ~ ")"
+        ~ " and regexp_matches(" ~ norm ~ ", " ~ ai_company_prefix_regex(company_key) ~ ")))" -%}
     {%- set bare = "trim(regexp_extract(" ~ masked ~ ", " ~ _ai_literal(" ((?:[a-z0-9]+ )?" ~ _ai_alt(ai_terms()) ~ "(?: [a-z0-9]+)?) ") ~ "))" -%}
     case
         when {{ norm }} is null or {{ ai_headline_word_count(norm) }} < 2

@@ -88,13 +88,18 @@ normalised as (
     from texts
 ),
 
+named as (
+    select *, {{ ai_without_name('headline_text', 'company_key', 'name_hit') }} as text_without_name
+    from (select *, {{ ai_name_hit('headline_text', 'company_key') }} as name_hit from normalised)
+),
+
 decided as (
     select
         *,
-        {{ ai_attribution_decision('headline_text', 'company_key') }} as decision,
+        {{ ai_attribution_decision('headline_text', 'company_key', 'name_hit', 'text_without_name') }} as decision,
         -- the sampling frame reads the slug only, as when the labelled sample was drawn
         {{ ai_frame_stratum('slug_text') }} as frame_stratum
-    from normalised
+    from named
 )
 
 select
