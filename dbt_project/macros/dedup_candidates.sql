@@ -45,7 +45,7 @@ dedup_hex as (
 ),
 
 dedup_variants as (
-    select distinct side, k, v from (
+    select side, k, v from (  -- repeats (deleting either "a" of "aa") only repeat key pairs, which union drops
         {%- for d in range(0, max_edits + 1) %}
         {%- if not loop.first %}
         union all
