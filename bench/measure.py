@@ -4,8 +4,8 @@ Usage: python bench/measure.py --json out.json --log out.log -- CMD [ARGS...]
 
 Peak RSS is reported two ways: `max_rss_mib` is getrusage(RUSAGE_CHILDREN).ru_maxrss of this wrapper
 (the largest single process of the tree, dbt subprocess included, exact); `tree_rss_mib` is the
-largest sum of RSS over the whole process tree, sampled from /proc every 0.1 s (catches concurrent
-step processes of the multiprocess executor; may miss short spikes).
+largest sum of RSS over the whole process tree, sampled from /proc every 0.1 s (catches the pipeline
+process and its dbt subprocess together; may miss short spikes).
 """
 
 from __future__ import annotations

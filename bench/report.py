@@ -12,8 +12,7 @@ from pathlib import Path
 
 import report_text
 
-FULL, NOOP, MP, FLOOR = ("full refresh (in-process)", "no-op refresh (in-process)",
-                         "full refresh (multiprocess executor)", "floor (plain DuckDB script)")
+FULL, NOOP, FLOOR = "full refresh (in-process)", "no-op refresh (in-process)", "floor (plain DuckDB script)"
 GIB = 1024.0
 
 
@@ -123,7 +122,7 @@ def targets(results: list[dict], scales: list[int]) -> tuple[list[str], list[str
               ratio <= 3, "scale")
     else:
         check("marginal cost at 100× ≤ 3× the floor's (issue 13)", "not measured", None, "scale")
-    pipeline = [r for r in results if r["name"] in (FULL, NOOP, MP)]
+    pipeline = [r for r in results if r["name"] in (FULL, NOOP)]
     for k in sorted({r["scale"] for r in pipeline}):
         peak = max((r["tree_rss_mib"] for r in pipeline if r["scale"] == k), default=None)
         single = max((r["max_rss_mib"] for r in pipeline if r["scale"] == k), default=None)
@@ -152,7 +151,7 @@ def render(machine: dict, results: list[dict], args: dict) -> str:
            "## Targets", ""]
     target_lines, missed = targets(results, scales)
     out += target_lines + ["", "## Full refresh, no-op refresh and the floor (1×, reference snapshots)", ""]
-    out += measurement_table(results, [(FULL, 1), (NOOP, 1), (MP, 1), (FLOOR, 1),
+    out += measurement_table(results, [(FULL, 1), (NOOP, 1), (FLOOR, 1),
                                        ("dbt build alone (dbt CLI, no Dagster)", 1), ("import orchestration.definitions", 1)])
     out += ["", report_text.RSS_NOTE, "", "## Scale (synthetic sources)", ""]
     out += scale_table(results, scales)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 
-FULL, NOOP, MP = "full refresh (in-process)", "no-op refresh (in-process)", "full refresh (multiprocess executor)"
+FULL, NOOP = "full refresh (in-process)", "no-op refresh (in-process)"
 FLOOR = "floor (plain DuckDB script)"
 BETWEEN = "between steps: scheduling, events, step process start-up (Dagster run − sum of steps; < 0 if they overlap)"
 MAIN_STEPS = ("load_raw_tables", "dbt_models", "run_analytics", "warehouse__published")
@@ -18,7 +17,7 @@ RSS_NOTE = ("*Peak RSS, largest process* is `getrusage(RUSAGE_CHILDREN).ru_maxrs
             "(`bench/measure.py`): exact, and it covers every descendant (the dbt subprocess, executor step "
             "processes), but it is the largest *single* process. *Process tree* is the largest sum of RSS over "
             "the wrapper's whole process tree, sampled from `/proc` every 0.1 s: it counts the `layoffs-ai` "
-            "process and its dbt subprocess (or the multiprocess executor's step processes) together, which is "
+            "process and its dbt subprocess together, which is "
             "what the machine must hold; a spike shorter than 0.1 s can be missed. The targets use the tree figure.")
 
 SYNTH_NOTE = (
@@ -110,8 +109,7 @@ def where_time_goes(results: list[dict], scales: list[int], missed: list[str]) -
     else:
         out.append("Every target is met; the breakdown is kept for reference.")
     columns = [(f"full {k}×", [r for r in results if r["name"] == FULL and r["scale"] == k]) for k in scales]
-    columns += [("no-op 1×", [r for r in results if r["name"] == NOOP]),
-                ("multiprocess 1×", [r for r in results if r["name"] == MP])]
+    columns += [("no-op 1×", [r for r in results if r["name"] == NOOP])]
     columns = [(label, runs) for label, runs in columns if runs]
     parts = [(label, _breakdown(runs)) for label, runs in columns]
     names = list(dict.fromkeys(name for _, p in parts for name in p))
@@ -233,11 +231,4 @@ def findings(results: list[dict], scales: list[int]) -> list[str]:
             out.append(f"- **Scale ({big}×).** The pipeline run {state}: {p - p1:,.1f} s over 1× against the floor's "
                        f"{f - f1:,.1f} s. Steps finished: {done}. Peak memory (process tree) {rss / 1024:.1f} GiB; "
                        f"the floor's own peak at {big}× is {_m(results, FLOOR, big, 'tree_rss_mib') / 1024:.1f} GiB.")
-    mp = [r for r in results if r["name"] == MP]
-    if mp:
-        mb = _breakdown(mp)
-        out.append(f"- **Multiprocess executor ({mb['whole command (wall)']:.1f} s).** {mb.get(BETWEEN) or 0:.1f} s "
-                   f"of it is between steps: each of the {len(_median_steps(mp))} steps (asset checks included) runs "
-                   "in a new Python process that imports Dagster and the Definitions again before doing any work, "
-                   f"and with {os.cpu_count()} cores at most {os.cpu_count()} run at once.")
     return out

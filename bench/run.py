@@ -146,15 +146,6 @@ def _last_json(log: Path) -> dict:
         return {}
 
 
-def multiprocess_refreshes(bench: Bench, snapshots: Path, runs: int) -> None:
-    for _ in range(runs):
-        home = Path(tempfile.mkdtemp(prefix="homemp-", dir=bench.work))
-        result = bench.measure("full refresh (multiprocess executor)", 1, [PY, str(BENCH / "multiprocess_job.py")],
-                               _pipeline_env(home, snapshots), expect="succeeded in")
-        result["steps"] = bench.steps(home)
-        shutil.rmtree(home, ignore_errors=True)
-
-
 def noop_refreshes(bench: Bench, home: Path, snapshots: Path, runs: int) -> None:
     for _ in range(runs):
         result = bench.measure("no-op refresh (in-process)", 1, [CLI, "run"], _pipeline_env(home, snapshots),
@@ -191,7 +182,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 run, scales 1,10")
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--out", type=Path, default=BENCH / "results.md")
-    parser.add_argument("--no-multiprocess", action="store_true", help="skip the multiprocess-executor runs")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, homes, synthetic files)")
     parser.add_argument("--render-only", type=Path, metavar="RESULTS_JSON",
                         help="only re-render the markdown from a results.json a previous bench wrote")
@@ -226,8 +216,6 @@ def main(argv: list[str] | None = None) -> int:
         profile_step(bench, PROFILE_ANALYTICS, 1,
                      [PY, str(BENCH / "profile_analytics.py"), "--warehouse", str(home / "warehouse.duckdb")])
         floors(bench, 1, args.reference, args.runs)
-        if not args.no_multiprocess:
-            multiprocess_refreshes(bench, args.reference, args.runs)
         shutil.rmtree(home, ignore_errors=True)
         for scale in [s for s in scales if s > 1]:
             runs = args.big_runs if scale >= 100 else args.runs
