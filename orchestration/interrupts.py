@@ -7,7 +7,6 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 import psutil
@@ -39,8 +38,9 @@ def stop_children() -> list[str]:
 
 
 def _program(process: psutil.Process) -> str:
+    """The program's name as the kernel knows it: `dbt` for the dbt script (its command line starts `python3`)."""
     with contextlib.suppress(psutil.Error):
-        return Path(process.cmdline()[0]).name
+        return process.name()
     return "?"
 
 

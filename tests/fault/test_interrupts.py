@@ -90,5 +90,5 @@ def test_stopping_children_leaves_their_exit_status_to_the_thread_that_started_t
 
     child = subprocess.Popen(["sleep", "60"])
     time.sleep(0.2)
-    stop_children()
+    assert stop_children() == ["sleep"]
     assert child.wait(timeout=5) == -signal.SIGTERM
