@@ -18,7 +18,9 @@ RSS_NOTE = ("*Peak RSS, largest process* is `getrusage(RUSAGE_CHILDREN).ru_maxrs
             "processes), but it is the largest *single* process. *Process tree* is the largest sum of RSS over "
             "the wrapper's whole process tree, sampled from `/proc` every 0.1 s: it counts the `layoffs-ai` "
             "process and its dbt subprocess together, which is "
-            "what the machine must hold; a spike shorter than 0.1 s can be missed. The targets use the tree figure.")
+            "what the machine must hold; a spike shorter than 0.1 s can be missed. The targets use the tree figure. "
+            "The pipeline runs at its default `LAYOFFS_AI_DUCKDB_MEMORY_LIMIT` (1GB per DuckDB process, spilling "
+            "to disk beyond it); the floor runs DuckDB at DuckDB's own default (80% of RAM).")
 
 SYNTH_NOTE = (
     "Synthetic sources come from `bench/synth.py --factor k` (deleted after the run): the same six file names, "

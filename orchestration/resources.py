@@ -24,6 +24,10 @@ from .settings import Settings
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
 
 
+class OutOfMemory(Exception):
+    """DuckDB hit the run's memory limit (LAYOFFS_AI_DUCKDB_MEMORY_LIMIT) in an operation it cannot spill."""
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse of a home. A run that writes it holds the home's writer lock from start to end,
     builds in its own working folder (warehouse copy, charts, report) and publishes them together; a run
@@ -75,13 +79,24 @@ class WarehouseResource(dg.ConfigurableResource):
         """The run's working copy (writers) or the published file read-only (a run of checks only)."""
         path, read_only = (self.work_copy(run_id), False) if self._run_id == run_id else (self.paths.published, True)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only,
+                                 config={"memory_limit": self.settings.duckdb_memory_limit})
+        except duckdb.OutOfMemoryException as exc:
+            raise self._out_of_memory(exc) from exc
         except duckdb.Error as exc:  # the published file (or its copy) does not open: it is corrupt
             raise PublishError(corrupt_warehouse_message(self.paths, " ".join(str(exc).split())[:200])) from exc
         try:
             yield con
+        except duckdb.OutOfMemoryException as exc:
+            raise self._out_of_memory(exc) from exc
         finally:
             con.close()
+
+    def _out_of_memory(self, exc: duckdb.Error) -> OutOfMemory:
+        """DuckDB's own message names its limit, not the variable that set it."""
+        return OutOfMemory(f"DuckDB ran out of memory under LAYOFFS_AI_DUCKDB_MEMORY_LIMIT="
+                           f"{self.settings.duckdb_memory_limit} and could not spill to disk: raise it, e.g. to 4GB "
+                           f"({(str(exc).strip().splitlines() or [''])[0][:160]})")
 
 
 class SourceFetcher(dg.ConfigurableResource):

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+import duckdb
+
 from ingestion.http import HttpConfig
 
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
 PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
     "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP", "LAYOFFS_AI_STALE_AFTER_HOURS",
-    "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES",
+    "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES", "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -32,6 +34,7 @@ class Settings:
     http: HttpConfig = field(default_factory=HttpConfig)
     max_row_drop: float = 0.2  # a source whose accepted rows fall by more blocks the publish
     dbt_threads: int = field(default_factory=lambda: os.cpu_count() or 2)  # one dbt thread per core
+    duckdb_memory_limit: str = "1GB"  # per DuckDB process of a run (the loader's, dbt's); beyond it DuckDB spills
     stale_after_hours: float = 26.0  # the published warehouse and each source count as stale after this
     alert_webhook: str | None = None  # a failed run POSTs a JSON message here (and always logs alerts.log)
     fetch_headlines: bool = False  # opt-in: fetch each unknown source article's <title> once (docs/ai_attribution.md)
@@ -73,6 +76,7 @@ class Settings:
                    stale_after_hours=_positive(env, "LAYOFFS_AI_STALE_AFTER_HOURS", 26.0),
                    alert_webhook=(env.get("LAYOFFS_AI_ALERT_WEBHOOK") or "").strip() or None,
                    fetch_headlines=_flag(env, "LAYOFFS_AI_FETCH_HEADLINES"),
+                   duckdb_memory_limit=_memory_size(env, "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT", "1GB"),
                    dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,
                    warnings=tuple(unknown_variable_warnings(env)))
 
@@ -103,6 +107,18 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if text in ("", "0", "false", "no", "off"):
         return False
     raise ValueError(f"{name}={text!r} is not 1 (on) or 0 (off)")
+
+
+def _memory_size(env: Mapping[str, str], name: str, default: str) -> str:
+    """`name` as a DuckDB `memory_limit` (e.g. 1GB, 512MiB, 50%), asked of DuckDB itself; `default` when unset."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        duckdb.connect(config={"memory_limit": text}).close()
+    except duckdb.Error:
+        raise ValueError(f"{name}={text!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB or 50%)") from None
+    return text
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:

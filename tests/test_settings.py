@@ -45,3 +45,28 @@ def test_the_cli_prints_the_warning_on_stderr(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert "LAYOFFS_AI_HTTP_TIMOUT is not a layoffs-ai setting and is ignored; did you mean " \
            "LAYOFFS_AI_HTTP_TIMEOUT?" in result.stderr
+
+
+def test_duckdb_memory_limit_defaults_to_1gb_and_a_bad_one_is_one_clear_error(tmp_path):
+    assert Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path)}).duckdb_memory_limit == "1GB"
+    assert Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path),
+                              "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT": "512MB"}).duckdb_memory_limit == "512MB"
+    with pytest.raises(ValueError, match="LAYOFFS_AI_DUCKDB_MEMORY_LIMIT='lots' is not a memory size DuckDB accepts"):
+        Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path), "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT": "lots"})
+
+
+def test_dbt_builds_under_the_configured_duckdb_memory_limit(tmp_path):
+    """The pipeline's own --vars reach dbt's DuckDB connection (the profile's `pipeline` target)."""
+    from orchestration.components.dbt import pipeline_vars
+
+    settings = Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path), "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT": "300MB"})
+    dbt_dir = REPO / "dbt_project"
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "show", "--inline",
+         "select current_setting('memory_limit') as memory_limit", "--project-dir", str(dbt_dir),
+         "--profiles-dir", str(dbt_dir), "--target", "pipeline",
+         "--vars", pipeline_vars(tmp_path / "w.duckdb", settings), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "286.1 MiB" in result.stdout, result.stdout[-3000:]  # DuckDB shows 300MB (10^6 bytes) in MiB

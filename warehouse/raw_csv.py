@@ -144,22 +144,22 @@ CREATE OR REPLACE TEMP TABLE _spans AS
 WITH odd AS (
     SELECT n, whole, row_number() OVER (ORDER BY n) AS k, lead(n) OVER (ORDER BY n) AS closer
     FROM _physical WHERE quotes % 2 = 1),
-seg AS (  -- every line belongs to the latest odd line at or before it
-    SELECT n, line, max(CASE WHEN quotes % 2 = 1 THEN n END) OVER (ORDER BY n ROWS UNBOUNDED PRECEDING) AS opener
-    FROM _physical),
+seg AS (  -- every line belongs to the latest odd line at or before it (the window carries no text)
+    SELECT n, chars, max(CASE WHEN quotes % 2 = 1 THEN n END) OVER (ORDER BY n ROWS UNBOUNDED PRECEDING) AS opener
+    FROM (SELECT n, quotes, length(line) AS chars FROM _physical)),
 span AS (
-    SELECT opener, coalesce(sum(length(line) + 1) FILTER (WHERE n > opener), 0) AS middle_chars
+    SELECT opener, coalesce(sum(chars + 1) FILTER (WHERE n > opener), 0) AS middle_chars
     FROM seg WHERE opener IS NOT NULL GROUP BY opener),
 wanted AS (
     SELECT o.n, o.closer FROM odd o JOIN span s ON s.opener = o.n
     WHERE NOT o.whole AND o.closer IS NOT NULL AND s.middle_chars <= {limit}),
 pieces AS (
-    SELECT w.n AS rec, s.n, s.line FROM wanted w JOIN seg s ON s.opener = w.n
+    SELECT w.n AS rec, s.n, p.line FROM wanted w JOIN seg s ON s.opener = w.n JOIN _physical p ON p.n = s.n
     UNION ALL SELECT w.n, p.n, p.line FROM wanted w JOIN _physical p ON p.n = w.closer),
 texts AS (
     SELECT rec AS n, regexp_replace(string_agg(line, chr(10) ORDER BY n), '\r$', '') AS text FROM pieces GROUP BY rec),
 checked AS (
-    SELECT o.*, s.middle_chars, t.text,
+    SELECT o.*, s.middle_chars,  -- no text: the windows below would each hold a copy of it
            t.text IS NOT NULL AND regexp_full_match(t.text, '{record}')
            AND len(regexp_extract_all(',' || t.text, '{next_field}', 1)) = {width}
            AND list_max(list_transform(regexp_extract_all(',' || t.text, '{next_field}', 1),
@@ -173,18 +173,18 @@ roles AS (
     SELECT *, (k - min(k) OVER (PARTITION BY run)) % 2 = 0 AS free FROM runs),
 openers AS (SELECT n, closer FROM roles WHERE free AND pairs AND NOT whole),
 placed AS (
-    SELECT p.n, p.body, max(o.n) OVER (ORDER BY p.n ROWS UNBOUNDED PRECEDING) AS opened_at,
+    SELECT p.n, p.body <> '' AS nonblank, max(o.n) OVER (ORDER BY p.n ROWS UNBOUNDED PRECEDING) AS opened_at,
            max(o.closer) OVER (ORDER BY p.n ROWS UNBOUNDED PRECEDING) AS closed_at
     FROM _physical p LEFT JOIN openers o ON o.n = p.n)
 SELECT p.n, p.n AS last, NULL::VARCHAR AS text, NULL::VARCHAR AS problem
 FROM placed p LEFT JOIN roles r ON r.n = p.n
-WHERE p.body <> '' AND NOT coalesce(p.n BETWEEN p.opened_at AND p.closed_at, false)
+WHERE p.nonblank AND NOT coalesce(p.n BETWEEN p.opened_at AND p.closed_at, false)
   AND (r.n IS NULL OR (r.free AND r.whole))
 UNION ALL
-SELECT n, CASE WHEN pairs THEN closer ELSE n END, CASE WHEN pairs THEN text END,
+SELECT r.n, CASE WHEN pairs THEN closer ELSE r.n END, CASE WHEN pairs THEN t.text END,
        CASE WHEN pairs THEN NULL
             WHEN closer IS NOT NULL AND middle_chars > {limit} THEN '""" + TOO_LONG + """'
             ELSE replace('""" + _UNTERMINATED.replace("{lines}", "@LINES@") + """', '@LINES@',
-                         CAST(coalesce(closer, (SELECT max(n) FROM _physical)) - n + 1 AS VARCHAR)) END
-FROM roles WHERE free AND NOT whole
+                         CAST(coalesce(closer, (SELECT max(n) FROM _physical)) - r.n + 1 AS VARCHAR)) END
+FROM roles r LEFT JOIN texts t ON t.n = r.n WHERE free AND NOT whole
 """

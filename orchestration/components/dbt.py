@@ -19,6 +19,7 @@ from dagster_dbt.dbt_manifest import validate_manifest
 from orchestration.catalog import table_metadata
 from orchestration.components.dbt_freshness import CHECK, freshness_check_specs, freshness_targets, run_freshness
 from orchestration.components.dbt_reuse import ParseState, dbt_cli
+from orchestration.settings import Settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 KEEP_DBT_TARGETS = 5  # run_results.json etc. of the last runs, under $LAYOFFS_AI_HOME/dbt_target
@@ -37,9 +38,10 @@ def _manifest_digest(manifest: Path) -> str:
     return hashlib.sha256(manifest.read_bytes()).hexdigest()
 
 
-def pipeline_vars(work: Path, threads: int) -> str:
-    """`--vars` of the profile's `pipeline` target: the working copy to build into, and dbt's threads."""
-    return json.dumps({"warehouse_path": str(work), "threads": threads})
+def pipeline_vars(work: Path, settings: Settings) -> str:
+    """`--vars` of the profile's `pipeline` target: the working copy to build into, dbt's threads, DuckDB's memory."""
+    return json.dumps({"warehouse_path": str(work), "threads": settings.dbt_threads,
+                       "memory_limit": settings.duckdb_memory_limit})
 
 
 def _relation(event) -> list[str]:
@@ -120,7 +122,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         settings = warehouse.settings
         state = ParseState(settings.home)
         targets = settings.home / "dbt_target"
-        dbt_vars = pipeline_vars(state.point_at(warehouse.work_copy(context.run.run_id)), settings.dbt_threads)
+        dbt_vars = pipeline_vars(state.point_at(warehouse.work_copy(context.run.run_id)), settings)
         wanted = {key: sources for key, sources in self._freshness.items()
                   if dg.AssetCheckKey(key, CHECK) in context.selected_asset_check_keys}
         fresh_target, build_target = targets / f"{context.run.run_id[:8]}-freshness", targets / context.run.run_id[:8]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CLI, REPO, cli_env, one_error_line, run_cli
+from .conftest import CLI, REPO, cli_env, one_error_line, run_cli, sha256_file
 
 pytestmark = pytest.mark.fault
 
@@ -113,3 +113,13 @@ def test_a_misspelt_setting_is_named_with_the_closest_known_one(fault_home):
     assert result.returncode == 0, result.stderr
     assert ("warning: LAYOFFS_AI_SNAPSHOTS_DIR is not a layoffs-ai setting and is ignored; did you mean "
             "LAYOFFS_AI_SNAPSHOT_DIR?") in result.stderr
+
+
+def test_running_out_of_duckdb_memory_names_the_setting_and_publishes_nothing(fault_home):
+    result = run_cli(["ingest", "--only", "epoch_all"], fault_home.home, fault_home.snapshots, timeout=300,
+                     extra_env={"LAYOFFS_AI_DUCKDB_MEMORY_LIMIT": "1MB"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    line = one_error_line(result)
+    assert "DuckDB ran out of memory under LAYOFFS_AI_DUCKDB_MEMORY_LIMIT=1MB" in line and "raise it" in line, line
+    assert sha256_file(fault_home.home / "warehouse.duckdb") == fault_home.published_sha
+    assert leftovers(fault_home.home) == []
