@@ -6,10 +6,13 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import duckdb
+
+FORCE_EXIT_AFTER = 5.0  # seconds after Ctrl-C: if DuckDB has still not stopped, the command exits anyway
 
 
 class Interrupts:
@@ -28,6 +31,7 @@ class Interrupts:
         self._thread: threading.Thread | None = None
         self._ended = threading.Event()
         self._open: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()  # a connection is never interrupted while it is being closed
 
     def __enter__(self) -> Interrupts:
         try:
@@ -54,26 +58,33 @@ class Interrupts:
                     # again every 0.1 s until the command ends: a query that had not started yet when the
                     # signal came (interrupt() only stops a running one) is stopped as soon as it starts
                     self._interrupt_open()
+                    deadline = time.monotonic() + FORCE_EXIT_AFTER
                     while not self._ended.wait(0.1):
                         self._interrupt_open()
+                        if time.monotonic() > deadline:  # read-only: nothing is lost by leaving now
+                            os.write(2, b"interrupted (DuckDB did not stop in time; exiting anyway)\n")
+                            os._exit(130)
                     break
         finally:
             os.close(read)
 
     def _interrupt_open(self) -> None:
         # its own frame: this thread must hold no connection once it is done (DuckDB reports leaked objects)
-        for con in list(self._open):
-            with contextlib.suppress(Exception):
-                con.interrupt()
+        with self._lock:
+            for con in self._open:
+                with contextlib.suppress(Exception):
+                    con.interrupt()
 
     @contextlib.contextmanager
     def watch(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
         """`con`, interrupted by Ctrl-C for as long as the block runs."""
-        self._open.append(con)
+        with self._lock:
+            self._open.append(con)
         try:
             yield con
         finally:
-            self._open.remove(con)
+            with self._lock:  # once removed, no interrupt() of it is under way when the caller closes it
+                self._open.remove(con)
 
     def __exit__(self, *exc: Any) -> None:
         if self._wakeup is not None:

@@ -194,6 +194,31 @@ def test_ctrl_c_during_a_query_exits_130_with_one_line(wh):
     assert (proc.returncode, out, err) == (130, "", "interrupted\n")
 
 
+def test_ctrl_c_exits_within_seconds_even_when_duckdb_does_not_stop():
+    """The last resort: a query that ignores interrupt() and a Ctrl-C that never reaches Python code still end
+    the (read-only) command within FORCE_EXIT_AFTER seconds, with one line."""
+    code = ("import signal, time\n"
+            "from warehouse.sql_interrupts import Interrupts\n"
+            "class Stuck:\n"
+            "    def interrupt(self): pass\n"
+            "with Interrupts() as interrupts, interrupts.watch(Stuck()):\n"
+            "    signal.signal(signal.SIGINT, lambda *a: None)  # the KeyboardInterrupt never comes\n"
+            "    print('ready', flush=True)\n"
+            "    time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == "ready\n"
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (130, "interrupted (DuckDB did not stop in time; exiting anyway)\n")
+    assert 4 < took < 30, took
+
+
 def test_reader_closing_the_pipe_ends_quietly(wh):
     proc = subprocess.Popen(CLI + ["sql", "SELECT * FROM range(2000000)", "--warehouse", str(wh), "--format", "csv",
                                    "--max-rows", "0"], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
