@@ -177,12 +177,19 @@ def test_python_conversion_error_is_one_line(wh):
     assert one_line(proc).startswith("error: OverflowError: ")
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as a terminal delivers it: a shell's background job (e.g. `make test &`) ignores SIGINT, and a
+    child inherits that, so without this the command would never see the signal the test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_query_exits_130_with_one_line(wh):
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("needs /proc to see when the query has started")
     sql = "SELECT sum(hash(a.range + b.range)) AS s FROM range(1000000) a, range(1000000) b"
     proc = subprocess.Popen(CLI + ["sql", sql, "--warehouse", str(wh)], cwd=REPO, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint)
     try:
         fds = Path(f"/proc/{proc.pid}/fd")
         while proc.poll() is None and not any(os.path.realpath(fd) == str(wh.resolve()) for fd in fds.iterdir()):
@@ -206,7 +213,7 @@ def test_ctrl_c_exits_within_seconds_even_when_duckdb_does_not_stop():
             "    print('ready', flush=True)\n"
             "    time.sleep(120)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     try:
         assert proc.stdout.readline() == "ready\n"
         sent = time.monotonic()
