@@ -72,8 +72,8 @@ def _linked(a: Row, b: Row, repeat_days: int, pct_days: int) -> bool:
 
 
 def duplicates(rows: list[Row], repeat_days: int = 3, pct_days: int = 14) -> dict[str, str]:
-    """ref -> ref of the row kept for its group of linked rows (same source and key; links chain): the earliest
-    date, a known count first, then the lowest line."""
+    """ref -> ref of the row kept for its group of linked rows (same source and key; links chain): a known count
+    first, then the earliest date, then the lowest line."""
     parent = {r.ref: r.ref for r in rows}
 
     def find(x: str) -> str:
@@ -92,7 +92,7 @@ def duplicates(rows: list[Row], repeat_days: int = 3, pct_days: int = 14) -> dic
         groups.setdefault(find(r.ref), []).append(r)
     out = {}
     for members in groups.values():
-        kept = min(members, key=lambda r: (r.day, r.count is None, r.line, r.ref))
+        kept = min(members, key=lambda r: (r.count is None, r.day, r.line, r.ref))
         out.update({r.ref: kept.ref for r in members if r is not kept})
     return out
 

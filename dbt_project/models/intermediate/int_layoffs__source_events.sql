@@ -102,10 +102,10 @@ reach (id, member) as (
     select reach.id, links.b_id from reach inner join links on reach.member = links.a_id
 ),
 
--- the listing kept for a group of linked rows: the earliest date, a known count before an unknown one,
--- then the lowest line number
+-- the listing kept for a group of linked rows: a known count before an unknown one (the event keeps every
+-- count a source knew), then the earliest date, then the lowest line number
 roots as (
-    select reach.id, arg_min(m.source_event_id, (m.event_date, m.laid_off is null, m.line_number, m.source_event_id))
+    select reach.id, arg_min(m.source_event_id, (m.laid_off is null, m.event_date, m.line_number, m.source_event_id))
         as root
     from (select id, member from reach union select id, id from reach) as reach
     inner join with_urls as m on m.source_event_id = reach.member
