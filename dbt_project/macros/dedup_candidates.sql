@@ -1,7 +1,7 @@
 {#- Candidate cross-source pairs for deduplication (rule: models/marts/_dedup_rule.md), as one SELECT
     over `events` (a relation or CTE with source_event_id, source, event_date, company_key, laid_off,
-    pct_impacted, cites_crunchbase_news, duplicate_of). Used by int_layoffs__cross_source_matches and by the test that proves the matching
-    maximal, so both read the same definition.
+    pct_impacted, cites_crunchbase_news, duplicate_of). Used by int_layoffs__cross_source_matches and by
+    the test that proves the matching maximal, so both read the same definition.
 
     A Crunchbase tracker row and a layoffs.fyi row are a candidate pair when
       * their names agree: equal company_key ('same_key'); or, only when neither row has a same-key
