@@ -102,7 +102,9 @@ def _check_everything_ran(results: list[dict]) -> None:
     names = " ".join(r["unique_id"] for r in unit)
     for needle in ("near_miss", "two_rounds", "count_rule", "parses_counts_percentages_dates",
                    "layoffs_fyi_parses", "normalising_equal", "ai_attribution_bad_input_is_unknown",
-                   "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share"):
+                   "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share",
+                   "repeats_a_few_days_apart", "same_percentage_within_a_fortnight", "url_date_conflict",
+                   "crunchbase_citations", "source_urls_date_conflict"):
         assert needle in names, f"unit test *{needle}* did not run"
 
 
