@@ -15,7 +15,7 @@ import duckdb
 import pytest
 import yaml
 
-from tests.support.dedup_python import Row, company_key, match
+from tests.support.dedup_python import Row, company_key, duplicates, match
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
@@ -102,7 +102,9 @@ def _check_everything_ran(results: list[dict]) -> None:
     names = " ".join(r["unique_id"] for r in unit)
     for needle in ("near_miss", "two_rounds", "count_rule", "parses_counts_percentages_dates",
                    "layoffs_fyi_parses", "normalising_equal", "ai_attribution_bad_input_is_unknown",
-                   "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share"):
+                   "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share",
+                   "repeats_a_few_days_apart", "same_percentage_within_a_fortnight", "url_date_conflict",
+                   "crunchbase_citations", "source_urls_date_conflict"):
         assert needle in names, f"unit test *{needle}* did not run"
 
 
@@ -211,14 +213,19 @@ def test_fixture_parsing_reaches_the_marts(fixture_build):
 
 # ---- the reference data ------------------------------------------------------------------------
 
+def _python_rows(db: Path) -> list[Row]:
+    return [Row(f"{s}:{h[:8]}:{n}", s, company_key(c), d, cnt, n, p, u) for c, d, cnt, s, h, n, p, u in _q(
+        db, "SELECT company_raw, reported_date, laid_off, source, snapshot_sha256, line_number, pct_impacted, "
+            "news_source FROM staging.stg_crunchbase_tracker__layoffs UNION ALL SELECT company_raw, reported_date, "
+            "laid_off, source, snapshot_sha256, line_number, pct_impacted, news_source "
+            "FROM staging.stg_layoffs_fyi__layoffs")]
+
+
 def _python_pairs(db: Path) -> dict[tuple[int, int], str]:
     """The rule re-implemented in plain Python on the typed source rows: {(crunchbase line, layoffs.fyi line): name
     match}."""
-    rows = [Row(f"{s}:{h[:8]}:{n}", s, company_key(c), d, cnt, n) for c, d, cnt, s, h, n in _q(
-        db, "SELECT company_raw, reported_date, laid_off, source, snapshot_sha256, line_number "
-            "FROM staging.stg_crunchbase_tracker__layoffs UNION ALL SELECT company_raw, reported_date, laid_off, "
-            "source, snapshot_sha256, line_number FROM staging.stg_layoffs_fyi__layoffs")]
-    return {(int(c.rsplit(":", 1)[1]), int(f.rsplit(":", 1)[1])): how for (c, f), how in match(rows).items()}
+    pairs = match(_python_rows(db))
+    return {(int(c.rsplit(":", 1)[1]), int(f.rsplit(":", 1)[1])): how for (c, f), how in pairs.items()}
 
 
 @pytest.mark.slow
@@ -270,6 +277,10 @@ def test_reference_dedup_collapses_duplicates_and_sets_aside_cumulative_counts(r
                   "WHERE duplicate_of IS NULL GROUP BY ALL HAVING count(*) > 1)")[0][0]
     collapsed = _q(db, "SELECT count(*) FROM marts.fct_source_layoffs WHERE duplicate_of IS NOT NULL")[0][0]
     assert left == 0 and collapsed > 0
+    # the within-source groups are those of the plain-Python reading of step 1 of the rule
+    sql_dups = dict(_q(db, "SELECT source_event_id, duplicate_of FROM marts.fct_source_layoffs "
+                           "WHERE duplicate_of IS NOT NULL"))
+    assert sql_dups == duplicates(_python_rows(db))
     # a cumulative count set aside never reaches laid_off, and layoffs.fyi lists 2+ rows of that company
     rows = _q(db, """SELECT e.laid_off, e.layoffs_fyi_laid_off, e.crunchbase_laid_off,
                 (SELECT count(*) FROM marts.fct_source_layoffs s WHERE s.source = 'layoffs_fyi'
@@ -279,6 +290,33 @@ def test_reference_dedup_collapses_duplicates_and_sets_aside_cumulative_counts(r
     assert rows
     for laid_off, fyi, cb, rounds in rows:
         assert laid_off == fyi and cb is not None and rounds >= 2
+
+
+@pytest.mark.slow
+def test_reference_dedup_d7_cases(reference_build):
+    """Issue 21 D7 on the reference data: the repeats, pairs, date and scope it names."""
+    db, _ = reference_build
+    rules = dict(_q(db, "SELECT company || ' ' || strftime(event_date, '%Y-%m-%d'), duplicate_rule "
+                        "FROM marts.fct_source_layoffs WHERE duplicate_of IS NOT NULL"))
+    for repeat in ("Pear Therapeutics 2022-11-16", "Navan 2023-12-06", "Kenko Health 2023-08-30"):
+        assert rules[repeat] == "repeat_same_count", repeat
+    assert rules["Service 2020-03-20"] == "same_percentage"      # one TechCrunch article, 4 days apart, both 100%
+    pairs = dict(_q(db, "SELECT company, match_rule FROM marts.fct_layoff_events "
+                        "WHERE company IN ('Grove Collaborative', 'Progrexion') AND crunchbase_ref IS NOT NULL"))
+    assert pairs == {"Grove Collaborative": "same_key+equal_pct_extended", "Progrexion": "same_key+crunchbase_citation"}
+    stockx = _q(db, "SELECT event_date, date_conflict FROM marts.fct_layoff_events WHERE company = 'StockX' "
+                    "AND source_urls LIKE '%november-2022%'")
+    assert stockx == [(date(2022, 6, 28), True)]                 # flagged, the date kept
+    assert _q(db, "SELECT count(*) FROM marts.fct_layoff_events WHERE is_us <> coalesce(country = 'United States', "
+                  "false)")[0][0] == 0
+    assert _q(db, "SELECT count(*) FROM marts.fct_layoff_events WHERE company IN ('Shopify', 'Klarna', 'Spotify') "
+                  "AND is_us")[0][0] == 0
+    # every layoffs.fyi row's article URL reaches its event
+    missing = _q(db, """SELECT count(*) FROM marts.fct_source_layoffs s JOIN marts.fct_layoff_events e
+        ON s.source_event_id IN (e.layoffs_fyi_ref, e.crunchbase_ref)
+        OR list_contains(string_split(e.duplicate_refs, ','), s.source_event_id)
+        WHERE s.source_url IS NOT NULL AND NOT list_contains(string_split(e.source_urls, ' | '), s.source_url)""")
+    assert missing[0][0] == 0
 
 
 # ---- AI attribution (docs/ai_attribution.md) ---------------------------------------------------

@@ -1,7 +1,7 @@
 {#- Candidate cross-source pairs for deduplication (rule: models/marts/_dedup_rule.md), as one SELECT
     over `events` (a relation or CTE with source_event_id, source, event_date, company_key, laid_off,
-    duplicate_of). Used by int_layoffs__cross_source_matches and by the test that proves the matching
-    maximal, so both read the same definition.
+    pct_impacted, cites_crunchbase_news, duplicate_of). Used by int_layoffs__cross_source_matches and by
+    the test that proves the matching maximal, so both read the same definition.
 
     A Crunchbase tracker row and a layoffs.fyi row are a candidate pair when
       * their names agree: equal company_key ('same_key'); or, only when neither row has a same-key
@@ -9,7 +9,10 @@
         words all contained in the other's ('token_containment'), the shorter key having at least
         dedup_fuzzy_min_key_length characters; and
       * their dates agree: at most dedup_window_days apart ('within_window'), or at most
-        dedup_equal_count_window_days apart when both counts are known and equal ('equal_count_extended').
+        dedup_equal_count_window_days apart when both counts are known and equal ('equal_count_extended'), or
+        at most dedup_equal_pct_window_days apart when both percentages are known and equal and the counts do
+        not differ ('equal_pct_extended'), or at most dedup_citation_window_days apart when the layoffs.fyi row
+        cites a Crunchbase News article ('crunchbase_citation').
     Within-source duplicates (duplicate_of not NULL) never take part.
 
     Only pairs of keys that can agree are compared (exact blocking, so the pairs are the same as comparing
@@ -23,14 +26,16 @@
 {%- set equal_days = var('dedup_equal_count_window_days') -%}
 {%- set max_edits = var('dedup_fuzzy_max_edits') -%}
 {%- set min_len = var('dedup_fuzzy_min_key_length') -%}
-{%- set widest = [window_days, equal_days] | max -%}
+{%- set pct_days = var('dedup_equal_pct_window_days') -%}
+{%- set cited_days = var('dedup_citation_window_days') -%}
+{%- set widest = [window_days, equal_days, pct_days, cited_days] | max -%}
 with dedup_cb as (
-    select source_event_id, event_date, company_key, laid_off from {{ events }}
+    select source_event_id, event_date, company_key, laid_off, pct_impacted from {{ events }}
     where source = 'crunchbase_tracker' and duplicate_of is null and event_date is not null
 ),
 
 dedup_fyi as (
-    select source_event_id, event_date, company_key, laid_off from {{ events }}
+    select source_event_id, event_date, company_key, laid_off, pct_impacted, cites_crunchbase_news from {{ events }}
     where source = 'layoffs_fyi' and duplicate_of is null and event_date is not null
 ),
 
@@ -89,11 +94,12 @@ dedup_key_pairs as (
 
 dedup_pairs as (
     select cb.*, fyi.source_event_id as fyi_id, fyi.event_date as fyi_date, fyi.company_key as fyi_key,
-        fyi.laid_off as fyi_laid_off
+        fyi.laid_off as fyi_laid_off, fyi.pct_impacted as fyi_pct, fyi.cites_crunchbase_news as fyi_cites
     from dedup_cb as cb join dedup_fyi as fyi on cb.company_key = fyi.company_key
         and fyi.event_date between cb.event_date - {{ widest }} and cb.event_date + {{ widest }}
     union all
-    select cb.*, fyi.source_event_id, fyi.event_date, fyi.company_key, fyi.laid_off
+    select cb.*, fyi.source_event_id, fyi.event_date, fyi.company_key, fyi.laid_off, fyi.pct_impacted,
+        fyi.cites_crunchbase_news
     from dedup_key_pairs as kp
     join dedup_cb as cb on cb.company_key = kp.cb_key
     join dedup_fyi as fyi on fyi.company_key = kp.fyi_key
@@ -127,12 +133,17 @@ select * from (
             end as name_match,
             case
                 when abs(datediff('day', event_date, fyi_date)) <= {{ window_days }} then 'within_window'
-                else 'equal_count_extended'
+                when coalesce(laid_off = fyi_laid_off, false)
+                    and abs(datediff('day', event_date, fyi_date)) <= {{ equal_days }} then 'equal_count_extended'
+                when coalesce(round(pct_impacted, 6) = round(fyi_pct, 6)
+                        and not coalesce(laid_off <> fyi_laid_off, false), false)
+                    and abs(datediff('day', event_date, fyi_date)) <= {{ pct_days }} then 'equal_pct_extended'
+                when coalesce(fyi_cites, false)
+                    and abs(datediff('day', event_date, fyi_date)) <= {{ cited_days }} then 'crunchbase_citation'
             end as date_rule
         from dedup_pairs
     )
-    where name_match is not null
-        and (day_gap <= {{ window_days }} or (counts_equal and day_gap <= {{ equal_days }}))
+    where name_match is not null and date_rule is not null
 )
 where name_match = 'same_key' or not (crunchbase_has_same_key or layoffs_fyi_has_same_key)
 {%- endmacro %}
@@ -147,6 +158,8 @@ where name_match = 'same_key' or not (crunchbase_has_same_key or layoffs_fyi_has
         event_date,
         {{ company_key('company') }} as company_key,
         laid_off,
+        pct_impacted,
+        cites_crunchbase_news,
         duplicate_of
     from {{ ref('int_layoffs__source_events') }}
 {% endmacro %}

@@ -16,9 +16,16 @@ layoffs_fyi as (
     select * from events where source = 'layoffs_fyi' and duplicate_of is null
 ),
 
--- within-source duplicates are collapsed into the row they repeat; their ids stay as lineage
+-- within-source duplicates are collapsed into the row they repeat; their ids, rules, counts and URLs stay as
+-- lineage (the three lists in the same order)
 duplicates as (
-    select duplicate_of as kept_ref, string_agg(source_event_id, ',' order by source_event_id) as duplicate_refs
+    select
+        duplicate_of as kept_ref,
+        string_agg(source_event_id, ',' order by source_event_id) as duplicate_refs,
+        string_agg(duplicate_rule, ',' order by source_event_id) as duplicate_rules,
+        string_agg(coalesce(cast(laid_off as varchar), ''), ',' order by source_event_id) as duplicate_laid_off,
+        list(source_url order by source_event_id) filter (where source_url is not null) as urls,
+        bool_or(date_conflict) as date_conflict
     from events
     where duplicate_of is not null
     group by duplicate_of
@@ -51,6 +58,15 @@ joined as (
         p.match_rule,
         p.day_gap,
         concat_ws(',', cb_dup.duplicate_refs, fyi_dup.duplicate_refs) as duplicate_refs,
+        case when cb_dup.kept_ref is not null or fyi_dup.kept_ref is not null then
+            concat_ws(',', cb_dup.duplicate_rules, fyi_dup.duplicate_rules) end as duplicate_rules,
+        case when cb_dup.kept_ref is not null or fyi_dup.kept_ref is not null then
+            concat_ws(',', cb_dup.duplicate_laid_off, fyi_dup.duplicate_laid_off) end as duplicate_laid_off,
+        -- the event's article URLs: layoffs.fyi's, the tracker's, then its collapsed duplicates'
+        list_filter([fyi.source_url, cb.source_url] || coalesce(cb_dup.urls, []) || coalesce(fyi_dup.urls, []),
+            lambda u: u is not null) as urls,
+        coalesce(cb.date_conflict, false) or coalesce(fyi.date_conflict, false)
+            or coalesce(cb_dup.date_conflict, false) or coalesce(fyi_dup.date_conflict, false) as date_conflict,
         coalesce(cb.cumulative_count_superseded, false) as cb_count_set_aside,
         cb.laid_off as cb_reported_laid_off,
         cb.event_date as cb_date,
@@ -64,8 +80,7 @@ joined as (
         fyi.pct_impacted as fyi_pct,
         cb.industry as cb_industry,
         fyi.industry as fyi_industry,
-        fyi.country as fyi_country,
-        fyi.is_us as fyi_is_us
+        fyi.country as fyi_country
     from paired as p
     left join crunchbase as cb on p.crunchbase_ref = cb.source_event_id
     left join layoffs_fyi as fyi on p.layoffs_fyi_ref = fyi.source_event_id
@@ -104,8 +119,9 @@ select
         else coalesce(fyi_pct, cb_pct) end as pct_impacted,
     case when crunchbase_ref is not null then coalesce(fyi_country, 'United States')
         else fyi_country end as country,
-    -- every Crunchbase tracker event is a U.S. company's
-    crunchbase_ref is not null or coalesce(fyi_is_us, false) as is_us,
+    -- U.S. scope from the event's country alone (a tracker row layoffs.fyi places in Canada is not U.S.)
+    coalesce(case when crunchbase_ref is not null then coalesce(fyi_country, 'United States')
+        else fyi_country end = 'United States', false) as is_us,
     coalesce(fyi_industry, cb_industry) as industry,
     case
         when crunchbase_ref is not null and layoffs_fyi_ref is not null
@@ -120,6 +136,10 @@ select
     match_rule,
     day_gap,
     nullif(duplicate_refs, '') as duplicate_refs,
+    duplicate_rules,
+    duplicate_laid_off,
+    nullif(array_to_string(list_filter(urls, lambda u, i: list_position(urls, u) = i), ' | '), '') as source_urls,
+    date_conflict,
     cb_reported_laid_off as crunchbase_laid_off,
     fyi_laid_off as layoffs_fyi_laid_off,
     -- AI attribution of the event (macros/ai_attribution.sql, docs/ai_attribution.md)

@@ -1,5 +1,5 @@
 -- Per-source layoff events before deduplication (one row per raw source row; within-source
--- duplicates and superseded cumulative counts are marked, not removed).
+-- duplicates, superseded cumulative counts and dates their URL contradicts are marked, not removed).
 select
     source_event_id,
     source,
@@ -14,6 +14,10 @@ select
     industry,
     snapshot_sha256,
     line_number,
+    source_url,
+    url_date,
+    date_conflict,
     duplicate_of,
+    duplicate_rule,
     cumulative_count_superseded
 from {{ ref('int_layoffs__source_events') }}
