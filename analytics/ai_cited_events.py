@@ -59,7 +59,8 @@ def titles_text(source_urls: pd.DataFrame | None) -> str:
     if used is None:
         return "Whether article titles were read is not recorded in this build."
     if used == 0:
-        return ("Article titles were not used: no article page was fetched (LAYOFFS_AI_FETCH_HEADLINES was off), "
-                "so every class comes from URL slugs and Crunchbase notes alone.")
+        return ("Article titles were not used: no source row was classified from a fetched article title (titles are "
+                "fetched only with LAYOFFS_AI_FETCH_HEADLINES=1), so every class comes from URL slugs and Crunchbase "
+                "notes alone.")
     return (f"{used:,} source rows whose URL slug had fewer than 2 headline words were classified from the fetched "
             "article title (marked '(article title)' in the evidence).")

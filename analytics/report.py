@@ -68,7 +68,7 @@ img,svg,iframe,embed,object,video{max-width:100%;height:auto}figure{margin:1em 0
 .note{color:#555;font-size:.9em}code{font-size:.85em;overflow-wrap:anywhere;word-break:break-all}"""
 
 
-LINK_COLUMNS = ("article_url", "source_url")   # cells holding space-separated http(s) URLs become links
+LINK_COLUMNS = ("article URL", "source_url")   # cells holding space-separated http(s) URLs become links
 
 
 def _html_table(df: pd.DataFrame) -> str:
@@ -149,7 +149,8 @@ def _sections(tables: dict[str, pd.DataFrame], sources: list[dict]) -> tuple[lis
     ai_text, ai_tables = ai_cited_section(tables.get("ai_cited_share_yearly"), tables.get("ai_attribution_quality"),
                                           corr)
     cited = tables.get("ai_cited_events", pd.DataFrame())
-    cited_view = cited.drop(columns=["event_id"], errors="ignore").rename(columns={"laid_off": "people"})
+    cited_view = cited.drop(columns=["event_id"], errors="ignore").rename(columns={
+        "event_date": "date", "laid_off": "people", "evidence": "evidence words", "article_url": "article URL"})
     ai_text = ai_text + [titles_text(tables.get("_source_urls")),
                          f"All {len(cited)} events classed ai_cited are listed below (newest first), with the words "
                          "that decided the class and the article they were read from."]

@@ -35,11 +35,19 @@ def _layout(browser, report: Path, width: int, height: int) -> dict:
         page.close()
 
 
-def test_first_screen_holds_the_findings_and_nothing_scrolls_sideways(reference_home):
+def test_first_screen_holds_the_findings_and_nothing_scrolls_sideways(reference_home, tmp_path):
     report = reference_home / "report" / "index.html"
+    html = report.read_text(encoding="utf-8")
+    unwrapped = tmp_path / "index.html"   # the mutation: tables no longer scroll in their own wrapper
+    unwrapped.write_text(html.replace(".table-wrap{max-width:100%;overflow-x:auto;", ".table-wrap{"), encoding="utf-8")
+    buried = tmp_path / "buried.html"     # the mutation: the windows paragraph first again, findings below it
+    buried.write_text(html.replace("<section id='findings'>", "<p>" + "Window and sources. " * 400 + "</p>"
+                                   "<section id='findings'>"), encoding="utf-8")
     with chromium() as browser:
         desk = _layout(browser, report, 1400, 900)
         phone = _layout(browser, report, 390, 844)
+        assert _layout(browser, unwrapped, 1400, 900)["scrollWidth"] > 1400   # the width check can fail
+        assert any(i["bottom"] > 900 for i in _layout(browser, buried, 1400, 900)["findings"])
     assert desk["scrollWidth"] <= 1400, desk["scrollWidth"]
     assert 3 <= len(desk["findings"]) <= 5
     for item in desk["findings"]:          # every finding is on the first screen, with its number and a link
