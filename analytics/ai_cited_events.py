@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 # The frame of per-source-row article URLs (analytics.INPUT_TABLES). `event_urls` is the one place that says where
@@ -12,9 +13,11 @@ AI_CITED_EVENT_COLUMNS = ["company", "event_date", "laid_off", "evidence", "arti
 
 
 def _joined(value) -> str | None:
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+    """URLs from a list (a DuckDB LIST arrives as an array) or a comma/space-separated string, space-separated."""
+    many = isinstance(value, (list, tuple, np.ndarray))
+    if value is None or (not many and pd.isna(value)):
         return None
-    parts = list(value) if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+    parts = list(value) if many else str(value).replace(",", " ").split()
     parts = [p.strip() for p in parts if p and str(p).strip()]
     return " ".join(dict.fromkeys(parts)) or None
 
@@ -22,7 +25,7 @@ def _joined(value) -> str | None:
 def event_urls(events: pd.DataFrame, source_urls: pd.DataFrame | None) -> pd.Series:
     """Article URL(s) of each event, space-separated (index = events' index; None when no source row has one)."""
     if "source_urls" in events.columns:
-        return events["source_urls"].map(_joined)
+        return pd.Series([_joined(v) for v in events["source_urls"]], index=events.index, dtype=object)
     if source_urls is None or source_urls.empty:
         return pd.Series([None] * len(events), index=events.index, dtype=object)
     url = source_urls.dropna(subset=["source_url"]).drop_duplicates("source_event_id").set_index(
