@@ -84,8 +84,7 @@ def changes_since_last_publish(current: dict[str, pd.DataFrame],
     if new_rows is not None and old_rows is not None:
         parts.append(event_changes(new_rows, old_rows))
     elif new_rows is not None:
-        parts.append(pd.DataFrame([{"change": "events_not_comparable", "source": "the previous publish has no "
-                                    "marts.fct_source_layoffs"}]))
+        parts.append(pd.DataFrame([{"change": "events_not_comparable"}]))
     new_m, old_m = current.get("layoffs_vs_ai_monthly"), previous.get("layoffs_vs_ai_monthly")
     if new_m is not None and old_m is not None:
         parts.append(monthly_changes(new_m, old_m))
@@ -117,9 +116,11 @@ def changes_text(changes: pd.DataFrame) -> list[str]:
                      f"{counts.get('event_changed', 0)} changed")
     moved = changes[changes["change"] == "monthly_moved"]
     months = sorted(moved["month"].dropna().unique())
-    text = (f"Compared with {against}. Source rows: " + ("; ".join(parts) if parts else "no change") + ". "
+    rows_said = "; ".join(parts) or ("not compared" if "events_not_comparable" in kinds else "no change")
+    text = (f"Compared with {against}. Source rows: {rows_said}. "
             + (f"{len(moved)} monthly figures moved, in {len(months)} months ({months[0]:%Y-%m} to {months[-1]:%Y-%m})."
                if len(moved) else "No monthly figure moved."))
     if "events_not_comparable" in kinds:
-        text += " Source rows could not be compared: the previous publish has no marts.fct_source_layoffs."
+        text += (" Source rows could not be compared: the previous publish could not be read or has no "
+                 "marts.fct_source_layoffs.")
     return [text, "Every change is a row of analytics.changes_since_last_publish; the report lists the first 100."]

@@ -150,3 +150,10 @@ def test_changes_first_publish_and_nothing_changed():
     assert list(first["change"]) == ["first_publish"] and "first publish" in changes_text(first)[0]
     same = changes_since_last_publish(frames, frames)
     assert list(same["change"]) == ["no_change"] and changes_text(same)[0].startswith("Nothing changed since run r1")
+
+
+def test_changes_against_an_unreadable_or_older_publish_say_so():
+    frames = _frames([("a:1", "layoffs_fyi", "Acme", "2024-01-03", 10)], [("2024-01-01", 10, 1)])
+    ch = changes_since_last_publish(frames, {})
+    assert list(ch["change"]) == ["events_not_comparable"]
+    assert "Source rows could not be compared" in changes_text(ch)[0]

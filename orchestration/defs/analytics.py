@@ -42,10 +42,14 @@ def _queries() -> dict[str, str]:
 
 def _previous_frames(published: Path, memory_limit: str) -> dict | None:
     """The frames of the currently published warehouse (the generation this run will replace); None if none.
-    A frame its older schema lacks is left out (the report says what could not be compared)."""
+    A frame its older schema lacks is left out, and an unreadable file gives none (the report says what could
+    not be compared)."""
     if not published.exists():
         return None
-    con = duckdb.connect(str(published), read_only=True, config={"memory_limit": memory_limit})
+    try:
+        con = duckdb.connect(str(published), read_only=True, config={"memory_limit": memory_limit})
+    except duckdb.Error:   # unreadable: the table says the rows could not be compared, the run goes on
+        return {}
     try:
         frames = {}
         for name, sql in (PREVIOUS_QUERIES | {"source_urls": _queries()["source_urls"]}).items():
