@@ -95,7 +95,25 @@ def changes_since_last_publish(current: dict[str, pd.DataFrame],
     for col in ("laid_off", "laid_off_before"):
         out[col] = pd.array(out[col].round(), dtype="Int64") if out[col].notna().any() else pd.array(
             [pd.NA] * len(out), dtype="Int64")
+    for col in ("event_date", "month"):          # the same column types whatever the rows (DuckDB: TIMESTAMP)
+        out[col] = pd.to_datetime(out[col])
+    for col in ("value_before", "value_after"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     return out.astype({c: object for c in ("change", "source", "company", "source_url", "series", "compared_with")})
+
+
+def changes_view(changes: pd.DataFrame | None, limit: int = 100) -> pd.DataFrame:
+    """The report's table: the first `limit` rows, dates as text, columns that are empty everywhere left out."""
+    if changes is None or changes.empty:
+        return pd.DataFrame()
+    v = changes.head(limit).copy()
+    v["event_date"] = pd.to_datetime(v["event_date"]).dt.strftime("%Y-%m-%d")
+    v["month"] = pd.to_datetime(v["month"]).dt.strftime("%Y-%m")
+    return v.drop(columns="compared_with").dropna(axis=1, how="all")   # compared_with: said in the text
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
 
 
 def changes_text(changes: pd.DataFrame) -> list[str]:
@@ -118,7 +136,8 @@ def changes_text(changes: pd.DataFrame) -> list[str]:
     months = sorted(moved["month"].dropna().unique())
     rows_said = "; ".join(parts) or ("not compared" if "events_not_comparable" in kinds else "no change")
     text = (f"Compared with {against}. Source rows: {rows_said}. "
-            + (f"{len(moved)} monthly figures moved, in {len(months)} months ({months[0]:%Y-%m} to {months[-1]:%Y-%m})."
+            + (f"{_n(len(moved), 'monthly figure')} moved, in {_n(len(months), 'month')} "
+               + (f"({months[0]:%Y-%m})." if len(months) == 1 else f"({months[0]:%Y-%m} to {months[-1]:%Y-%m}).")
                if len(moved) else "No monthly figure moved."))
     if "events_not_comparable" in kinds:
         text += (" Source rows could not be compared: the previous publish could not be read or has no "

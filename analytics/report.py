@@ -12,7 +12,7 @@ from analytics.report_ai_cited import ai_cited_section
 from analytics.report_escape import clean_svg, html_link, md_escape
 from analytics.report_event_study import event_study_section
 from analytics.ai_cited_events import titles_text
-from analytics.changes import changes_text
+from analytics.changes import changes_text, changes_view
 from analytics.report_findings import (
     CANNOT_SHOW, dedup_section, primary_paragraphs, sensitivity_section, window_paragraph, window_section,
 )
@@ -161,8 +161,7 @@ def _sections(tables: dict[str, pd.DataFrame], sources: list[dict]) -> tuple[lis
         (ANCHORS["primary"], "The primary test: layoffs vs notable AI models, month to month",
          primary_paragraphs(tables, sources), []),
         (ANCHORS["changes"], "What changed since the last publish", changes_text(changes),
-         [("Changes (first 100 rows of analytics.changes_since_last_publish)",
-           changes.head(100).dropna(axis=1, how="all") if changes is not None else pd.DataFrame())]),
+         [("Changes (first 100 rows of analytics.changes_since_last_publish)", changes_view(changes))]),
         (ANCHORS["ai_cited"], "AI-cited layoffs: which headlines name AI as the reason", ai_text,
          ai_tables + [("AI-cited layoff events", cited_view)]),
         (ANCHORS["coverage"], "Tracker coverage and deduplication", coverage_text(events) + dedup_text, dedup_tables),
