@@ -27,9 +27,9 @@ def primary_finding(corr: pd.DataFrame | None) -> str | None:
         return None
     ci = f"95% CI {fmt_num(row['ac_ci_low'])} to {fmt_num(row['ac_ci_high'])}, n = {int(row['n'])} months"
     if row["ac_ci_low"] <= 0 <= row["ac_ci_high"]:
-        return ("No link found: months with more people laid off did not have more, or fewer, notable AI model "
+        return ("No link detected: months with more people laid off did not have more, or fewer, notable AI model "
                 f"releases; the month-to-month changes correlate at r = {fmt_num(row['pearson_r'])} ({ci}), "
-                "an interval that includes zero.")
+                "an interval that includes zero, though it does not rule out a modest link either.")
     way = "more" if row["pearson_r"] > 0 else "fewer"
     return (f"Months with more people laid off had {way} notable AI model releases: the month-to-month changes "
             f"correlate at r = {fmt_num(row['pearson_r'])} ({ci}), an association, not a cause.")
