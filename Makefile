@@ -11,7 +11,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 DEFS_STATE := orchestration/defs/.local_defs_state/DbtProjectComponent__layoffs_ai__/state
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f -print)
 
-.PHONY: help install run test ui bench prepare system-deps clean
+.PHONY: help install run test ui bench prepare system-deps clean readme-examples
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,9 @@ SOURCES = if [ -z "$$LAYOFFS_AI_SNAPSHOT_DIR" ] && [ -d "$(SHARED_DATA)" ]; then
 
 run: prepare  ## set up and run the whole pipeline (offline from ../shared/data when present)
 	@$(SOURCES); $(BIN)/layoffs-ai run
+
+readme-examples: prepare  ## rerun the README's example queries against ./data and rewrite their outputs
+	$(BIN)/python -m orchestration.readme_examples
 
 test: prepare system-deps  ## set up and run the test suite
 	$(BIN)/pytest

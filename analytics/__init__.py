@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 
 __all__ = [
-    "AnalyticsInputError", "INPUT_MARTS", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
+    "AnalyticsInputError", "INPUT_MARTS", "INPUT_TABLES", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
     "render_all", "build_report", "sources_caption", "chart_captions", "attribution_quality", "ai_cited_yearly",
     "analysis_window", "sensitivity", "company_event_study", "dedup_stats",
@@ -17,7 +17,11 @@ __all__ = [
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
 # Every mart run_analytics reads (the orchestrator loads these into `frames` and makes them the assets' deps).
 INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly", "layoffs_monthly",
-                                 "ai_cited_layoffs_monthly", "ai_attribution_sample")
+                                 "ai_cited_layoffs_monthly", "ai_attribution_sample", "fct_source_layoffs")
+# Frames read from other schemas: name -> (schema, table, columns). `source_urls` is each source row's article URL
+# (analytics.ai_cited_events.event_urls switches to marts.fct_layoff_events.source_urls once the mart has it).
+INPUT_TABLES = {"source_urls": ("intermediate", "int_layoffs__ai_attribution",
+                                ("source_event_id", "source_url", "text_origin"))}
 
 
 # Which topics feed each chart: a source (a dict of `sources`, handed in by the orchestrator from the source

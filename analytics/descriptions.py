@@ -43,4 +43,9 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
                               "Wilson intervals on the effective n; docs/ai_attribution.md.",
     "ai_cited_share_yearly": "Per year and scope, the share of deduplicated layoff events with headline text whose "
                              "headline cites AI (marts.ai_cited_layoffs_monthly), with a 95% Wilson interval.",
+    "ai_cited_events": "Every deduplicated layoff event classed ai_cited: company, date, people laid off, the evidence "
+                       "words that decided the class and the article URL(s) its headline was read from.",
+    "changes_since_last_publish": "What changed against the previously published warehouse: per-source rows added, "
+                                  "removed or changed (company, date, count, source URL) and the monthly figures of "
+                                  "marts.layoffs_vs_ai_monthly that moved; one row 'first_publish' when there was none.",
 }

@@ -8,7 +8,9 @@ import pandas as pd
 
 from analytics import REQUIRED_FRAMES, chart_captions
 from analytics.ai_attribution import SAMPLE_COLUMNS, ai_cited_yearly, attribution_quality
+from analytics.ai_cited_events import SOURCE_URLS_FRAME, ai_cited_events
 from analytics.blog_table import blog_table, omitted_unknowns
+from analytics.changes import changes_since_last_publish
 from analytics.causality import GRANGER_OUTPUT_COLUMNS, STATIONARITY_COLUMNS, granger_tests, stationarity
 from analytics.charts import render_all
 from analytics.company import company_layoffs_vs_releases, load_aliases
@@ -51,6 +53,7 @@ def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_
 def run_analytics(
     frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
     n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000, cache_dir: Path | str | None = None,
+    previous: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute every analytics table, write charts to `out_home/charts/` and the report to `out_home/report/`.
 
@@ -58,7 +61,9 @@ def run_analytics(
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
     blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats,
     ai_attribution_quality, ai_cited_share_yearly (the last two are empty when the optional frames
-    `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent). `cache_dir` keeps the chart pages'
+    `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent), ai_cited_events and
+    changes_since_last_publish (against `previous`: the same frames from the previously published warehouse,
+    None on the first publish; see analytics.changes.CHANGE_FRAMES). `cache_dir` keeps the chart pages'
     JavaScript bundle between runs (default ~/.cache/layoffs-ai; unwritable: built on every run).
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
@@ -83,11 +88,14 @@ def run_analytics(
         "ai_attribution_quality": attribution_quality(
             frames.get("ai_attribution_sample", pd.DataFrame(columns=SAMPLE_COLUMNS))),
         "ai_cited_share_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
+        "ai_cited_events": ai_cited_events(events, frames.get(SOURCE_URLS_FRAME)),
+        "changes_since_last_publish": changes_since_last_publish(frames, previous),
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"
     paths = render_all({**frames, **tables}, chart_dir, chart_captions(sources), highlight=highlight,
                        cache_dir=Path(cache_dir) if cache_dir is not None else None)
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".svg"}
-    build_report({**tables, "_monthly": monthly}, svgs, sources, out_home / "report")   # _monthly: regime counts
+    extra = {"_monthly": monthly, "_events": events, "_source_urls": frames.get(SOURCE_URLS_FRAME)}  # text only
+    build_report({**tables, **extra}, svgs, sources, out_home / "report")
     return tables

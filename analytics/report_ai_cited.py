@@ -109,11 +109,13 @@ def _correlation_text(corr: pd.DataFrame | None) -> list[str]:
     if d.empty:
         return ["ai_cited_share could not join the correlation analysis (no overlapping months)."]
     best = d.loc[d["pearson_r"].abs().idxmax()]
+    excl = int(((d["ac_ci_low"] > 0) | (d["ac_ci_high"] < 0)).sum())
     return [f"ai_cited_share joins the correlation and lag analysis as a layoff series over the months the "
-            f"monthly table covers (n = {int(best.n)} differenced months); its strongest same-month association "
-            f"on month-over-month changes is with {best.y_series.replace('_', ' ')}: r = {best.pearson_r:.2f} "
-            f"(95% CI {best.r_ci_low:.2f} to {best.r_ci_high:.2f}). That window ends with the Epoch model lists, "
-            "so most of the rise in AI-cited layoffs falls after it."]
+            f"monthly table covers; {excl} of its {len(d)} same-month correlations on month-over-month changes has "
+            f"a 95% CI (effective n) excluding zero. The largest in size, picked after looking, is with "
+            f"{best.y_series.replace('_', ' ')}: r = {best.pearson_r:.2f} (95% CI {best.ac_ci_low:.2f} to "
+            f"{best.ac_ci_high:.2f}, effective n, n = {int(best.n)} months). That window ends with the Epoch model "
+            "lists, so most of the rise in AI-cited layoffs falls after it."]
 
 
 def ai_cited_section(yearly: pd.DataFrame | None, quality: pd.DataFrame | None, corr: pd.DataFrame | None = None

@@ -66,8 +66,8 @@ def _regimes(tables: dict) -> str:
             "table repeats the primary test without them.")
 
 
-def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
-    """The report's first two paragraphs: the window with sources and regimes, then the primary result."""
+def window_paragraph(tables: dict[str, pd.DataFrame], sources: list[dict]) -> str:
+    """The primary test's window with the reason for each cut, the sources and the regimes inside it."""
     window = tables.get("analysis_window")
     x, y = _span(window, PRIMARY_X), _span(window, PRIMARY_Y)
     if x is not None and y is not None:
@@ -78,14 +78,34 @@ def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
         head = f"Window: the primary test covers {first:%B %Y} to {last:%B %Y}. {cut}"
     else:
         head = "Window: no month has both the layoff series and the notable-model series inside their windows."
-    first_par = (f"{head} Sources: {_sources_text(sources)}. {_regimes(tables)} "
-                 "Every series' own window and the reason for each cut are in the table analysis_window.")
-    return [first_par, primary_text(tables.get("correlations"))]
+    return (f"{head} Sources: {_sources_text(sources)}. {_regimes(tables)} "
+            "Every series' own window and the reason for each cut are in the table analysis_window.")
+
+
+# The commit that declared the primary test (analytics/design.py), and when the correlations were first computed.
+PRIMARY_DECLARED = ("7dd3627", "2026-12-01")
+FIRST_CORRELATIONS = "2026-11-23"
+DECLARED_TEXT = (f"When it was declared: the primary test was fixed in commit {PRIMARY_DECLARED[0]} "
+                 f"({PRIMARY_DECLARED[1]}), in the same commit as the results it governs and after correlations "
+                 f"had been computed since the project's first commits ({FIRST_CORRELATIONS}). It was not declared "
+                 "before anyone looked at the data, and nothing here can prove it was chosen blind; what the report "
+                 "does guarantee is that it is reported first, whatever its value, and that no other test is "
+                 "promoted in its place.")
+
+
+def primary_paragraphs(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
+    """The primary result, when it was declared, then its window (details of the window are in the appendix)."""
+    return [primary_text(tables.get("correlations")), DECLARED_TEXT, window_paragraph(tables, sources)]
+
+
+def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
+    """The window paragraph, then the primary result (kept for callers of the earlier layout)."""
+    return [window_paragraph(tables, sources), primary_text(tables.get("correlations"))]
 
 
 def primary_text(corr: pd.DataFrame | None) -> str:
     row = primary_row(corr)
-    head = (f"Primary result (declared before looking): {label(PRIMARY_X)} (deduplicated, worldwide) vs "
+    head = (f"Primary result (the one test declared primary, see below): {label(PRIMARY_X)} (deduplicated, worldwide) vs "
             f"{label(PRIMARY_Y)}, month-over-month changes, same month. ")
     if row is None or pd.isna(row["pearson_r"]):
         return head + "It could not be computed: too few months with both series."
@@ -161,13 +181,19 @@ CANNOT_SHOW = [
     "adds models months later; neither date is when a decision was taken, so lags of a few months are inside the "
     "measurement noise, and the most recent months are incomplete (left out here, see the windows).",
     "Scope mismatch. The layoff trackers are global but mostly US companies, Epoch's model lists are global, Indeed "
-    "postings are US-only; only the US-scope row of the sensitivity table compares like with like.",
+    "postings are US-only. The US-scope row of the sensitivity table restricts layoffs to US events but compares "
+    "them with US job postings (Indeed), not with AI models: no series here counts AI production in the US alone, "
+    "so no row compares like with like.",
     "Dominance by single events. A few very large layoffs make up much of some months' totals, so one company's "
     "announcement can drive a monthly r; the winsorized and log1p rows of the sensitivity table show how much.",
     "Multiple testing. Many pairs, transforms and lags were scanned: at p < 0.05 about one test in twenty passes "
-    "by chance. Only the primary test was declared in advance; everything else is reported with the "
-    "Benjamini-Hochberg adjustment across its whole family, and a lag or Granger test singled out after looking "
-    "is not evidence on its own.",
+    "by chance. The primary test needs no adjustment. Adjusted with Benjamini-Hochberg across the whole family: "
+    "the differenced same-month and lagged correlations (column 'p (BH, family)', p_bh_family) and the Granger "
+    "tests (their own family, p_bh_family in analytics.granger_tests); the lag scan's per-pair p_bh adjusts within "
+    "one pair and transform only. NOT adjusted: the levels rows of the correlation table (outside the family, shown "
+    "for comparison), every Spearman p, the p of each sensitivity row, its post-hoc lag columns and its Granger "
+    "column (picked as the smallest p, so their p are not tests), and the event study's permutation p. A lag or "
+    "Granger test singled out after looking is not evidence on its own.",
     "Small samples. About 50-60 months, fewer once autocorrelation is accounted for: associations smaller than the "
     "detectable |r| stated with the primary result can neither be found nor ruled out.",
 ]

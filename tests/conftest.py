@@ -27,3 +27,19 @@ def reference_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def reference_home(reference_dir, tmp_path_factory) -> Path:
+    """A LAYOFFS_AI_HOME published by `layoffs-ai run` from the reference data (once per session, ~1 min)."""
+    import subprocess
+    import sys
+
+    home = tmp_path_factory.mktemp("reference_home")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYOFFS_AI_", "DAGSTER_"))}
+    env |= {"LAYOFFS_AI_HOME": str(home), "LAYOFFS_AI_SNAPSHOT_DIR": str(reference_dir)}
+    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (home / "warehouse.duckdb").is_file() and (home / "report" / "index.html").is_file()
+    return home

@@ -158,23 +158,60 @@ def test_report_is_self_contained_and_complete(run):
     assert "../charts/layoffs_by_date.png" in md and "../charts/sensitivity.png" in md
 
 
-def test_report_opens_with_the_window_and_the_primary_result(run):
+def test_report_opens_with_the_question_findings_and_data_through(run):
     home, tables = run
     md = (home / "report" / "report.md").read_text(encoding="utf-8")
     paragraphs = [p for p in md.split("\n\n") if p.strip()]
-    assert paragraphs[0].startswith("# ")
-    first, second = paragraphs[1], paragraphs[2]
+    assert paragraphs[0].startswith("# ") and paragraphs[1].startswith("The question:")
+    assert paragraphs[2] == "## Findings"
+    items = paragraphs[3].splitlines()
+    assert 2 <= len(items) <= 5 and all(re.match(r"\d\. .+ \[Details\]\(#[a-z-]+\)$", i) for i in items)
+    for anchor in re.findall(r"\(#([a-z-]+)\)", paragraphs[3]):      # every finding links to a section
+        assert f'<a id="{anchor}"></a>' in md
+    # the primary finding, recomputed here: r and n of the month-over-month changes over the primary window
     w = tables["analysis_window"].set_index("series")
-    assert first.startswith("Window: the primary test covers")
-    assert f"{w.loc['laid_off', 'first_month']:%B %Y}" in first
+    first = max(w.loc["laid_off", "first_month"], w.loc["notable_models", "first_month"])
+    last = min(w.loc["laid_off", "last_month"], w.loc["notable_models", "last_month"])
+    m = synthetic_frames()["layoffs_vs_ai_monthly"].sort_values("month")
+    m = m[(m["month"] >= first) & (m["month"] <= last)]
+    d = m[["laid_off", "notable_models"]].astype(float).diff().dropna()
+    assert f"r = {d['laid_off'].corr(d['notable_models']):.2f}" in items[0] and f"n = {len(d)} months" in items[0]
+    through = paragraphs[4]
+    assert through.startswith("Data through:") and "\n" not in through
+    for src in SOURCES:
+        assert f"({src['dataset']}) {src['data_through']}" in through
+    assert "## Contents" in paragraphs[5]
+
+
+def test_report_primary_section_states_the_window_and_when_the_test_was_declared(run):
+    home, tables = run
+    md = (home / "report" / "report.md").read_text(encoding="utf-8")
+    section = md.split('<a id="primary-test"></a>', 1)[1].split("<a id=", 1)[0]
+    paragraphs = [p for p in section.split("\n\n") if p.strip()][1:]
+    primary, declared, window = paragraphs[0], paragraphs[1], paragraphs[2]
+    w = tables["analysis_window"].set_index("series")
+    assert window.startswith("Window: the primary test covers")
+    assert f"{w.loc['laid_off', 'first_month']:%B %Y}" in window
     for src in SOURCES:                                   # every source with its data-through date
-        assert f"data through {src['data_through']}" in first
-    assert "COVID-19 2020" in first and "sparse 2021" in first
-    assert second.startswith("Primary result (declared before looking)")
-    primary = tables["correlations"].set_index(["x_series", "y_series", "transform"]).loc[
+        assert f"data through {src['data_through']}" in window
+    assert "COVID-19 2020" in window and "sparse 2021" in window
+    assert primary.startswith("Primary result") and "declared before looking" not in md
+    assert "commit 7dd3627" in declared and "not declared before anyone looked" in declared
+    primary_row = tables["correlations"].set_index(["x_series", "y_series", "transform"]).loc[
         ("laid_off", "notable_models", "diff")]
-    assert f"r = {primary['pearson_r']:.2f}" in second and f"n = {int(primary['n'])} month pairs" in second
-    assert f"{primary['ac_ci_low']:.2f} to {primary['ac_ci_high']:.2f}" in second
+    assert f"r = {primary_row['pearson_r']:.2f}" in primary and f"n = {int(primary_row['n'])} month pairs" in primary
+    assert f"{primary_row['ac_ci_low']:.2f} to {primary_row['ac_ci_high']:.2f}" in primary
+
+
+def test_report_charts_link_to_their_interactive_pages_and_tables_scroll_alone(run):
+    home, _ = run
+    html = (home / "report" / "index.html").read_text(encoding="utf-8")
+    charts = re.findall(r"<figure id='chart-([a-z_]+)'>", html)
+    assert len(charts) == len(CHART_NAMES) + len(FINDINGS_CHARTS)
+    for name in charts:
+        assert f"<a href='../charts/{name}.html'>" in html and (home / "charts" / f"{name}.html").is_file()
+    assert html.count("<table") == html.count("<div class='table-wrap'><table")
+    assert "width=device-width" in html and ".table-wrap{max-width:100%;overflow-x:auto" in html
 
 
 def test_report_wording_states_limits_and_picks_no_strongest(run):
@@ -186,6 +223,8 @@ def test_report_wording_states_limits_and_picks_no_strongest(run):
         for limit in ("Tracker coverage", "Reporting lag", "Scope mismatch", "Dominance by single events",
                       "Multiple testing"):
             assert limit in text, limit
+        assert "Everything else is reported with the" not in text and "second, independent check" not in text
+        assert "NOT adjusted: the levels rows" in text and "only the US-scope row of the sensitivity table compares like with like" not in text
 
 
 def test_report_refuses_a_source_without_name_and_flags_missing_provenance(tmp_path):

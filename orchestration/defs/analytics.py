@@ -1,10 +1,12 @@
 """Analytics assets: every `analytics.*` table, the charts and the report, computed together from the marts."""
 
 import base64
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
-from analytics import INPUT_MARTS
+from analytics import INPUT_MARTS, INPUT_TABLES
 from analytics.descriptions import TABLE_DESCRIPTIONS
 
 from ..catalog import table_metadata
@@ -13,7 +15,12 @@ from ..provenance import source_provenance
 from ..resources import WarehouseResource
 
 OWNERS = ["team:layoffs-ai"]
-MART_DEPS = [dg.AssetKey(["marts", m]) for m in INPUT_MARTS]
+MART_DEPS = ([dg.AssetKey(["marts", m]) for m in INPUT_MARTS]
+             + [dg.AssetKey([schema, table]) for schema, table, _ in INPUT_TABLES.values()])
+# What the last publish is compared with (analytics.changes_since_last_publish): these frames of its warehouse.
+PREVIOUS_QUERIES = {"fct_source_layoffs": "SELECT * FROM marts.fct_source_layoffs",
+                    "layoffs_vs_ai_monthly": "SELECT * FROM marts.layoffs_vs_ai_monthly",
+                    "_publish_log": "SELECT run_id, published_at FROM raw._publish_log"}
 FILES = {
     "charts": "Charts (PNG, SVG and offline HTML) of the layoffs, model releases, postings and the lag scan; "
               "captions name each source with its data-through and retrieval dates.",
@@ -25,6 +32,34 @@ FILES = {
 def _spec(name: str, description: str, kinds: set[str]) -> dg.AssetSpec:
     return dg.AssetSpec(["analytics", name], group_name="analytics", kinds=kinds, owners=OWNERS, deps=MART_DEPS,
                         code_version=code_version("analytics"), description=description)
+
+
+def _queries() -> dict[str, str]:
+    return ({m: f"SELECT * FROM marts.{m}" for m in INPUT_MARTS}
+            | {name: f"SELECT {', '.join(cols)} FROM {schema}.{table}" for name, (schema, table, cols)
+               in INPUT_TABLES.items()})
+
+
+def _previous_frames(published: Path, memory_limit: str) -> dict | None:
+    """The frames of the currently published warehouse (the generation this run will replace); None if none.
+    A frame its older schema lacks is left out, and an unreadable file gives none (the report says what could
+    not be compared)."""
+    if not published.exists():
+        return None
+    try:
+        con = duckdb.connect(str(published), read_only=True, config={"memory_limit": memory_limit})
+    except duckdb.Error:   # unreadable: the table says the rows could not be compared, the run goes on
+        return {}
+    try:
+        frames = {}
+        for name, sql in (PREVIOUS_QUERIES | {"source_urls": _queries()["source_urls"]}).items():
+            try:
+                frames[name] = con.execute(sql).df()
+            except duckdb.CatalogException:
+                continue
+        return frames
+    finally:
+        con.close()
 
 
 def _chart_preview(charts) -> dg.MetadataValue:
@@ -45,9 +80,10 @@ def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: Warehouse
 
     run_id = context.run.run_id
     work = warehouse.work(run_id)
+    previous = _previous_frames(warehouse.paths.published, warehouse.settings.duckdb_memory_limit)
     with warehouse.connect(run_id) as con:
-        frames = {m: con.execute(f"SELECT * FROM marts.{m}").df() for m in INPUT_MARTS}
-        tables = run_analytics(frames, work, source_provenance(con))
+        frames = {name: con.execute(sql).df() for name, sql in _queries().items()}
+        tables = run_analytics(frames, work, source_provenance(con), previous=previous)
         con.execute("CREATE SCHEMA IF NOT EXISTS analytics")
         for name, frame in tables.items():
             con.register("_frame", frame)

@@ -107,7 +107,8 @@ def _assert_inert(path: Path, seen) -> None:
     assert not INJECTED_SCRIPTS & set(state["scripts"]), path.name
     for link in state["links"]:
         href = link["href"]
-        assert link["download"] or href.startswith(("#", "http://", "https://")), (path.name, href)
+        own_chart = path.name == "index.html" and re.fullmatch(r"\.\./charts/[a-z_]+\.html", href)  # report -> chart
+        assert link["download"] or own_chart or href.startswith(("#", "http://", "https://")), (path.name, href)
 
 
 def test_no_generated_html_runs_hostile_markup(hostile_run):
@@ -148,14 +149,16 @@ def test_report_escapes_cells_and_links_only_http_sources(tmp_path):
     with chromium() as browser:
         seen = probe(browser, html_path)
     _assert_inert(html_path, seen)
-    hrefs = [link["href"] for link in seen.state["links"]]
+    hrefs = [link["href"] for link in seen.state["links"] if not link["href"].startswith("#")]  # contents: in-page
     assert hrefs == ["https://example.org/postings.csv"]
     page_text = html_path.read_text(encoding="utf-8")
     assert "javascript:alert(1)" in page_text and "Pipe|Co" in page_text  # shown as text, not dropped
     # report.md rendered as GitHub-style Markdown (raw HTML allowed): the cells stay text in their own cells
     rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(md_path.read_text(encoding="utf-8"))
-    for tag in ("<script", "<img", "<a "):
+    for tag in ("<script", "<img"):
         assert tag not in rendered, tag
+    links = re.findall(r"<a [^>]*>", rendered)   # only the report's own anchors and contents links
+    assert links and all(re.fullmatch(r'<a (href="#[a-z-]+"|id="[a-z-]+")>', a) for a in links), links
     rows = [r for r in rendered.split("<tr>") if "Pipe|Co" in r]
     assert len(rows) == 2, rows  # the per-org summary and the per-org-and-year table, one row each
     assert all(">Pipe|Co `tick` [a](javascript:alert(6)) next</td>" in r for r in rows), rows
