@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import REQUIRED_FRAMES, chart_captions
-from analytics.ai_attribution import SAMPLE_COLUMNS, ai_cited_yearly, attribution_quality
+from analytics.ai_attribution import ai_cited_yearly
+from analytics.ai_quality import SAMPLE_COLUMNS, attribution_quality
 from analytics.blog_table import blog_table, omitted_unknowns
 from analytics.causality import GRANGER_OUTPUT_COLUMNS, STATIONARITY_COLUMNS, granger_tests, stationarity
 from analytics.charts import render_all
@@ -57,7 +58,7 @@ def run_analytics(
     `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
     blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats,
-    ai_attribution_quality, ai_cited_share_yearly (the last two are empty when the optional frames
+    ai_attribution_quality, ai_cited_yearly (the last two are empty when the optional frames
     `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent). `cache_dir` keeps the chart pages'
     JavaScript bundle between runs (default ~/.cache/layoffs-ai; unwritable: built on every run).
     """
@@ -82,7 +83,7 @@ def run_analytics(
             columns=["rule", "detail", "rows", "people", "note"]),
         "ai_attribution_quality": attribution_quality(
             frames.get("ai_attribution_sample", pd.DataFrame(columns=SAMPLE_COLUMNS))),
-        "ai_cited_share_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
+        "ai_cited_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"
