@@ -67,7 +67,7 @@ _LAZY = {  # name -> the module defining it
     "AnalyticsInputError": "analytics.series",
     "ai_cited_yearly": "analytics.ai_attribution",
     "analysis_window": "analytics.windows",
-    "attribution_quality": "analytics.ai_attribution",
+    "attribution_quality": "analytics.ai_quality",
     "blog_table": "analytics.blog_table",
     "build_report": "analytics.report",
     "company_event_study": "analytics.event_study",

@@ -1,16 +1,13 @@
-"""Chart `ai_cited_share`: monthly share of layoffs whose headline cites AI (Wilson band) over yearly bars."""
+"""Chart `ai_cited_share`: yearly share of layoffs whose headline cites AI, strict beside broad, with CIs and partial years."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from analytics.ai_attribution import ai_cited_by_period
-from analytics.chart_files import MAX_MARKS
-
 WIDTH, HEIGHT = 760, 330
-# (pandas period, noun) finest first: the line falls back to coarser periods above the mark budget
-LINE_PERIODS = (("M", "month"), ("Q", "quarter"), ("Y", "year"))
+COLORS = {"broad": "#f4a582", "strict": "#b2182b"}
+LABELS = {"broad": "broad: AI given as reason or context", "strict": "strict: AI stated as the cause"}
 
 
 def _title(text: str, subtitle: list[str], caption: str) -> alt.TitleParams:
@@ -25,64 +22,59 @@ def _empty(caption: str) -> alt.Chart:
         width=WIDTH, height=120, title=_title("AI-cited layoffs", [], caption))
 
 
-def _line_frame(monthly: pd.DataFrame, yearly_marks: int, max_marks: int) -> tuple[pd.DataFrame, str]:
-    """The finest period whose line, band and bars stay under `max_marks` marks (counts re-summed, CI recomputed)."""
-    for freq, noun in LINE_PERIODS:
-        line = ai_cited_by_period(monthly, freq)
-        line = line[line["scope"] == "global"]
-        if 2 * len(line) + yearly_marks <= max_marks:
-            return line, noun
-    return line, noun
+def chart_frame(yearly: pd.DataFrame) -> pd.DataFrame:
+    """The plotted rows: global scope, years with text, one row per year x definition, in year order."""
+    y = yearly[(yearly["scope"] == "global") & (yearly["events_with_text"] > 0)].copy()
+    y = y.sort_values(["year", "definition"], kind="stable").reset_index(drop=True)
+    y["year_label"] = [f"{int(yr)}*" if p else str(int(yr)) for yr, p in zip(y["year"], y["partial_year"])]
+    y["series"] = y["definition"].map(LABELS)
+    y["coverage"] = ["partial year" if p else "full year" for p in y["partial_year"]]
+    return y
 
 
-def ai_cited_share_chart(monthly: pd.DataFrame, caption: str, quality: pd.DataFrame | None = None,
-                         max_marks: int = MAX_MARKS) -> alt.Chart:
-    """Global scope: share per month (line, 95% Wilson band) and per year (bars with 95% Wilson rule).
-
-    Above `max_marks` marks the line uses quarters (then years), with counts re-summed and intervals recomputed.
-    """
-    if monthly is None or monthly.empty:
+def ai_cited_share_chart(yearly: pd.DataFrame | None, caption: str, quality: pd.DataFrame | None = None) -> alt.Chart:
+    """Global scope, per year: the AI-cited share of events with text under the broad and the strict definition,
+    side by side, each with its 95% Wilson interval and the share by people laid off (diamond). Partial years
+    are pale and starred. The axis reaches the highest interval: no band is clipped."""
+    if yearly is None or yearly.empty:
         return _empty(caption)
-    years = ai_cited_by_period(monthly, "Y")
-    years = years[(years["scope"] == "global") & (years["events_with_text"] > 0)].copy()
-    if years.empty:
+    y = chart_frame(yearly)
+    if y.empty:
         return _empty(caption)
-    line, noun = _line_frame(monthly, 2 * len(years), max_marks)
-    line = line[line["events_with_text"] > 0]
-    last = pd.to_datetime(monthly["month"]).max() + pd.offsets.MonthEnd(0)
-    years["year_end"] = (years["period"] + pd.offsets.YearEnd(0)).clip(upper=last)  # a partial last year stays short
-    years["mid"] = years["period"] + (years["year_end"] - years["period"]) / 2
-    years["year"] = years["period"].dt.year.astype(str)
-    # months with a handful of events have bands up to 100%; the axis stops a little above the data instead
-    top = min(1.0, 1.15 * max(float(line["ai_cited_share"].max()), float(years["ci_high"].max())))
-    pct = alt.Axis(format="%", title="Share of events with headline text")
-    scale = alt.Scale(domain=[0, top], clamp=True)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
-    bars = alt.Chart(years).mark_rect(color="#f4a582", opacity=0.55).encode(
-        x=x, x2="year_end:T", y=alt.Y("ai_cited_share:Q", axis=pct, scale=scale), y2=alt.datum(0),
-        tooltip=["year:N", alt.Tooltip("ai_cited_share:Q", format=".1%", title="share"),
-                 alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n"),
-                 alt.Tooltip("ci_low:Q", format=".1%", title="95% CI low"),
-                 alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high")])
-    year_ci = alt.Chart(years).mark_rule(color="#b2182b", strokeWidth=2).encode(
-        x="mid:T", y="ci_low:Q", y2="ci_high:Q")
-    tip = [alt.Tooltip("period:T", format="%b %Y", title=noun), alt.Tooltip("ai_cited_share:Q", format=".1%"),
-           alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n")]
-    band = alt.Chart(line).mark_area(color="#6baed6", opacity=0.3, clip=True).encode(
-        x="period:T", y="ci_low:Q", y2="ci_high:Q")
-    trend = alt.Chart(line).mark_line(color="#1f4e9c", strokeWidth=1.8, point=alt.OverlayMarkDef(size=14)).encode(
-        x="period:T", y="ai_cited_share:Q", tooltip=tip)
-    sub = [f"Share of deduplicated layoff events with headline text ({int(years['events_with_text'].sum()):,}) "
-           "whose source headline cites AI or automation as a reason or context of the cut.",
-           f"Line = per {noun} with 95% Wilson band (clipped at the top of the axis); bars = per year, "
-           "red rule = its 95% Wilson interval."]
-    cited = quality[(quality["class"] == "ai_cited") & (quality["split"] == "holdout")] if quality is not None \
-        and not quality.empty else pd.DataFrame()
-    precision = cited[(cited["metric"] == "precision") & (cited["n"] > 0)] if not cited.empty else cited
-    if not precision.empty:
-        p = precision.iloc[0]
-        sub.append(f"Rules' precision for ai_cited on the held-out labels: {p['estimate']:.0%} "
-                   f"({int(p['hits'])}/{int(p['n'])}, 95% CI {p['ci_low']:.0%}–{p['ci_high']:.0%}).")
+    top = float(pd.concat([y["share_events_ci_high"], y["share_people"]]).max())
+    scale = alt.Scale(domain=[0, min(1.0, max(0.05, top * 1.08))], nice=False)
+    order = list(dict.fromkeys(y["year_label"]))
+    x = alt.X("year_label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    offset = alt.XOffset("series:N", sort=[LABELS["broad"], LABELS["strict"]])
+    color = alt.Color("series:N", title=None, sort=[LABELS["broad"], LABELS["strict"]],
+                      scale=alt.Scale(domain=[LABELS["broad"], LABELS["strict"]],
+                                      range=[COLORS["broad"], COLORS["strict"]]),
+                      legend=alt.Legend(orient="top", direction="horizontal"))
+    tip = [alt.Tooltip("year:O", title="year"), alt.Tooltip("definition:N"), alt.Tooltip("coverage:N"),
+           alt.Tooltip("share_events:Q", format=".1%", title="share of events"),
+           alt.Tooltip("ai_cited_events:Q", title="AI-cited events"),
+           alt.Tooltip("events_with_text:Q", title="events with text (n)"),
+           alt.Tooltip("share_events_ci_low:Q", format=".1%", title="95% CI low"),
+           alt.Tooltip("share_events_ci_high:Q", format=".1%", title="95% CI high"),
+           alt.Tooltip("share_people:Q", format=".1%", title="share of people laid off"),
+           alt.Tooltip("note:N")]
+    base = alt.Chart(y).encode(x=x, xOffset=offset)
+    bars = base.mark_bar(width={"band": 0.9}).encode(
+        y=alt.Y("share_events:Q", scale=scale, axis=alt.Axis(format="%", title="Share of events with headline text")),
+        color=color, opacity=alt.condition("datum.partial_year", alt.value(0.35), alt.value(0.9)), tooltip=tip)
+    ci = base.mark_rule(color="#222222", strokeWidth=1.5).encode(
+        y="share_events_ci_low:Q", y2="share_events_ci_high:Q", tooltip=tip)
+    people = base.mark_point(shape="diamond", filled=True, size=45, color="#333333").encode(
+        y="share_people:Q", tooltip=tip)
+    partial = y[y["partial_year"]]
+    sub = ["Share of deduplicated layoff events with headline text whose headline cites AI: broad (reason or "
+           "context, incl. a bare mention) beside strict (the headline states AI replaced the work or caused the cut).",
+           "Bar = share of events, black rule = its 95% Wilson interval, diamond = share of the people laid off "
+           "(known headcounts)."]
+    if not partial.empty:
+        sub.append("* pale = partial year: " + "; ".join(
+            f"{int(r.year)} {r.note.removeprefix('partial year: ')}" for r in
+            partial.drop_duplicates("year").itertuples()) + ".")
     sub.append("A headline citing AI is the outlet's framing, not proof that AI caused the cut.")
-    return alt.layer(bars, year_ci, band, trend).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Layoffs whose headline cites AI", sub, caption))
+    return alt.layer(bars, ci, people).properties(
+        width=WIDTH, height=HEIGHT, title=_title("Layoffs whose headline cites AI, per year", sub, caption))

@@ -242,8 +242,7 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
         "layoffs_vs_releases": lambda c: layoffs_vs_releases(monthly, c),
         "lagged_correlations": lambda c: lagged_correlations_chart(get("lagged_correlations"), c),
         "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c),
-        "ai_cited_share": lambda c: ai_cited_share_chart(get("ai_cited_layoffs_monthly"), c,
-                                                         get("ai_attribution_quality")),
+        "ai_cited_share": lambda c: ai_cited_share_chart(get("ai_cited_yearly"), c),
     }
     charts = {}
     for name, build in builders.items():
@@ -253,7 +252,7 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
 
 _NEEDS = {"layoffs_by_date": "fct_layoff_events", "model_releases_by_month": "fct_model_releases",
           "layoffs_vs_releases": "layoffs_vs_ai_monthly", "lagged_correlations": "lagged_correlations",
-          "postings_by_sector": "job_postings_monthly", "ai_cited_share": "ai_cited_layoffs_monthly"}
+          "postings_by_sector": "job_postings_monthly", "ai_cited_share": "ai_cited_yearly"}
 
 
 def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:

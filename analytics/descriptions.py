@@ -38,11 +38,14 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "dedup_stats": "What each deduplication rule did (source rows in, within-source duplicates, cross-source pairs per "
                    "match rule, cumulative counts set aside, events out) and how many people it kept from being "
                    "counted twice, from marts.fct_layoff_events lineage columns.",
-    "ai_attribution_quality": "Precision and recall of each AI-attribution class (ai_cited, ai_company, none, unknown) "
-                              "on the hand-labelled sample, per split (tune / holdout), stratum-weighted, with 95% "
-                              "Wilson intervals on the effective n; docs/ai_attribution.md.",
-    "ai_cited_share_yearly": "Per year and scope, the share of deduplicated layoff events with headline text whose "
-                             "headline cites AI (marts.ai_cited_layoffs_monthly), with a 95% Wilson interval.",
+    "ai_attribution_quality": "Precision and recall (95% Wilson CIs on the effective n) of each AI-attribution class "
+                              "per definition (broad: ai_attribution classes; strict: ai_reason_stated) and sample "
+                              "(tune: the rules' own 200 rows, in-sample; fresh_random: 424 rows drawn after the "
+                              "definitions, stratum-weighted; population: every row with text), with Cohen's kappa "
+                              "between the two blind labellers; docs/ai_attribution.md.",
+    "ai_cited_yearly": "Per year, scope (global, us) and definition (broad, strict): events with text, AI-cited events "
+                       "and their share with a 95% Wilson CI, the share of people laid off, the share's bounds with "
+                       "unknown events counted as all not cited / all cited, and the months the year covers.",
     "ai_cited_events": "Every deduplicated layoff event classed ai_cited: company, date, people laid off, the evidence "
                        "words that decided the class and the article URL(s) its headline was read from.",
     "changes_since_last_publish": "What changed against the previously published warehouse: per-source rows added, "

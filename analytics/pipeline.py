@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 
 from analytics import REQUIRED_FRAMES, chart_captions
-from analytics.ai_attribution import SAMPLE_COLUMNS, ai_cited_yearly, attribution_quality
+from analytics.ai_attribution import ai_cited_yearly
 from analytics.ai_cited_events import SOURCE_URLS_FRAME, ai_cited_events
+from analytics.ai_quality import SAMPLE_COLUMNS, attribution_quality
 from analytics.blog_table import blog_table, omitted_unknowns
 from analytics.changes import changes_since_last_publish
 from analytics.causality import GRANGER_OUTPUT_COLUMNS, STATIONARITY_COLUMNS, granger_tests, stationarity
@@ -60,7 +61,7 @@ def run_analytics(
     `frames` holds the marts by name (see docs/architecture.md). Returns the tables for schema `analytics`:
     correlations, lagged_correlations, granger_tests, stationarity, company_layoffs_vs_releases,
     blog_table, blog_omitted_unknowns, analysis_window, sensitivity, company_event_study, dedup_stats,
-    ai_attribution_quality, ai_cited_share_yearly (the last two are empty when the optional frames
+    ai_attribution_quality, ai_cited_yearly (the last two are empty when the optional frames
     `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent), ai_cited_events and
     changes_since_last_publish (against `previous`: the same frames from the previously published warehouse,
     None on the first publish; see analytics.changes.CHANGE_FRAMES). `cache_dir` keeps the chart pages'
@@ -87,7 +88,7 @@ def run_analytics(
             columns=["rule", "detail", "rows", "people", "note"]),
         "ai_attribution_quality": attribution_quality(
             frames.get("ai_attribution_sample", pd.DataFrame(columns=SAMPLE_COLUMNS))),
-        "ai_cited_share_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
+        "ai_cited_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
         "ai_cited_events": ai_cited_events(events, frames.get(SOURCE_URLS_FRAME)),
         "changes_since_last_publish": changes_since_last_publish(frames, previous),
     }

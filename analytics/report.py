@@ -146,7 +146,7 @@ def _sections(tables: dict[str, pd.DataFrame], sources: list[dict]) -> tuple[lis
     gr_text, gr_table = granger_summary(granger)
     co_text, co_table = company_summary(company)
     blog_text, blog_tables = blog_section(tables.get("blog_table"), tables.get("blog_omitted_unknowns"))
-    ai_text, ai_tables = ai_cited_section(tables.get("ai_cited_share_yearly"), tables.get("ai_attribution_quality"),
+    ai_text, ai_tables = ai_cited_section(tables.get("ai_cited_yearly"), tables.get("ai_attribution_quality"),
                                           corr)
     cited = tables.get("ai_cited_events", pd.DataFrame())
     cited_view = cited.drop(columns=["event_id"], errors="ignore").rename(columns={

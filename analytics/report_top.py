@@ -67,14 +67,23 @@ def ai_cited_finding(yearly: pd.DataFrame | None, sources: list[dict]) -> str | 
     year = _full_year(g, sources) if not g.empty else None
     if year is None:
         return None
-    row = g[g["year"].astype(int) == year].iloc[0]
-    before = g[g["year"].astype(int) < year]
-    earlier = (f", against {_pct(before['ai_cited_share'].min())}–{_pct(before['ai_cited_share'].max())} a year in "
+    broad, strict = g[g["definition"] == "broad"], g[g["definition"] == "strict"]
+    row = broad[broad["year"].astype(int) == year].iloc[0]
+    tight = strict[strict["year"].astype(int) == year]
+    before = broad[broad["year"].astype(int) < year]
+    earlier = (f", against {_pct(before['share_events'].min())}–{_pct(before['share_events'].max())} a year in "
                f"{int(before['year'].min())}–{int(before['year'].max())}") if len(before) else ""
-    return (f"In {year}, the last full year, {_pct(row['ai_cited_share'])} of layoffs with a readable headline "
+    stated = ""
+    if len(tight):
+        t = tight.iloc[0]
+        stated = (f"; {_pct(t['share_events'])} said AI caused the cut or replaced the work ({int(t['ai_cited_events'])} "
+                  f"of {int(t['events_with_text'])}, 95% CI {_pct(t['share_events_ci_low'])}–"
+                  f"{_pct(t['share_events_ci_high'])}); by people laid off, {_pct(row['share_people'])} and "
+                  f"{_pct(t['share_people'])}")
+    return (f"In {year}, the last full year, {_pct(row['share_events'])} of layoffs with a readable headline "
             f"named AI or automation ({int(row['ai_cited_events'])} of {int(row['events_with_text'])} events, 95% CI "
-            f"{_pct(row['ci_low'])}–{_pct(row['ci_high'])}){earlier}; a headline is how the cut was reported, "
-            "not proof of why it was made.")
+            f"{_pct(row['share_events_ci_low'])}–{_pct(row['share_events_ci_high'])}){earlier}{stated}; a headline "
+            "is how the cut was reported, not proof of why it was made.")
 
 
 def coverage_finding(events: pd.DataFrame | None) -> str | None:
@@ -91,7 +100,7 @@ def findings(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[tuple
     """(sentence, anchor) per finding, in a fixed order; a finding whose tables are empty is left out."""
     out = [(primary_finding(tables.get("correlations")), ANCHORS["primary"]),
            (family_finding(tables.get("lagged_correlations")), ANCHORS["family"]),
-           (ai_cited_finding(tables.get("ai_cited_share_yearly"), sources), ANCHORS["ai_cited"]),
+           (ai_cited_finding(tables.get("ai_cited_yearly"), sources), ANCHORS["ai_cited"]),
            (coverage_finding(tables.get("_events")), ANCHORS["coverage"])]
     return [(text, anchor) for text, anchor in out if text]
 

@@ -70,6 +70,15 @@ def check_findings(md: str, con) -> None:
     before = rows[rows.index < year]
     share = before["k"] / before["n"]
     assert f"against {share.min():.1%}–{share.max():.1%} a year in {before.index.min()}–{before.index.max()}" in ai
+    s_y, ppl_b, ppl_s = con.execute(
+        "SELECT count(*) FILTER (WHERE ai_reason_stated), "
+        "sum(laid_off) FILTER (WHERE ai_attribution = 'ai_cited') / sum(laid_off) FILTER (WHERE ai_attribution <> 'unknown'), "
+        "sum(laid_off) FILTER (WHERE ai_reason_stated) / sum(laid_off) FILTER (WHERE ai_attribution <> 'unknown') "
+        "FROM marts.fct_layoff_events WHERE year(event_date) = ?", [year]).fetchone()
+    ppl = (ppl_b, ppl_s)
+    lo, hi = wilson(s_y, n_y)
+    assert (f"; {s_y / n_y:.1%} said AI caused the cut or replaced the work ({s_y} of {n_y}, 95% CI {lo:.1%}–{hi:.1%}); "
+            f"by people laid off, {ppl[0]:.1%} and {ppl[1]:.1%}") in ai, ai
     ev, people, cb_ev, cb_people = con.execute(
         "SELECT count(*), sum(laid_off), count(*) FILTER (WHERE sources = 'crunchbase_tracker'), "
         "sum(laid_off) FILTER (WHERE sources = 'crunchbase_tracker') FROM marts.fct_layoff_events").fetchone()
@@ -96,6 +105,7 @@ def test_findings_match_an_independent_recomputation(published):
     (0, r"r = (-?\d\.\d\d)", lambda m: f"r = {float(m[1]) + 0.01:.2f}"),        # primary r
     (1, r"n = (\d+) tests", lambda m: f"n = {int(m[1]) - 1} tests"),            # family size
     (2, r"(\d+) of (\d+) events", lambda m: f"{m[1]} of {int(m[2]) + 1} events"),   # AI-cited denominator
+    (2, r"said AI caused the cut or replaced the work \((\d+) of", lambda m: f"said AI caused the cut or replaced the work ({int(m[1]) + 1} of"),   # strict count
     (3, r"adds (\d+) of", lambda m: f"adds {int(m[1]) + 1} of"),               # Crunchbase-only events
 ])
 def test_each_findings_oracle_fails_on_its_mutation(published, finding, old, new):

@@ -41,7 +41,26 @@
         '{ai}(?: chip)? (?:push|pushes|pivot|shift|focus|refocus|strategy|overhaul|transformation|transition|reorg|reorganization|reorganisation|restructuring|restructure|revamp|first|era|spending|spend|investment|investments|capex|bet|bets|expansion|efficiency|efficiencies|efficientie|drive|race|plan|plans|priority|priorities|ambition|ambitions|gains|savings|tools|tool|related|linked|focused|centric|disruption|pressure|pressures|boom|wave|threat|competition|rivalry|productivity|adoption|agents|agent|replacement|takeover|upheaval|reshuffle|consolidation|cuts|layoffs|layoff|job cuts|would|will|could|can|took|takes|replaces|replaced|replacing)',
         '{ai} (?:driven|powered|led|fueled|fuelled|fuels|drives|spurs|prompts|sparks|triggers|hits|costs) (?:efficiency|efficiencies|cuts|job cuts|layoffs|restructuring|overhaul|push|shift|transformation|reorg|jobs|roles|staff|workers)',
         '(?:replace|replaces|replaced|replacing|replacement|swap|swaps|swapped)(?: [a-z0-9]+){0,4} (?:with|by|for) (?:the |its |new )?(?:{ai}|{robot})',
+        '(?:because of|due to|blamed on|citing|replaced by|replaced with) (?:ai )?agents',
+        '(?:automating|automates|automated|automate)(?: [a-z0-9]+){0,1} (?:operations|jobs|roles|work|tasks|functions|processes)',
         '(?:in favou?r of|due to|because of|owing to|thanks to|blamed on|blame on|blames|blaming|citing|cites|cited|hit by|lost to|lose jobs to|jobs to|roles to|in the face of|to make room for|make way for|to fund|to pay for|freeing up cash for|reinvest in|invest in|invests in|investing in|invest more in|double down on|doubles down on|doubling down on|bet on|bets on|betting on|focus on|focuses on|focusing on|refocus on|refocuses on|pivot to|pivots to|pivoting to|pivot toward|pivot towards|shift to|shifts to|shifting to|shift toward|shift towards|shifts toward|shifts towards|switch to|turn to|turns to|lean into|leans into|embrace|embraces|embracing|prioritize|prioritizes|prioritise|prioritises|prioritizing|emphasize|emphasizes|emphasise|emphasises|spruiks|praises|touts|increasing|rising|growing|pekar pa|wegens)(?: [a-z0-9]+){0,2} {ai}',
+    ]) }}
+{%- endmacro %}
+
+{#- Strict (ai_reason_stated, docs/ai_attribution.md "Two definitions"): the headline STATES that AI, agents or
+    automation replaced the work or caused the cut; a bare mention, context words ("amid", "as", "after") and
+    AI as the company's product do not count. Checked on the text without the company's name, only for rows
+    the broad rules call ai_cited (every strict case is a broad case). -#}
+{% macro ai_strict_phrases() -%}
+    {{ return([
+        '{ai}(?: chip)? (?:push|pushes|pivot|shift|focus|refocus|strategy|overhaul|transformation|transition|reorg|reorganization|reorganisation|restructuring|restructure|investment|investments|spending|capex|efficiency|efficiencies|efficientie|priority|priorities|related|linked|focused|centric|replacement|takeover|agents|agent|would|will|took|takes|replaces|replaced|replacing|reemplazo|reemplaza|reemplazan|ersetzt)',
+        '{ai}(?: [a-z0-9]+){1,2} (?:priority|restructuring|reemplazo|reemplaza)',
+        '{ai} (?:driven|powered|led|fueled|fuelled) (?:efficiency|efficiencies|cuts|job cuts|layoffs|restructuring|overhaul|push|shift|transformation|reorg)',
+        '(?:replace|replaces|replaced|replacing|replacement|swap|swaps|swapped)(?: [a-z0-9]+){0,4} (?:with|by|for) (?:the |its |new )?(?:{ai}|{robot}|agents)',
+        '(?:in favou?r of|due to|because of|owing to|blamed on|blame on|blames|blaming|citing|cites|cited|hit by|lost to|lose jobs to|jobs to|roles to|to make room for|make way for|to fund|to pay for|freeing up cash for|reinvest in|invest in|invests in|investing in|invest more in|double down on|doubles down on|doubling down on|bet on|bets on|betting on|focus on|focuses on|focusing on|refocus on|refocuses on|pivot to|pivots to|pivoting to|pivot toward|pivot towards|shift to|shifts to|shifting to|shift toward|shift towards|shifts toward|shifts towards|switch to|turn to|turns to|lean into|leans into|embrace|embraces|embracing|prioritize|prioritizes|prioritise|prioritises|prioritizing|emphasize|emphasizes|emphasise|emphasises|pekar pa|wegens)(?: [a-z0-9]+){0,2} {ai}',
+        '(?:because of|due to|blamed on|citing|replaced by|replaced with) (?:ai )?agents',
+        '(?:push for|push towards|push into|drive for|drive to|move to|moves to|transition to|restructuring around|reorganization around)(?: [a-z0-9]+){0,1} {ai}',
+        '(?:automating|automates|automated|automate)(?: [a-z0-9]+){0,1} (?:operations|jobs|roles|work|tasks|functions|processes)',
     ]) }}
 {%- endmacro %}
 
@@ -196,6 +215,11 @@
     end
 {%- endmacro %}
 
+{#- Does the broad-ai_cited text `stripped` (normalised, company name removed) state AI as the cause (strict)? -#}
+{% macro ai_reason_stated(attribution, stripped) -%}
+    ({{ attribution }} = 'ai_cited' and regexp_matches({{ stripped }}, {{ _ai_literal(_ai_pattern(ai_strict_phrases())) }}))
+{%- endmacro %}
+
 {#- Sampling frame of the hand-labelled sample (docs/ai_attribution.md): does the text hold any AI,
     automation or robot word at all (the issue's crude regex)? Its word list is FROZEN as it was when the
     sample was drawn, so tuning ai_terms() never moves a labelled row to another stratum (a data test
@@ -226,5 +250,8 @@
     {%- set fyi_wins = "(" ~ rank.replace('{a}', fyi) ~ " >= " ~ rank.replace('{a}', cb) ~ ")" -%}
     case when {{ fyi_wins }} then {{ fyi }}.ai_attribution else {{ cb }}.ai_attribution end as ai_attribution,
     case when {{ fyi_wins }} then 'layoffs_fyi: ' || {{ fyi }}.ai_attribution_evidence
-        else 'crunchbase_tracker: ' || {{ cb }}.ai_attribution_evidence end as ai_attribution_evidence
+        else 'crunchbase_tracker: ' || {{ cb }}.ai_attribution_evidence end as ai_attribution_evidence,
+    {#- strict: either tracker's headline states AI as the cause (a strict row is ai_cited, so the event is too) -#}
+    coalesce({{ fyi }}.ai_reason_stated, false) or coalesce({{ cb }}.ai_reason_stated, false) as ai_reason_stated,
+    coalesce(case when {{ fyi_wins }} then {{ fyi }}.ai_text_origin else {{ cb }}.ai_text_origin end, 'none') as ai_text_origin
 {%- endmacro %}
