@@ -1,4 +1,4 @@
-"""Chart `ai_cited_share`: monthly share of layoffs whose headline cites AI (Wilson band) over yearly bars."""
+"""Chart `ai_cited_share`: yearly share of layoffs whose headline cites AI (bars with Wilson CI) and monthly dots."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics.ai_attribution import ai_cited_by_period
 from analytics.chart_files import MAX_MARKS
+from analytics.chart_time import month_start, shade
 
 WIDTH, HEIGHT = 760, 330
 # (pandas period, noun) finest first: the line falls back to coarser periods above the mark budget
@@ -35,47 +36,65 @@ def _line_frame(monthly: pd.DataFrame, yearly_marks: int, max_marks: int) -> tup
     return line, noun
 
 
-def ai_cited_share_chart(monthly: pd.DataFrame, caption: str, quality: pd.DataFrame | None = None,
-                         max_marks: int = MAX_MARKS) -> alt.Chart:
-    """Global scope: share per month (line, 95% Wilson band) and per year (bars with 95% Wilson rule).
+def _years(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Yearly global shares with the months each year covers; a partial year's bar ends at its last month."""
+    years = ai_cited_by_period(monthly, "Y")
+    years = years[(years["scope"] == "global") & (years["events_with_text"] > 0)].copy()
+    months = month_start(monthly["month"]).drop_duplicates()
+    covered = months.groupby(months.dt.year).agg(["min", "max", "size"])
+    first, last, n = (years["period"].dt.year.map(covered[k]) for k in ("min", "max", "size"))
+    years["start"] = first + pd.Timedelta(days=12)
+    years["end"] = last + pd.offsets.MonthEnd(0) - pd.Timedelta(days=12)   # a gap between neighbouring bars
+    years["mid"] = years["start"] + (years["end"] - years["start"]) / 2
+    years["months"] = n.astype("int64")
+    years["year"] = [f"{y}" if k == 12 else f"{y} ({a:%b}–{b:%b}, {k} months)" if k > 1 else f"{y} ({a:%b} only)"
+                     for y, a, b, k in zip(years["period"].dt.year, first, last, n)]
+    years["label"] = [f"{v:.1%}" if k == 12 else f"{v:.1%} ({k} mo, partial)"
+                      for v, k in zip(years["ai_cited_share"], years["months"])]
+    return years
 
-    Above `max_marks` marks the line uses quarters (then years), with counts re-summed and intervals recomputed.
+
+def ai_cited_share_chart(monthly: pd.DataFrame, caption: str, quality: pd.DataFrame | None = None,
+                         max_marks: int = MAX_MARKS, spans: list[dict] | None = None) -> alt.Chart:
+    """Global scope: share per year (bars, 95% Wilson interval as a dark rule, value on top) and per month (dots).
+
+    Above `max_marks` marks the dots use quarters (then years), with counts re-summed. `spans` are shaded.
     """
     if monthly is None or monthly.empty:
         return _empty(caption)
-    years = ai_cited_by_period(monthly, "Y")
-    years = years[(years["scope"] == "global") & (years["events_with_text"] > 0)].copy()
+    years = _years(monthly)
     if years.empty:
         return _empty(caption)
-    line, noun = _line_frame(monthly, 2 * len(years), max_marks)
+    line, noun = _line_frame(monthly, 3 * len(years), max_marks)
     line = line[line["events_with_text"] > 0]
-    last = pd.to_datetime(monthly["month"]).max() + pd.offsets.MonthEnd(0)
-    years["year_end"] = (years["period"] + pd.offsets.YearEnd(0)).clip(upper=last)  # a partial last year stays short
-    years["mid"] = years["period"] + (years["year_end"] - years["period"]) / 2
-    years["year"] = years["period"].dt.year.astype(str)
-    # months with a handful of events have bands up to 100%; the axis stops a little above the data instead
-    top = min(1.0, 1.15 * max(float(line["ai_cited_share"].max()), float(years["ci_high"].max())))
-    pct = alt.Axis(format="%", title="Share of events with headline text")
-    scale = alt.Scale(domain=[0, top], clamp=True)
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
-    bars = alt.Chart(years).mark_rect(color="#f4a582", opacity=0.55).encode(
-        x=x, x2="year_end:T", y=alt.Y("ai_cited_share:Q", axis=pct, scale=scale), y2=alt.datum(0),
-        tooltip=["year:N", alt.Tooltip("ai_cited_share:Q", format=".1%", title="share"),
-                 alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n"),
-                 alt.Tooltip("ci_low:Q", format=".1%", title="95% CI low"),
-                 alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high")])
-    year_ci = alt.Chart(years).mark_rule(color="#b2182b", strokeWidth=2).encode(
-        x="mid:T", y="ci_low:Q", y2="ci_high:Q")
+    top = 1.1 * max(float(line["ai_cited_share"].max()), float(years["ci_high"].max()))
+    y = alt.Y("ai_cited_share:Q", axis=alt.Axis(format="%", title="Share of events with headline text"),
+              scale=alt.Scale(domain=[0, min(1.0, top)]))
+    x = alt.X("start:T", title=None, axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"))
+    year_tip = ["year:N", alt.Tooltip("ai_cited_share:Q", format=".1%", title="share"),
+                alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n"),
+                alt.Tooltip("ci_low:Q", format=".1%", title="95% CI low"),
+                alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high")]
+    bars = alt.Chart(years).mark_rect(color="#f4a582").encode(
+        x=x, x2="end:T", y=y, y2=alt.datum(0), tooltip=year_tip,
+        opacity=alt.condition(alt.datum.months == 12, alt.value(0.75), alt.value(0.35)))
+    ci = alt.Chart(years).mark_rule(color="#7f0000", strokeWidth=2.5).encode(x="mid:T", y="ci_low:Q", y2="ci_high:Q")
+    font = dict(dy=-8, fontSize=11, fontWeight="bold", color="#7f0000")
+    text = alt.Chart(years[years["months"] > 1]).mark_text(**font).encode(x="mid:T", y="ci_high:Q", text="label:N")
+    # a one-month year sits at the axis end: its label ends at the bar instead of running past the plot
+    text_end = alt.Chart(years[years["months"] == 1]).mark_text(align="right", dx=6, **font).encode(
+        x="mid:T", y="ci_high:Q", text="label:N")
     tip = [alt.Tooltip("period:T", format="%b %Y", title=noun), alt.Tooltip("ai_cited_share:Q", format=".1%"),
-           alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n")]
-    band = alt.Chart(line).mark_area(color="#6baed6", opacity=0.3, clip=True).encode(
-        x="period:T", y="ci_low:Q", y2="ci_high:Q")
-    trend = alt.Chart(line).mark_line(color="#1f4e9c", strokeWidth=1.8, point=alt.OverlayMarkDef(size=14)).encode(
+           alt.Tooltip("ai_cited_events:Q", title="AI-cited"), alt.Tooltip("events_with_text:Q", title="n"),
+           alt.Tooltip("ci_low:Q", format=".1%", title="95% CI low"),
+           alt.Tooltip("ci_high:Q", format=".1%", title="95% CI high")]
+    dots = alt.Chart(line).mark_circle(color="#1f4e9c", size=18, opacity=0.7).encode(
         x="period:T", y="ai_cited_share:Q", tooltip=tip)
     sub = [f"Share of deduplicated layoff events with headline text ({int(years['events_with_text'].sum()):,}) "
            "whose source headline cites AI or automation as a reason or context of the cut.",
-           f"Line = per {noun} with 95% Wilson band (clipped at the top of the axis); bars = per year, "
-           "red rule = its 95% Wilson interval."]
+           f"Bars = per year, dark rule = its 95% Wilson interval, value on top (pale bar: a partial year); "
+           f"blue dots = per {noun} (few events each: noisy).",
+           *(["Grey = months the layoff trackers cover only in part."] if spans else [])]
     cited = quality[(quality["class"] == "ai_cited") & (quality["split"] == "holdout")] if quality is not None \
         and not quality.empty else pd.DataFrame()
     precision = cited[(cited["metric"] == "precision") & (cited["n"] > 0)] if not cited.empty else cited
@@ -84,5 +103,5 @@ def ai_cited_share_chart(monthly: pd.DataFrame, caption: str, quality: pd.DataFr
         sub.append(f"Rules' precision for ai_cited on the held-out labels: {p['estimate']:.0%} "
                    f"({int(p['hits'])}/{int(p['n'])}, 95% CI {p['ci_low']:.0%}–{p['ci_high']:.0%}).")
     sub.append("A headline citing AI is the outlet's framing, not proof that AI caused the cut.")
-    return alt.layer(bars, year_ci, band, trend).properties(
+    return alt.layer(*shade(spans or []), bars, ci, text, text_end, dots).properties(
         width=WIDTH, height=HEIGHT, title=_title("Layoffs whose headline cites AI", sub, caption))

@@ -98,11 +98,15 @@ def test_yearly_shares_sum_the_months_and_carry_wilson_intervals():
     assert ai_cited_yearly(pd.DataFrame()).empty
 
 
-def test_chart_has_a_monthly_band_and_yearly_bars_and_coarsens_over_the_mark_budget():
+def test_chart_has_yearly_bars_with_intervals_monthly_dots_and_coarsens_over_the_mark_budget():
     monthly = _monthly()
     spec = chart_spec(ai_cited_share_chart(monthly, "Sources: invented"))
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["rect", "rule", "area", "line"]
+    assert marks == ["rect", "rule", "text", "text", "circle"]
+    y_scale = spec["layer"][0]["encoding"]["y"]["scale"]
+    assert "clamp" not in y_scale and y_scale["domain"][1] <= 1.0   # nothing clipped: the axis reaches the data
+    years = next(v for v in spec["datasets"].values() if v and "label" in v[0])
+    assert all(row["end"] <= f"{row['period'][:4]}-12-31" for row in years)   # a bar ends inside its own year
     small = chart_spec(ai_cited_share_chart(monthly, "Sources: invented", max_marks=60))
     text = " ".join(small["title"]["subtitle"])
     assert "per quarter" in text and "per month" not in text
