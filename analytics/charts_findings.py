@@ -28,32 +28,48 @@ def _empty(name: str, caption: str, axis: str = "Pearson r", domain: tuple[float
 
 
 def sensitivity_chart(sens: pd.DataFrame | None, caption: str) -> alt.Chart:
-    """Pearson r and its 95% CI (effective n) per variant: lag 0 (the primary statistic) and the scan's top lag."""
+    """Pearson r and its 95% CI (effective n) per variant at lag 0 (the primary statistic), with the scan's top lag
+    (chosen after looking) drawn pale and thin beside it; variants repeating the primary are merged into its row."""
     if sens is None or sens.empty or sens["r"].notna().sum() == 0:
         return _empty("sensitivity", caption)
+    same = sens["same_as_primary"].fillna(False).astype(bool) if "same_as_primary" in sens else pd.Series(False, sens.index)
+    kept = sens[~same].copy()
+    names = list(kept["variant"].replace({"US scope": "US scope (postings, not AI models)"}))
+    if same.any():
+        names[0] += " = " + " = ".join(sens.loc[same, "variant"])
+    kept["variant"] = names
     lag = sens["top_lag"].dropna()
-    top = f"lag {int(lag.iloc[0]):+d} (chosen after looking)" if len(lag) else "top lag"
+    fam = sens["p_bh_family_top"].dropna() if "p_bh_family_top" in sens else pd.Series(dtype=float)
+    top = (f"lag {int(lag.iloc[0]):+d}: chosen after looking" + (f" (family-BH p {fam.iloc[0]:.2f})" if len(fam) else "")
+           if len(lag) else "top lag")
+    primary = "lag 0 (primary test)"
     long = pd.concat([
-        pd.DataFrame({"variant": sens["variant"], "statistic": "lag 0 (primary)", "r": sens["r"],
-                      "low": sens["ci_low"], "high": sens["ci_high"], "n": sens["n"]}),
-        pd.DataFrame({"variant": sens["variant"], "statistic": top, "r": sens["r_top"],
-                      "low": sens["ci_low_top"], "high": sens["ci_high_top"], "n": sens["n_top"]}),
+        pd.DataFrame({"variant": kept["variant"], "statistic": primary, "r": kept["r"],
+                      "low": kept["ci_low"], "high": kept["ci_high"], "n": kept["n"]}),
+        pd.DataFrame({"variant": kept["variant"], "statistic": top, "r": kept["r_top"],
+                      "low": kept["ci_low_top"], "high": kept["ci_high_top"], "n": kept["n_top"]}),
     ], ignore_index=True).dropna(subset=["r"])
-    order = list(sens["variant"])
-    y = alt.Y("variant:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    color = alt.Color("statistic:N", title=None, legend=alt.Legend(orient="top"),
-                      scale=alt.Scale(range=["#1f4e9c", "#d62728"]))
-    off = alt.YOffset("statistic:N")
-    x = alt.X("r:Q", title="Pearson r of month-over-month changes (95% CI, effective n)", scale=alt.Scale(domain=[-1, 1]))
-    bars = alt.Chart(long).mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=alt.Scale(domain=[-1, 1])), x2="high:Q",
-                                                           y=y, yOffset=off, color=color)
+    y = alt.Y("variant:N", sort=names, title=None, axis=alt.Axis(labelLimit=330))
+    stat = alt.Color("statistic:N", title=None, legend=alt.Legend(orient="top", symbolOpacity=1, labelLimit=0),
+                     scale=alt.Scale(domain=[primary, top], range=["#1f4e9c", "#b0b0b0"]))
+    off = alt.YOffset("statistic:N", sort=[primary, top])
+    domain = alt.Scale(domain=[-1, 1])
+    x = alt.X("r:Q", title="Pearson r of month-over-month changes (95% CI, effective n)", scale=domain,
+              axis=alt.Axis(values=[-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1], format=".2~f"))
+    weight = alt.condition(alt.datum.statistic == primary, alt.value(2.5), alt.value(1))
+    bars = alt.Chart(long).mark_rule().encode(x=alt.X("low:Q", scale=domain), x2="high:Q", y=y, yOffset=off,
+                                              color=stat, strokeWidth=weight)
     tip = ["variant:N", "statistic:N", alt.Tooltip("r:Q", format=".2f"), alt.Tooltip("low:Q", format=".2f"),
            alt.Tooltip("high:Q", format=".2f"), "n:Q"]
-    pts = alt.Chart(long).mark_point(filled=True, size=60).encode(x=x, y=y, yOffset=off, color=color, tooltip=tip)
+    pts = alt.Chart(long).mark_point(size=60).encode(
+        x=x, y=y, yOffset=off, color=stat, tooltip=tip,
+        fill=alt.condition(alt.datum.statistic == primary, alt.value("#1f4e9c"), alt.value("white")))
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#555", strokeDash=[3, 3]).encode(x="x:Q")
-    sub = "Laid off (deduplicated) vs notable AI models unless the variant says otherwise; n = month pairs"
+    sub = ("Laid off (deduplicated) vs notable AI models unless the variant says otherwise; n = month pairs\n"
+           "Blue = the pre-declared test; grey = the scan's smallest-p lag, picked after looking (not a test). "
+           "A CI crossing 0 (dashed) is a null result")
     return alt.layer(zero, bars, pts).properties(
-        width=WIDTH, height=max(180, 34 * len(order)), title=_title("Sensitivity of the primary test", sub, caption))
+        width=WIDTH, height=max(180, 34 * len(names)), title=_title("Sensitivity of the primary test", sub, caption))
 
 
 def event_study_chart(es: pd.DataFrame | None, caption: str) -> alt.Chart:
