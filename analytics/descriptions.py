@@ -36,7 +36,10 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "company_event_study": "For organisations with >= 1 layoff event and >= 5 Epoch models: notable and all models "
                            "released in the 12 months before vs after each layoff of >= 1,000 people or >= 10% "
                            "(row_type event), and per list the pooled mean difference with an org-cluster bootstrap "
-                           "95% CI and a permutation p against random dates for the same organisations (row_type pooled).",
+                           "95% CI and a permutation p against random dates for the same organisations (row_type pooled). "
+                           "Random dates are time-matched: each organisation's events move together by one offset of "
+                           "at most 6 months (null_window); row_type window repeats the pooled row for ±3, ±12 "
+                           "months and the whole layoff record, to show how the result moves with that choice.",
     "dedup_stats": "What each deduplication rule did (source rows in, within-source duplicates, cross-source pairs per "
                    "match rule, cumulative counts set aside, events out) and how many people it kept from being "
                    "counted twice, from marts.fct_layoff_events lineage columns.",
