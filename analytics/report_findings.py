@@ -84,9 +84,16 @@ def intro(tables: dict[str, pd.DataFrame], sources: list[dict]) -> list[str]:
     return [first_par, primary_text(tables.get("correlations"))]
 
 
+# When the primary test was declared, from the repository history (`git log -S PRIMARY_X -- analytics`): the same
+# commit also brought its results, and monthly correlations had been computed since the first commit, so the
+# declaration cannot be shown to precede looking at the data.
+DECLARED = ("declared in commit 7dd3627 of 2026-12-01, together with its first results; correlations of these "
+            "series had been computed since the first commit of 2026-11-23, so it was not declared before looking")
+
+
 def primary_text(corr: pd.DataFrame | None) -> str:
     row = primary_row(corr)
-    head = (f"Primary result (declared before looking): {label(PRIMARY_X)} (deduplicated, worldwide) vs "
+    head = (f"Primary result ({DECLARED}): {label(PRIMARY_X)} (deduplicated, worldwide) vs "
             f"{label(PRIMARY_Y)}, month-over-month changes, same month. ")
     if row is None or pd.isna(row["pearson_r"]):
         return head + "It could not be computed: too few months with both series."
@@ -139,8 +146,9 @@ CANNOT_SHOW = [
     "Dominance by single events. A few very large layoffs make up much of some months' totals, so one company's "
     "announcement can drive a monthly r; the winsorized and log1p rows of the sensitivity table show how much.",
     "Multiple testing. Many pairs, transforms and lags were scanned: at p < 0.05 about one test in twenty passes "
-    "by chance. Only the primary test was declared in advance; everything else is reported with the "
-    "Benjamini-Hochberg adjustment across its whole family, and a lag or Granger test singled out after looking "
+    "by chance. Only the primary test was fixed as primary (see the commit named with it). The lag scan's and the "
+    "Granger tests' p are adjusted with Benjamini-Hochberg across their families; levels rows, Spearman p, the "
+    "sensitivity rows and the per-scan p are unadjusted, and a lag or Granger test singled out after looking "
     "is not evidence on its own.",
     "Small samples. About 50-60 months, fewer once autocorrelation is accounted for: associations smaller than the "
     "detectable |r| stated with the primary result can neither be found nor ruled out.",

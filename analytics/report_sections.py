@@ -85,7 +85,7 @@ def headline(corr: pd.DataFrame, lagged: pd.DataFrame | None = None) -> tuple[li
                     f"({k_naive} if the naive p-values, which ignore autocorrelation, were used).")
     text.append("p (autocorrelation-aware) and the effective-n CI shrink n by the series' own autocorrelation "
                 f"({c['ac_method'].iloc[0]}); the block-bootstrap CI (block length {int(c['block_length'].iloc[0])}, "
-                f"{int(c['n_boot'].iloc[0])} resamples, seed {int(c['seed'].iloc[0])}) is a second, independent check. "
+                f"{int(c['n_boot'].iloc[0])} resamples, seed {int(c['seed'].iloc[0])}) is a second check by another method on the same data (not independent evidence). "
                 "Levels rows are shown for comparison only: they mostly reflect shared trends.")
     return text, [("Correlation by pair and transform (same month)", table)]
 

@@ -170,7 +170,7 @@ def test_report_opens_with_the_window_and_the_primary_result(run):
     for src in SOURCES:                                   # every source with its data-through date
         assert f"data through {src['data_through']}" in first
     assert "COVID-19 2020" in first and "sparse 2021" in first
-    assert second.startswith("Primary result (declared before looking)")
+    assert second.startswith("Primary result (declared in commit ")
     primary = tables["correlations"].set_index(["x_series", "y_series", "transform"]).loc[
         ("laid_off", "notable_models", "diff")]
     assert f"r = {primary['pearson_r']:.2f}" in second and f"n = {int(primary['n'])} month pairs" in second
