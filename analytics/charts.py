@@ -161,12 +161,13 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
     zero = alt.Chart().mark_rule(color="#555", strokeDash=[2, 2]).encode(y=alt.datum(0))
     vzero = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(0))
     scans = lagged.drop_duplicates(["x_series", "y_series", "transform"])
+    scans = scans[scans["transform"] != "levels"]   # level scans inherit trends: not part of the family
     shown = int((scans["transform"] == transform).sum())
     sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
            "95% CI; " + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
                          if family else "Benjamini–Hochberg across the 25 lags of each pair")
-           + f"\n{shown} of the {len(scans)} scans are drawn (this transform); the others are in the table "
-             "analytics.lagged_correlations and the report's appendix")
+           + f"\n{shown} of the {len(scans)} differenced scans are drawn (this transform); the others (and the "
+             "level scans) are in the table analytics.lagged_correlations and the report's lag-scan section")
     return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
         facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
         columns=2,
