@@ -25,7 +25,7 @@ CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_release
 
 
 def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
-    lines = [line for line in [subtitle, *caption.split("\n")] if line]
+    lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
     return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16,
                            subtitleFontSize=11, subtitleColor="#555555", offset=12)
 
@@ -164,7 +164,7 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
     scans = scans[scans["transform"] != "levels"]   # level scans inherit trends: not part of the family
     shown = int((scans["transform"] == transform).sum())
     sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
-           "95% CI; " + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
+           "95% CI;\n" + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
                          if family else "Benjamini–Hochberg across the 25 lags of each pair")
            + f"\n{shown} of the {len(scans)} differenced scans are drawn (this transform); the others (and the "
              "level scans) are in the table analytics.lagged_correlations and the report's lag-scan section")

@@ -111,7 +111,7 @@ def postings_by_sector(postings: pd.DataFrame, caption: str, spans: list[dict] |
         x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
         y=alt.Y("index:Q", title="Job postings index (1 Feb 2020 = 100)"), detail="segment:N",
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=domain, range=[palette[s] for s in domain]),
-                        legend=alt.Legend(orient="top-right", fillColor="white", labelLimit=0)),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=0)),
         tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".1f")],
     )
     base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
