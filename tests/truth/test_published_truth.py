@@ -113,3 +113,37 @@ def test_dedup_totals_as_stated(published):
     rows = len(published.table("staging.stg_crunchbase_tracker__layoffs")) + len(
         published.table("staging.stg_layoffs_fyi__layoffs"))
     oracle_report.check_dedup_totals(published.report_md, published.table("marts.fct_layoff_events"), rows)
+
+
+def _subtitle(spec: dict) -> str:
+    title = spec.get("title") or {}
+    sub = title.get("subtitle", [])
+    return "\n".join(sub if isinstance(sub, list) else [sub])
+
+
+def test_epochs_partial_and_coverage_lag_months_are_marked_on_model_releases(published):
+    spec = published.spec("model_releases_by_month")
+    plotted = oracle.dataset(spec, "month", "category", "models", "status")
+    months = pd.to_datetime(plotted["month"]).dt.tz_localize(None)
+    recent = plotted[months >= "2025-01-01"]
+    assert set(recent["status"]) and "complete" not in set(recent["status"])   # Jan–Mar 2025: pale, with a reason
+    bands = oracle.dataset(spec, "start", "end", "label")
+    covered = [b for b in bands.itertuples() if pd.Timestamp(b.start).tz_localize(None) <= months.max()
+               < pd.Timestamp(b.end).tz_localize(None)]
+    assert covered and "Epoch notable" in covered[0].label
+
+
+def test_lag_scan_says_how_many_of_the_differenced_scans_it_draws(published):
+    lagged = published.table("analytics.lagged_correlations")
+    scans = lagged[lagged["transform"] != "levels"].drop_duplicates(["x_series", "y_series", "transform"])
+    drawn = int((scans["transform"] == "diff").sum())
+    assert f"{drawn} of the {len(scans)} differenced scans are drawn" in _subtitle(published.spec("lagged_correlations"))
+
+
+def test_every_chart_has_one_caption_saying_what_it_shows_and_how_to_read_it(published):
+    from analytics.chart_captions import CHART_CAPTIONS
+
+    for chart, caption in CHART_CAPTIONS.items():
+        shows, read = caption.split(" Read: ")
+        text = _subtitle(published.spec(chart))
+        assert text.count(shows) == 1 and f"Read: {read}" in text, chart
