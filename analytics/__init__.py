@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 
+from analytics.chart_captions import CHART_CAPTIONS
+
 __all__ = [
     "AnalyticsInputError", "INPUT_MARTS", "INPUT_TABLES", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
     "stationarity", "company_layoffs_vs_releases", "load_aliases", "blog_table", "omitted_unknowns",
@@ -59,7 +61,7 @@ def chart_captions(sources: list[dict]) -> dict[str, str]:
     out = {}
     for chart, topics in CHART_TOPICS.items():
         used = [s for s in sources if set(s.get("topics") or ()) & set(topics)]
-        out[chart] = sources_caption(used or sources)
+        out[chart] = CHART_CAPTIONS[chart].replace(" Read: ", "\nRead: ") + "\n" + sources_caption(used or sources)
     return out
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 from analytics.ai_cited_chart import ai_cited_share_chart
 from analytics.chart_budget import coarsen_months, event_cells
 from analytics.chart_files import MAX_MARKS, save_chart
+from analytics.chart_time import by_month, combine, excluded_reasons, month_start, outside_spans, reason_spans, shade
+from analytics.charts_series import layoffs_vs_releases, postings_by_sector
 from analytics.company import load_aliases, normalise_name
 from analytics.series import label
 
@@ -23,7 +25,7 @@ CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_release
 
 
 def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
-    lines = [line for line in [subtitle, *caption.split("\n")] if line]
+    lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
     return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16,
                            subtitleFontSize=11, subtitleColor="#555555", offset=12)
 
@@ -45,7 +47,7 @@ def highlight_keys(highlight: str) -> set[str]:
 
 
 def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta",
-                    max_marks: int = MAX_MARKS) -> alt.LayerChart | alt.Chart:
+                    max_marks: int = MAX_MARKS, spans: list[dict] | None = None) -> alt.LayerChart | alt.Chart:
     """Figure 1: every layoff event with a known count (log scale), trailing 4-month mean, highlighted company.
 
     Above `max_marks` marks the events are drawn as period × size-band cells instead (the subtitle says so).
@@ -91,15 +93,18 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta",
         layers = [dots, alt.Chart(line).mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color)]
         shown = f"events with a known count, shown as {note}"
     sub = (f"{n_known:,} {shown}; {highlight} events highlighted; "
-           "line = mean count per event over the trailing 4 months")
-    return alt.layer(*layers).properties(
+           "line = mean count per event over the trailing 4 months (122 days, in date order)"
+           + ("; grey = months outside the analysis window" if spans else ""))
+    return alt.layer(*shade(spans or []), *layers).properties(
         width=WIDTH, height=HEIGHT, title=_title("Tech layoffs by date", sub, caption))
 
 
-def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timestamp | None = None) -> alt.Chart:
-    """Figure 2: notable AI models released per month, stacked by organisation category."""
+def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timestamp | None = None,
+                            excluded: dict | None = None, spans: list[dict] | None = None) -> alt.Chart:
+    """Figure 2: notable AI models released per month, stacked by organisation category; months the list leaves
+    out (`excluded`: month -> reason, e.g. its coverage lag) drawn pale, `spans` shaded."""
     md = models if "dataset" not in models.columns else models[models["dataset"] == "notable"]
-    md = md.assign(month=pd.to_datetime(md["publication_date"]).dt.to_period("M").dt.to_timestamp())
+    md = md.assign(month=month_start(md["publication_date"]).to_numpy())
     if since is not None:
         md = md[md["month"] >= since]
     md = md.dropna(subset=["month"])
@@ -107,57 +112,29 @@ def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timest
         return _empty("model_releases_by_month", caption)
     cat = md["organization_category"].fillna("unknown").where(
         md["organization_category"].isin(CATEGORY_ORDER), "other")
-    counts = md.assign(category=cat).groupby(["month", "category"]).size().rename("models").reset_index()
+    counts = by_month(md.assign(category=cat).groupby(["month", "category"]).size().rename("models").reset_index())
     counts, unit, note = coarsen_months(counts, ["category"], "models", "sum")
+    reasons = excluded or {}
+    counts["status"] = [reasons[m] if m in reasons else "complete" for m in month_start(counts["month"])]
     counts["order"] = counts["category"].map({c: i for i, c in enumerate(CATEGORY_ORDER)})
+    present = [c for c in CATEGORY_ORDER if c in set(counts["category"])]   # no legend entry without bars
     chart = alt.Chart(counts).mark_bar().encode(
         x=alt.X(f"{unit}(month):T", title="Publication month",
                 axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year")),
         y=alt.Y("sum(models):Q", title=f"Notable models released (per {PER[unit]})", stack="zero"),
-        color=alt.Color("category:N", title="Organisation", scale=alt.Scale(domain=CATEGORY_ORDER,
-                        range=CATEGORY_COLORS), legend=alt.Legend(orient="top-left", fillColor="white")),
+        color=alt.Color("category:N", title="Organisation", scale=alt.Scale(
+            domain=present, range=[CATEGORY_COLORS[CATEGORY_ORDER.index(c)] for c in present]),
+            legend=alt.Legend(orient="top-left", fillColor="white")),
+        opacity=alt.condition(alt.datum.status == "complete", alt.value(1.0), alt.value(0.4)),
         order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip(f"{unit}(month):T", title="month"), "category:N", "sum(models):Q"],
+        tooltip=[alt.Tooltip(f"{unit}(month):T", title="month"), "category:N", "sum(models):Q", "status:N"],
     )
     sub = f"Epoch AI notable models by month of publication, {counts['month'].min():%b %Y}–{counts['month'].max():%b %Y}"
+    sub += ("; pale bars and grey bands: months left out of the analysis (before its window, or the months Epoch "
+            "is still adding: coverage lag, partial month)") if reasons or spans else ""
     sub += f"; {note}" if note else ""
-    return chart.properties(width=WIDTH, height=HEIGHT, title=_title("Notable AI model releases by month", sub, caption))
-
-
-def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
-                        columns: tuple[str, ...] = ("laid_off", "layoff_events", "notable_models", "all_models"),
-                        smooth: int = 3) -> alt.Chart:
-    """Layoff and model-release series on one indexed axis (period mean = 100), `smooth`-month trailing mean."""
-    df = monthly.copy()
-    df["month"] = pd.to_datetime(df["month"])
-    cols = [c for c in columns if c in df.columns and df[c].notna().any()]
-    if df.empty or not cols:
-        return _empty("layoffs_vs_releases", caption)
-    long = []
-    for c in cols:
-        s = pd.to_numeric(df[c], errors="coerce").astype(float)
-        mean = s.mean()
-        idx = (s / mean * 100.0) if mean else s * float("nan")
-        long.append(pd.DataFrame({"month": df["month"], "index": idx.rolling(smooth, min_periods=1).mean(),
-                                  "series": label(c)}))
-    data, _unit, note = coarsen_months(pd.concat(long, ignore_index=True).dropna(), ["series"], "index", "mean")
-    if data.empty:   # every series missing or zero throughout: nothing to index
-        return _empty("layoffs_vs_releases", caption)
-    colors = ["#d62728", "#ff9896", "#1f4e9c", "#6baed6"]
-    chart = alt.Chart(data).mark_line(strokeWidth=2).encode(
-        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
-        y=alt.Y("index:Q", title="Index (mean over the period = 100)"),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[label(c) for c in cols],
-                        range=colors[: len(cols)]), legend=alt.Legend(orient="top-left", fillColor="white")),
-        strokeDash=alt.condition(alt.FieldOneOfPredicate(field="series", oneOf=[label(c) for c in cols[:2]]),
-                                 alt.value([1, 0]), alt.value([5, 3])),
-        tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".0f")],
-    )
-    base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
-    sub = (f"Monthly, {data['month'].min():%b %Y}–{data['month'].max():%b %Y}; each series divided by its own "
-           f"mean; {smooth}-month trailing mean; solid = layoffs, dashed = AI models" + (f"; {note}" if note else ""))
-    return alt.layer(base, chart).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Layoffs and AI model releases, indexed", sub, caption))
+    return alt.layer(*shade(spans or []), chart).properties(
+        width=WIDTH, height=HEIGHT, title=_title("Notable AI model releases by month", sub, caption))
 
 
 def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str = "diff") -> alt.Chart:
@@ -183,41 +160,18 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
                  alt.Tooltip("p_bh_family:Q" if family else "p_bh:Q", format=".3f")])
     zero = alt.Chart().mark_rule(color="#555", strokeDash=[2, 2]).encode(y=alt.datum(0))
     vzero = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(0))
+    scans = lagged.drop_duplicates(["x_series", "y_series", "transform"])
+    scans = scans[scans["transform"] != "levels"]   # level scans inherit trends: not part of the family
+    shown = int((scans["transform"] == transform).sum())
     sub = (f"Transform: {transform.replace('_', ' ')} (month-over-month change); band = moving-block bootstrap "
-           "95% CI; " + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
-                         if family else "Benjamini–Hochberg across the 25 lags of each pair"))
+           "95% CI;\n" + ("Benjamini–Hochberg across every differenced test of the scan (autocorrelation-aware p)"
+                         if family else "Benjamini–Hochberg across the 25 lags of each pair")
+           + f"\n{shown} of the {len(scans)} differenced scans are drawn (this transform); the others (and the "
+             "level scans) are in the table analytics.lagged_correlations and the report's lag-scan section")
     return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
         facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
         columns=2,
     ).properties(title=_title("Lagged correlation: layoffs vs AI production", sub, caption))
-
-
-def postings_by_sector(postings: pd.DataFrame, caption: str) -> alt.Chart:
-    """Indeed US postings index, monthly mean: software development, mathematics, scientific R&D vs total."""
-    cols = [c for c in ("postings_software_development", "postings_mathematics", "postings_scientific_research",
-                        "postings_total") if c in postings.columns]
-    df = postings.assign(month=pd.to_datetime(postings["month"]))
-    long = df.melt(id_vars="month", value_vars=cols, var_name="col", value_name="index").dropna()
-    if long.empty:
-        return _empty("postings_by_sector", caption)
-    short = {"postings_software_development": "Software development", "postings_mathematics": "Mathematics",
-             "postings_scientific_research": "Scientific research & development", "postings_total": "All postings"}
-    long, _unit, note = coarsen_months(long.assign(series=long["col"].map(short))[["month", "series", "index"]],
-                                       ["series"], "index", "mean")
-    domain = [short[c] for c in cols]
-    chart = alt.Chart(long).mark_line(strokeWidth=2).encode(
-        x=alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8)),
-        y=alt.Y("index:Q", title="Job postings index (1 Feb 2020 = 100)"),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=domain,
-                        range=["#1f4e9c", "#2ca02c", "#ff7f0e", "#333333"][: len(domain)]),
-                        legend=alt.Legend(orient="top-right", fillColor="white", labelLimit=0)),
-        tooltip=["series:N", alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("index:Q", format=".1f")],
-    )
-    base = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="#999", strokeDash=[2, 2]).encode(y="y:Q")
-    sub = (f"Indeed Hiring Lab, US, monthly mean of the daily index, "
-           f"{long['month'].min():%b %Y}–{long['month'].max():%b %Y}" + (f"; {note}" if note else ""))
-    return alt.layer(base, chart).properties(
-        width=WIDTH, height=HEIGHT, title=_title("US job postings by sector", sub, caption))
 
 
 def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
@@ -236,18 +190,65 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
     since = None
     if not monthly.empty:
         since = pd.to_datetime(monthly["month"]).min() - pd.DateOffset(years=2)
+    spans = chart_spans(frames)
+    notable_out = excluded_reasons(frames.get("model_releases_monthly"), dataset="notable")
     builders = {
-        "layoffs_by_date": lambda c: layoffs_by_date(get("fct_layoff_events"), c, highlight),
-        "model_releases_by_month": lambda c: model_releases_by_month(get("fct_model_releases"), c, since),
-        "layoffs_vs_releases": lambda c: layoffs_vs_releases(monthly, c),
+        "layoffs_by_date": lambda c: layoffs_by_date(get("fct_layoff_events"), c, highlight,
+                                                     spans=spans["layoffs_by_date"]),
+        "model_releases_by_month": lambda c: model_releases_by_month(
+            get("fct_model_releases"), c, since, notable_out, spans["model_releases_by_month"]),
+        "layoffs_vs_releases": lambda c: layoffs_vs_releases(monthly, c, spans=spans["layoffs_vs_releases"]),
         "lagged_correlations": lambda c: lagged_correlations_chart(get("lagged_correlations"), c),
-        "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c),
+        "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c,
+                                                           spans=spans["postings_by_sector"]),
         "ai_cited_share": lambda c: ai_cited_share_chart(get("ai_cited_yearly"), c),
     }
     charts = {}
     for name, build in builders.items():
         charts[name] = build(captions[name]) if not _missing(frames, name) else _empty(name, captions[name])
     return charts
+
+
+def _range(frame: pd.DataFrame | None, column: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if frame is None or frame.empty or column not in frame.columns:
+        return None
+    months = month_start(frame[column]).dropna()
+    return (months.min(), months.max()) if len(months) else None
+
+
+def chart_spans(frames: dict[str, pd.DataFrame]) -> dict[str, list[dict]]:
+    """Per time chart, the months to shade: outside the analysis window (the months of layoffs_vs_ai_monthly)
+    and the months a plotted source leaves out (coverage lag, partial month), each labelled."""
+    window = _range(frames.get("layoffs_vs_ai_monthly"), "month")
+    lm, mm, jp = (frames.get(k) for k in ("layoffs_monthly", "model_releases_monthly", "job_postings_monthly"))
+    layoffs = excluded_reasons(lm, source="deduplicated", scope="global")
+    out = dict.fromkeys(("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases",
+                         "postings_by_sector", "ai_cited_share"), [])
+    if window is not None:
+        lo, hi = window
+        out["layoffs_vs_releases"] = combine(*(reason_spans(excluded_reasons(mm, dataset=d), label(f"{d}_models"),
+                                                            lo, hi) for d in ("notable", "all")))
+    events = _range(frames.get("fct_layoff_events"), "event_date")
+    if events is not None:
+        out["layoffs_by_date"] = combine(reason_spans(layoffs, "layoffs", *events), outside_spans(window, *events))
+    models = frames.get("fct_model_releases")
+    releases = _range(models[models["dataset"] == "notable"] if models is not None and "dataset" in models
+                      else models, "publication_date")
+    if releases is not None:
+        lo = max(releases[0], window[0] - pd.DateOffset(years=2)) if window is not None else releases[0]
+        out["model_releases_by_month"] = combine(
+            reason_spans(excluded_reasons(mm, dataset="notable"), "Epoch notable", lo, releases[1]),
+            outside_spans(window, lo, releases[1]))
+    postings = _range(jp, "month")
+    if postings is not None:
+        out["postings_by_sector"] = combine(
+            reason_spans(excluded_reasons(jp, "sector_excluded_reason"), "sectors", *postings),
+            reason_spans(excluded_reasons(jp, "total_excluded_reason"), "all postings", *postings),
+            outside_spans(window, *postings))
+    cited = _range(frames.get("ai_cited_layoffs_monthly"), "month")
+    if cited is not None:   # the share's own window: the layoff trackers' complete months
+        out["ai_cited_share"] = reason_spans(layoffs, "layoffs", *cited)
+    return out
 
 
 _NEEDS = {"layoffs_by_date": "fct_layoff_events", "model_releases_by_month": "fct_model_releases",

@@ -30,11 +30,16 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "sensitivity": "The pre-declared primary test (deduplicated laid off vs notable models, first differences, lag 0) "
                    "and the primary scan's top lag (chosen after looking) recomputed under variants: winsorized at "
                    "p95, log1p, start 2022-01, end 2024-12, COVID months excluded, US scope, each tracker alone; with "
-                   "n, n_eff, autocorrelation-aware p and 95% CI, and the top Granger test's p.",
+                   "n, n_eff, autocorrelation-aware p and 95% CI, and the top Granger test's p. The top lag and Granger "
+                   "test are unadjusted picks: p_bh_family_top / granger_p_bh_family (primary row) give their "
+                   "family-BH p; same_as_primary marks a variant with the primary's months and r (merged in the report).",
     "company_event_study": "For organisations with >= 1 layoff event and >= 5 Epoch models: notable and all models "
                            "released in the 12 months before vs after each layoff of >= 1,000 people or >= 10% "
                            "(row_type event), and per list the pooled mean difference with an org-cluster bootstrap "
-                           "95% CI and a permutation p against random dates for the same organisations (row_type pooled).",
+                           "95% CI and a permutation p against random dates for the same organisations (row_type pooled). "
+                           "Random dates are time-matched: each organisation's events move together by one offset of "
+                           "at most 6 months (null_window); row_type window repeats the pooled row for ±3, ±12 "
+                           "months and the whole layoff record, to show how the result moves with that choice.",
     "dedup_stats": "What each deduplication rule did (source rows in, within-source duplicates, cross-source pairs per "
                    "match rule, cumulative counts set aside, events out) and how many people it kept from being "
                    "counted twice, from marts.fct_layoff_events lineage columns.",

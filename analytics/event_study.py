@@ -16,8 +16,14 @@ COLUMNS = [
     "row_type", "dataset", "org", "event_date", "laid_off", "pct_impacted", "trigger", "models_before",
     "models_after", "difference", "expected_difference", "included", "exclusion_reason", "n_events", "n_orgs",
     "mean_difference", "ci_low", "ci_high", "null_mean_difference", "mean_excess", "excess_ci_low",
-    "excess_ci_high", "perm_p", "n_perm", "seed", "alias_version",
+    "excess_ci_high", "perm_p", "n_perm", "seed", "null_window", "null_start", "null_end", "alias_version",
 ]
+# Random dates are time-matched: each organisation's events move together by one random offset (its clustering
+# kept) of at most PRIMARY_MONTHS months, staying inside the layoff record and the list's coverage. The other
+# windows are one row each, to show how the result moves; the whole record is the earlier, untimed design.
+PRIMARY_MONTHS = 6
+WINDOWS = (3, 6, 12, None)   # months either side; None = anywhere in the layoff record
+WHOLE = "whole layoff record (untimed)"
 DAY_NS = 86_400 * 10**9
 
 
@@ -67,29 +73,62 @@ def _cluster_ci(values: pd.Series, orgs: pd.Series, rng: np.random.Generator, n:
     return float(low), float(high)
 
 
-def _pooled(ev: pd.DataFrame, dates: dict[str, np.ndarray], lo: pd.Timestamp, hi: pd.Timestamp,
-            n_perm: int, seed: int) -> dict:
-    """Mean difference and mean excess over random dates, org-cluster bootstrap CIs, and a permutation test
-    against random dates for the same organisations (two-sided)."""
+def window_name(months: int | None) -> str:
+    return WHOLE if months is None else f"±{months} months"
+
+
+def offsets(event_ns: np.ndarray, start: pd.Timestamp, last: pd.Timestamp, months: int | None) -> np.ndarray:
+    """Every whole-day offset (ns) that keeps all of one organisation's events inside [start, last] and, for a
+    time-matched window, within ±`months` months (30.44 days each) of their own dates."""
+    lo, hi = start.value - event_ns.min(), last.value - event_ns.max()
+    if months is not None:
+        half = int(round(months * 30.44)) * DAY_NS
+        lo, hi = max(lo, -half), min(hi, half)
+    first, end = -((-lo) // DAY_NS), hi // DAY_NS   # whole days inside [lo, hi]
+    return np.arange(first, end + 1, dtype=np.int64) * DAY_NS
+
+
+def expected_by_org(ev: pd.DataFrame, dates: dict[str, np.ndarray], start: pd.Timestamp, last: pd.Timestamp,
+                    months: int | None) -> pd.Series:
+    """Per event: its after − before averaged over every allowed offset of its organisation (the random-date mean)."""
+    out = pd.Series(np.nan, index=ev.index)
+    for org, part in ev.groupby("org"):
+        own = part["event_date"].to_numpy("datetime64[ns]").astype(np.int64)
+        shift = offsets(own, start, last, months)
+        if len(shift):
+            b, a = _counts(dates[org], (own[None, :] + shift[:, None]).ravel())
+            out[part.index] = (a - b).reshape(len(shift), len(own)).mean(axis=0)
+    return out
+
+
+def _pooled(ev: pd.DataFrame, dates: dict[str, np.ndarray], start: pd.Timestamp, last: pd.Timestamp,
+            months: int | None, n_perm: int, seed: int) -> dict:
+    """Mean difference and mean excess over random dates, org-cluster bootstrap CIs, and a block permutation test
+    (each organisation's events shifted together by one allowed offset; two-sided)."""
+    ev = ev.assign(expected_difference=expected_by_org(ev, dates, start, last, months))
     obs = float(ev["difference"].mean())
     rng = np.random.default_rng(seed)
     low, high = _cluster_ci(ev["difference"], ev["org"], rng, n_perm)
     excess = ev["difference"] - ev["expected_difference"]
     ex_low, ex_high = _cluster_ci(excess, ev["org"], rng, n_perm)
-    by_org = ev.groupby("org")["difference"].agg(["sum", "size"])
-    span = (lo.value, hi.value)
     perm = np.zeros(n_perm)
-    for org, k in by_org["size"].items():
-        at = rng.integers(span[0], span[1] + 1, size=(n_perm, int(k)))
+    for org, part in ev.groupby("org"):
+        own = part["event_date"].to_numpy("datetime64[ns]").astype(np.int64)
+        shift = offsets(own, start, last, months)
+        at = own[None, :] + shift[rng.integers(0, len(shift), size=n_perm)][:, None]
         b, a = _counts(dates[org], at.ravel())
-        perm += (a - b).reshape(n_perm, int(k)).sum(axis=1)
+        perm += (a - b).reshape(n_perm, len(own)).sum(axis=1)
     perm /= len(ev)
     upper = (1 + np.sum(perm >= obs)) / (n_perm + 1)
     lower = (1 + np.sum(perm <= obs)) / (n_perm + 1)
-    return {"n_events": len(ev), "n_orgs": len(by_org), "mean_difference": obs, "ci_low": low, "ci_high": high,
-            "null_mean_difference": float(ev["expected_difference"].mean()), "mean_excess": float(excess.mean()),
-            "excess_ci_low": ex_low, "excess_ci_high": ex_high,
-            "perm_p": float(min(1.0, 2 * min(upper, lower))), "n_perm": n_perm, "seed": seed}
+    event_days = ev["event_date"]
+    span = (start, last) if months is None else (max(start, event_days.min() - pd.DateOffset(months=months)),
+                                                 min(last, event_days.max() + pd.DateOffset(months=months)))
+    return {"n_events": len(ev), "n_orgs": ev["org"].nunique(), "mean_difference": obs, "ci_low": low,
+            "ci_high": high, "null_mean_difference": float(ev["expected_difference"].mean()),
+            "mean_excess": float(excess.mean()), "excess_ci_low": ex_low, "excess_ci_high": ex_high,
+            "perm_p": float(min(1.0, 2 * min(upper, lower))), "n_perm": n_perm, "seed": seed,
+            "null_window": window_name(months), "null_start": span[0], "null_end": span[1]}
 
 
 def company_event_study(events: pd.DataFrame, models: pd.DataFrame, aliases: pd.DataFrame,
@@ -128,15 +167,16 @@ def company_event_study(events: pd.DataFrame, models: pd.DataFrame, aliases: pd.
         d["models_after"] = [int(a[0]) for _, a in counts]
         d["difference"] = d["models_after"] - d["models_before"]
         last_random = end - pd.Timedelta(days=WINDOW_DAYS)
-        expected = {o: expected_difference(dates[o], start, last_random) for o in eligible}
-        d["expected_difference"] = d["org"].map(expected)
         d["included"] = d["event_date"] + pd.Timedelta(days=WINDOW_DAYS) <= end + pd.Timedelta(days=1)
         d["exclusion_reason"] = np.where(d["included"], "", f"the 12 months after end past the list's window ({end:%Y-%m-%d})")
-        rows.append(d)
         kept = d[d["included"]]
-        if not kept.empty:
-            pooled = _pooled(kept, dates, start, last_random, n_perm, seed)
-            rows.append(pd.DataFrame([{"row_type": "pooled", "dataset": dataset, **pooled}]))
+        # per included event (excluded ones have no after-window, so no random-date mean either)
+        d["expected_difference"] = expected_by_org(kept, dates, start, last_random, PRIMARY_MONTHS).reindex(d.index)
+        rows.append(d)
+        for months in WINDOWS if not kept.empty else ():
+            pooled = _pooled(kept, dates, start, last_random, months, n_perm, seed)
+            rows.append(pd.DataFrame([{"row_type": "pooled" if months == PRIMARY_MONTHS else "window",
+                                       "dataset": dataset, **pooled}]))
     out = pd.concat(rows, ignore_index=True).reindex(columns=COLUMNS)
     out["alias_version"] = version
     return out.sort_values(["dataset", "row_type", "org", "event_date"], ignore_index=True)

@@ -126,13 +126,14 @@ def _correlation_text(corr: pd.DataFrame | None) -> list[str]:
     if d.empty:
         return ["ai_cited_share could not join the correlation analysis (no overlapping months)."]
     best = d.loc[d["pearson_r"].abs().idxmax()]
-    excl = int(((d["ac_ci_low"] > 0) | (d["ac_ci_high"] < 0)).sum())
+    ci = (best.ac_ci_low, best.ac_ci_high) if "ac_ci_low" in d.columns else (best.r_ci_low, best.r_ci_high)
+    p = f", autocorrelation-aware p = {best.p_ac:.3f} unadjusted" if "p_ac" in d.columns else ""
     return [f"ai_cited_share joins the correlation and lag analysis as a layoff series over the months the "
-            f"monthly table covers; {excl} of its {len(d)} same-month correlations on month-over-month changes has "
-            f"a 95% CI (effective n) excluding zero. The largest in size, picked after looking, is with "
-            f"{best.y_series.replace('_', ' ')}: r = {best.pearson_r:.2f} (95% CI {best.ac_ci_low:.2f} to "
-            f"{best.ac_ci_high:.2f}, effective n, n = {int(best.n)} months). That window ends with the Epoch model "
-            "lists, so most of the rise in AI-cited layoffs falls after it."]
+            f"monthly table covers (n = {int(best.n)} differenced months); of its {len(d)} same-month tests on "
+            f"month-over-month changes the largest |r| is with {best.y_series.replace('_', ' ')}: r = "
+            f"{best.pearson_r:.2f} (95% CI {ci[0]:.2f} to {ci[1]:.2f}, effective n{p}; picked as the largest, "
+            "so not a test). That window ends with the Epoch model lists, "
+            "so most of the rise in AI-cited layoffs falls after it."]
 
 
 def ai_cited_section(yearly: pd.DataFrame | None, quality: pd.DataFrame | None, corr: pd.DataFrame | None = None

@@ -8,6 +8,7 @@ from scipy import stats as sps
 
 from analytics.design import ALPHA, COVID_MONTHS, PRIMARY_X, PRIMARY_Y, REGIME_TEXT, SPARSE_YEAR, is_primary
 from analytics.report_sections import fmt_ci, fmt_int, fmt_num, fmt_p
+from analytics.report_sensitivity import sensitivity_section  # noqa: F401 (report.py imports it from here)
 from analytics.series import label
 
 
@@ -131,34 +132,6 @@ def window_section(window: pd.DataFrame | None) -> tuple[list[str], list[tuple[s
             "not finished adding; dbt var epoch_coverage_lag_months), and a month whose layoff events all lack a "
             "count has no laid-off total (unknown, not zero). A pair of series is compared over the months both have."]
     return text, [("Analysis window per series", t)]
-
-
-def sensitivity_section(sens: pd.DataFrame | None) -> tuple[list[str], list[tuple[str, pd.DataFrame]]]:
-    if sens is None or sens.empty:
-        return (["The sensitivity table could not be computed."], [])
-    lag = sens["top_lag"].dropna()
-    lag_txt = f"{int(lag.iloc[0]):+d}" if len(lag) else "–"
-    t = pd.DataFrame({
-        "variant": sens["variant"],
-        "months": [f"{a:%Y-%m}–{b:%Y-%m}" if pd.notna(a) else "–" for a, b in zip(sens["first_month"], sens["last_month"])],
-        "n": sens["n"], "r (lag 0)": sens["r"].map(fmt_num), "95% CI": [fmt_ci(a, b) for a, b in zip(sens["ci_low"], sens["ci_high"])],
-        "p": sens["p_ac"].map(fmt_p), f"n (lag {lag_txt})": sens["n_top"], f"r (lag {lag_txt})": sens["r_top"].map(fmt_num),
-        f"95% CI (lag {lag_txt})": [fmt_ci(a, b) for a, b in zip(sens["ci_low_top"], sens["ci_high_top"])],
-        f"p (lag {lag_txt})": sens["p_ac_top"].map(fmt_p), "Granger n": sens["granger_n"],
-        "Granger p": sens["granger_p"].map(fmt_p)})
-    base = sens.iloc[0]
-    excl = sens[(sens["ci_low"] > 0) | (sens["ci_high"] < 0)]
-    gdir = base["granger_direction"]
-    gtxt = ("" if gdir is None or pd.isna(gdir) else
-            f" The Granger column repeats the primary pair's smallest-p Granger test of the main table "
-            f"({'layoffs → models' if gdir == 'x_to_y' else 'models → layoffs'}, lag {int(base['granger_lag'])}), "
-            "also chosen after looking.")
-    text = [f"The primary statistic (r at lag 0 on month-over-month changes) recomputed under {len(sens) - 1} variants; "
-            f"{len(excl)} of {len(sens)} rows have a 95% CI (effective n) that excludes zero. The lag {lag_txt} columns "
-            "repeat the lag with the smallest p in the primary pair's scan: it was chosen after looking, so its p "
-            f"is not a test of a hypothesis, and these rows only show whether it holds up.{gtxt} "
-            "p and CI are autocorrelation-aware (effective n); n counts month pairs."]
-    return text, [("Sensitivity of the primary test", t)]
 
 
 def dedup_section(dedup: pd.DataFrame | None) -> tuple[list[str], list[tuple[str, pd.DataFrame]]]:

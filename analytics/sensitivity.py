@@ -16,7 +16,9 @@ SENSITIVITY_COLUMNS = [
     "n", "r", "n_eff", "p_ac", "ci_low", "ci_high",
     "top_lag", "n_top", "r_top", "p_ac_top", "ci_low_top", "ci_high_top",
     "granger_direction", "granger_lag", "granger_n", "granger_p",
+    "p_bh_family_top", "granger_p_bh_family", "same_as_primary",
 ]
+SAME_R = 5e-4   # a variant whose months and r (to 3 decimals) equal the primary's adds nothing: it is merged
 
 
 def _winsorize(s: pd.Series, q: float = 0.95) -> pd.Series:
@@ -40,7 +42,8 @@ def variants(monthly: pd.DataFrame, layoffs_monthly: pd.DataFrame | None) -> lis
          x.mask(in_covid(idx).to_numpy()), y.mask(in_covid(idx).to_numpy())),
     ]
     if {"laid_off_us", "postings_software_development"} <= set(monthly.columns):
-        out.append(("US scope", "US laid off (deduplicated) vs US software-development postings (Indeed)",
+        out.append(("US scope", "a different question, not a robustness check: US laid off (deduplicated) vs US "
+                    "software-development job postings (Indeed), which replace the AI-model series",
                     "laid_off_us", "postings_software_development", monthly["laid_off_us"],
                     monthly["postings_software_development"]))
     for tracker in ("crunchbase_tracker", "layoffs_fyi"):
@@ -73,6 +76,14 @@ def top_granger(granger: pd.DataFrame | None) -> tuple[str, int] | None:
     return str(best["direction"]), int(best["lag"])
 
 
+def _family_p(table: pd.DataFrame | None, **match) -> float:
+    """The family-BH p (`p_bh_family`) of the one row of `table` matching `match` (NaN when absent)."""
+    if table is None or table.empty or "p_bh_family" not in table.columns:
+        return np.nan
+    rows = table[np.logical_and.reduce([table[k] == v for k, v in match.items()])]
+    return float(rows["p_bh_family"].iloc[0]) if len(rows) else np.nan
+
+
 def _granger(dx: pd.Series, dy: pd.Series, spec: tuple[str, int] | None) -> tuple[float, int]:
     if spec is None:
         return np.nan, 0
@@ -103,5 +114,15 @@ def sensitivity(frames: dict[str, pd.DataFrame], lagged: pd.DataFrame | None = N
         rows.append([name, text, xn, yn, first, last, a["n"], a["r"], a["n_eff"], a["p"], a["ci_low"], a["ci_high"],
                      lag, t["n"], t["r"], t["p"], t["ci_low"], t["ci_high"],
                      spec[0] if spec else None, spec[1] if spec else None, gn, gp])
-    return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS).astype(
-        {"n": "int64", "n_top": "int64", "granger_n": "int64"})
+    out = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS[:-3])
+    pair = dict(x_series=PRIMARY_X, y_series=PRIMARY_Y, transform=PRIMARY_TRANSFORM)
+    # the scan's family adjustment exists for the primary pair only: the other rows have none (NaN)
+    out["p_bh_family_top"] = [_family_p(lagged, **pair, lag=lag) if lag is not None and i == 0 else np.nan
+                              for i in range(len(out))]
+    out["granger_p_bh_family"] = [_family_p(granger, **pair, direction=spec[0], lag=spec[1])
+                                  if spec is not None and i == 0 else np.nan for i in range(len(out))]
+    base = out.iloc[0]
+    out["same_as_primary"] = ((out.index > 0) & (out["first_month"] == base["first_month"])
+                              & (out["last_month"] == base["last_month"]) & (out["n"] == base["n"])
+                              & ((out["r"] - base["r"]).abs() < SAME_R))
+    return out.astype({"n": "int64", "n_top": "int64", "granger_n": "int64", "same_as_primary": "bool"})

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.event_study import company_event_study, expected_difference
+from analytics.event_study import company_event_study, expected_difference, offsets
 
 ALIASES = pd.DataFrame([
     ("Quokka", "layoffs", "Quokka Inc"), ("Quokka", "epoch", "Quokka AI"), ("Wombat", "layoffs", "Wombat"),
@@ -91,3 +91,34 @@ def test_no_eligible_organisation_gives_an_empty_table():
     events = _events([("2022-01-10", "Numbat", 2000, None)])
     models = _models([("notable", "N1", "Numbat Labs", "2021-01-01")])
     assert company_event_study(events, models, ALIASES).empty
+
+
+def test_random_offsets_keep_an_organisations_spacing_and_stay_in_its_time_window():
+    own = pd.to_datetime(["2022-11-14", "2023-01-04", "2023-03-20"]).to_numpy("datetime64[ns]").astype(np.int64)
+    start, last = pd.Timestamp("2020-03-01"), pd.Timestamp("2023-06-30")
+    shift = offsets(own, start, last, 6)
+    moved = own[None, :] + shift[:, None]
+    assert (np.diff(moved, axis=1) == np.diff(own)).all()                 # the cluster moves as one block
+    assert moved.min() >= start.value - 1 and moved.max() <= last.value    # never past the list's coverage
+    assert shift.min() == -183 * 86_400 * 10**9 and shift.max() == (last - pd.Timestamp("2023-03-20")).value
+    assert len(offsets(own, start, last, None)) > len(shift)              # the untimed window is wider
+
+
+def test_one_row_per_random_date_window_and_time_matching_removes_a_trend():
+    """Output grows steadily: layoffs late in the record see more models after than before at any date. Random
+    dates near the layoffs absorb that; random dates anywhere (mostly earlier, slower years) do not."""
+    days = pd.date_range("2018-01-01", "2024-12-31", freq="D")
+    cumulative = np.cumsum(np.exp(np.linspace(0, 3, len(days))))   # deterministic dates, ever faster growth
+    picks = np.unique(np.searchsorted(cumulative, np.linspace(0, cumulative[-1], 400, endpoint=False)))
+    models = _models([("notable", f"Q{i}", "Quokka AI", days[k]) for i, k in enumerate(picks)])
+    events = _events([(d, "Quokka Inc", 2000, None) for d in ["2022-11-10", "2023-01-05", "2023-03-01"]])
+    mm = pd.DataFrame({"month": pd.date_range("2018-01-01", "2024-12-01", freq="MS"), "dataset": "notable",
+                       "excluded_reason": None})
+    events = pd.concat([events, _events([("2018-06-01", "Quokka Inc", 10, None)])])   # the record starts in 2018
+    out = company_event_study(events, models, ALIASES, mm, n_perm=300, seed=2)
+    rows = out[out["row_type"].isin(["pooled", "window"])].set_index("null_window")
+    assert list(out.loc[out["row_type"] == "pooled", "null_window"]) == ["±6 months"]
+    assert set(rows.index) == {"±3 months", "±6 months", "±12 months", "whole layoff record (untimed)"}
+    assert rows.loc["whole layoff record (untimed)", "null_mean_difference"] < rows.loc["±6 months",
+                                                                                       "null_mean_difference"]
+    assert abs(rows.loc["±3 months", "mean_excess"]) < abs(rows.loc["whole layoff record (untimed)", "mean_excess"])

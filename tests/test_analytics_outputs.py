@@ -95,7 +95,7 @@ def test_every_table_is_returned(run):
                  "company_event_study", "dedup_stats"):
         assert name in tables and not tables[name].empty, name
     assert set(tables) <= set(TABLE_DESCRIPTIONS)        # each table becomes an asset with its description
-    assert set(tables["company_event_study"]["row_type"]) == {"event", "pooled"}
+    assert set(tables["company_event_study"]["row_type"]) == {"event", "pooled", "window"}
     assert tables["dedup_stats"].set_index("rule").loc["within-source duplicates", "rows"] == 1
     assert set(tables["company_layoffs_vs_releases"]["org"]) == {"Meta", "Google"}
     assert set(tables["lagged_correlations"]["lag"]) == set(range(-12, 13))

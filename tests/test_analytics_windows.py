@@ -107,3 +107,26 @@ def test_top_lag_is_the_smallest_p_nonzero_lag_of_the_primary_scan():
     frames = _frames()
     names = [v[0] for v in variants(monthly_frame(frames["layoffs_vs_ai_monthly"]), frames["layoffs_monthly"])]
     assert names[0] == "primary (deduplicated)"
+
+
+def test_variants_repeating_the_primary_are_flagged_and_post_hoc_picks_carry_their_family_p():
+    from analytics.report_sensitivity import sensitivity_section
+    from analytics.stats import lagged_correlations
+
+    frames = _frames(seed=2)
+    lagged = lagged_correlations(frames["layoffs_vs_ai_monthly"], n_boot=10)
+    sens = sensitivity(frames, lagged).set_index("variant")
+    assert sens.loc["end 2024-12", "same_as_primary"]               # the months end in 2024-12 anyway
+    assert not sens.loc[["winsorized at p95", "log1p", "start 2022-01"], "same_as_primary"].any()
+    lag = int(sens.loc["primary (deduplicated)", "top_lag"])
+    scan = lagged[(lagged["x_series"] == "laid_off") & (lagged["y_series"] == "notable_models")
+                  & (lagged["transform"] == "diff") & (lagged["lag"] == lag)]
+    assert sens.loc["primary (deduplicated)", "p_bh_family_top"] == pytest.approx(scan["p_bh_family"].iloc[0])
+    assert sens.drop(index="primary (deduplicated)")["p_bh_family_top"].isna().all()
+    text, tables = sensitivity_section(sens.reset_index())
+    shown = dict(tables)
+    assert list(shown["Sensitivity of the primary test"].columns) == ["variant", "months", "n", "r (lag 0)", "95% CI", "p"]
+    assert shown["Sensitivity of the primary test"]["variant"].iloc[0].startswith("primary (deduplicated) = end 2024-12")
+    post = next(t for caption, t in tables if caption.startswith("Chosen after looking"))
+    assert post["statistic"].iloc[0] == f"r at lag {lag:+d} (chosen after looking)"
+    assert "family-BH p" in post.columns and "not a like-for-like" in " ".join(text)

@@ -1,0 +1,23 @@
+"""One caption per published chart: what it shows and how to read it (shown in the chart and usable under it)."""
+
+from __future__ import annotations
+
+CHART_CAPTIONS = {
+    "layoffs_by_date": "Shows every reported tech layoff with a known head-count. Read: each dot is one layoff "
+                       "(higher = more people, log scale); the blue line is the typical size of recent layoffs.",
+    "model_releases_by_month": "Shows how many notable AI models Epoch lists per month. Read: taller bars = more "
+                               "releases; pale bars in grey bands are months Epoch is still filling in.",
+    "layoffs_vs_releases": "Shows layoffs and AI model releases on one scale. Read: 100 = a series' average month; "
+                           "a line at 200 is twice its average. Moving together here is not cause and effect.",
+    "lagged_correlations": "Shows whether one series' monthly changes line up with the other's some months later. "
+                           "Read: a dot far from 0 whose band excludes 0 and is red would be a signal; grey is noise.",
+    "postings_by_sector": "Shows US job postings on Indeed by field. Read: 100 = the level of 1 February 2020; "
+                          "below 100 means fewer postings than before the pandemic.",
+    "ai_cited_share": "Shows the share of layoffs whose news headline mentions AI or automation. Read: the bar "
+                      "height is the year's share, the dark line its uncertainty; pale bars are part-years.",
+    "sensitivity": "Shows whether the main result changes when the data are cut differently. Read: a blue line "
+                   "crossing the dashed 0 means no association under that variant.",
+    "company_event_study": "Shows whether companies released more AI models after their big layoffs than at other "
+                           "times. Read: dots right of 0 = more than at random dates; the band is the overall "
+                           "estimate's uncertainty.",
+}
