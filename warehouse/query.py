@@ -20,6 +20,7 @@ READONLY_CONFIG = {
     "autoload_known_extensions": False,
     "lock_configuration": True,
 }
+DEFAULT_MEMORY_LIMIT = "1GB"  # a query's DuckDB memory (LAYOFFS_AI_SQL_MEMORY_LIMIT); beyond it DuckDB spills
 
 # Table functions an analyst may use: generators, JSON helpers and catalog/metadata views.
 ALLOWED_TABLE_FUNCTIONS = frozenset(
@@ -82,13 +83,18 @@ class QueryRefused(Exception):
     """The query would write, change settings or read outside the warehouse."""
 
 
-def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file read-only with external access disabled and settings locked."""
+def open_readonly(path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT,
+                  temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file read-only with external access disabled and settings locked, under
+    `memory_limit` (set at connect, before the lock), spilling to `temp_directory` when given."""
     path = Path(path)
     if not path.is_file():
         raise WarehouseMissing(f"no warehouse at {path} — run `make run` first")
+    config = {**READONLY_CONFIG, "memory_limit": memory_limit}
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
     try:
-        return duckdb.connect(str(path), read_only=True, config=dict(READONLY_CONFIG))
+        return duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
