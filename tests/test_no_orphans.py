@@ -3,6 +3,7 @@ that process is SIGKILLed (before, dbt was re-parented to PID 1 and kept writing
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -113,3 +114,79 @@ def test_a_child_started_after_its_parent_died_does_not_run(tmp_path):
     assert proc.returncode == 128 + signal.SIGKILL and not marker.exists()
     script = script.replace("parent_exe='/no/such/python'", f"parent_exe={json.dumps(sys.executable)}")
     assert subprocess.run([sys.executable, "-c", script], timeout=30).returncode == 0 and marker.exists()
+
+
+def _wait_all_gone(processes: list[psutil.Process], timeout: float) -> list[int]:
+    """Wait (on each process's pidfd, not by sleeping) until every one has exited; the pids still running after."""
+    fds = {}
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            fds[os.pidfd_open(process.pid)] = process.pid
+    deadline = time.monotonic() + timeout
+    try:
+        while fds and time.monotonic() < deadline:
+            readable, _, _ = select.select(list(fds), [], [], deadline - time.monotonic())
+            for fd in readable:
+                os.close(fd)
+                del fds[fd]
+        return sorted(fds.values())
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+LAUNCHER = """
+import subprocess, sys, time
+from orchestration.child_guard import preexec_dying_with_parent
+child = subprocess.Popen(["sleep", "300"], preexec_fn=preexec_dying_with_parent())
+print(child.pid, flush=True)
+time.sleep(300)
+"""
+
+
+def test_a_launcher_using_the_preexec_guard_takes_its_child_with_it_when_sigkilled():
+    """What tests/support/dagster_dev.py does for `layoffs-ai ui` (dg dev): SIGTERM to the child if we die."""
+    launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+    child = psutil.Process(int(launcher.stdout.readline()))
+    try:
+        launcher.kill()
+        launcher.wait(10)
+        assert _wait_all_gone([child], GONE_WITHIN_S) == [], "the child outlived its SIGKILLed launcher"
+    finally:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+
+BROWSER = """
+import sys, time
+from playwright.sync_api import sync_playwright
+from tests.support.browser import CHROMIUM_ARGS, guarded_chromium
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=str(guarded_chromium()), args=CHROMIUM_ARGS)
+    browser.new_page().goto("about:blank")
+    print("ready", flush=True)
+    time.sleep(300)
+"""
+
+
+def test_the_test_browser_dies_with_the_test_process_that_started_it():
+    pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium not installed (apt-get install chromium)")
+    test = subprocess.Popen([sys.executable, "-c", BROWSER], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    started = []
+    try:
+        assert test.stdout.readline().strip() == "ready"
+        started = psutil.Process(test.pid).children(recursive=True)  # Playwright's node driver and Chromium's tree
+        assert any(p.name().startswith("chrom") for p in started), [p.name() for p in started]
+        test.kill()
+        test.wait(10)
+        left = _wait_all_gone(started, GONE_WITHIN_S)
+        assert left == [], f"still running {GONE_WITHIN_S}s after the test process was SIGKILLed: {left}"
+    finally:
+        test.kill()
+        for process in started:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
