@@ -243,8 +243,11 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
         _switch(paths.current, os.path.relpath(generation, paths.home))
         _fsync(paths.home)
         older = _stable_names(paths) + older
-        gens.record(paths.generations, [*older, generation.name])  # the switch is done: log it as published
     except OSError as exc:
         raise PublishError(f"publishing {work} failed, published outputs unchanged: {exc.strerror or exc}") from exc
-    prune_generations(paths)
+    try:  # published (the switch is done): a failure from here on is repaired by the next run's prune
+        gens.record(paths.generations, [*older, generation.name])
+        prune_generations(paths)
+    except OSError:
+        pass
     return paths.published
