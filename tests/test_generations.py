@@ -150,3 +150,7 @@ def test_a_torn_last_log_line_is_ignored(tmp_path):
         log.write("run-")  # a crash in the middle of appending
     assert published(paths.generations) == ["run-a", "run-b"]
     assert paths.previous == paths.generations / "run-a" / "warehouse.duckdb"
+    _build(paths, "run-c", 3)
+    publish(paths, "run-c")  # the next line does not run into the torn one
+    assert (paths.generations / LOG_NAME).read_text().startswith("run-b\t")
+    assert published(paths.generations) == ["run-b", "run-c"] and _value(paths.previous) == 2

@@ -41,7 +41,12 @@ def _fsync_dir(path: Path) -> None:
 def record(generations: Path, names: list[str]) -> None:
     """Append `names` (oldest first) to the publish log, durably."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    _write(generations / LOG_NAME, "".join(f"{name}\t{stamp}\n" for name in names), os.O_APPEND)
+    log = generations / LOG_NAME
+    with open(log, "ab+") as handle:  # drop a line torn by a crash, so that it does not run into this one
+        text = (handle.seek(0), handle.read())[1]
+        if text and not text.endswith(b"\n"):
+            handle.truncate(text.rfind(b"\n") + 1)
+    _write(log, "".join(f"{name}\t{stamp}\n" for name in names), os.O_APPEND)
 
 
 def _write(path: Path, text: str, mode: int) -> None:
