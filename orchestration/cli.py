@@ -24,10 +24,21 @@ def build_parser() -> argparse.ArgumentParser:
     register_pipeline(sub)
     from warehouse.sql_cli import register as register_sql
 
+    # read when a query runs, not at parse time
+    register_sql(sub, home=lambda: _sql_settings().home, memory_limit=lambda: _sql_settings().sql_memory_limit)
+    return parser
+
+
+def _sql_settings():
+    """The settings a query command reads; a bad value is its one-line usage error (exit 2), as for `run`."""
+    from warehouse.sql_cli import UsageError
+
     from .settings import Settings
 
-    register_sql(sub, home=lambda: Settings.from_env().home)  # read when a query runs, not at parse time
-    return parser
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise UsageError(f"error: {exc}") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,12 +11,14 @@ from typing import Mapping
 import duckdb
 
 from ingestion.http import HttpConfig
+from warehouse.query import DEFAULT_MEMORY_LIMIT as SQL_MEMORY_DEFAULT
 
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
 PIPELINE_VARIABLES = (
     "LAYOFFS_AI_HOME", "LAYOFFS_AI_SNAPSHOT_DIR", "LAYOFFS_AI_HTTP_TIMEOUT", "LAYOFFS_AI_HTTP_MAX_BYTES",
     "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP", "LAYOFFS_AI_STALE_AFTER_HOURS",
     "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES", "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT",
+    "LAYOFFS_AI_SQL_MEMORY_LIMIT",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -35,6 +37,7 @@ class Settings:
     max_row_drop: float = 0.2  # a source whose accepted rows fall by more blocks the publish
     dbt_threads: int = field(default_factory=lambda: os.cpu_count() or 2)  # one dbt thread per core
     duckdb_memory_limit: str = "1GB"  # per DuckDB process of a run (the loader's, dbt's); beyond it DuckDB spills
+    sql_memory_limit: str = SQL_MEMORY_DEFAULT  # per `layoffs-ai sql` query; beyond it DuckDB spills to $TMPDIR
     stale_after_hours: float = 26.0  # the published warehouse and each source count as stale after this
     alert_webhook: str | None = None  # a failed run POSTs a JSON message here (and always logs alerts.log)
     fetch_headlines: bool = False  # opt-in: fetch each unknown source article's <title> once (docs/ai_attribution.md)
@@ -77,6 +80,7 @@ class Settings:
                    alert_webhook=(env.get("LAYOFFS_AI_ALERT_WEBHOOK") or "").strip() or None,
                    fetch_headlines=_flag(env, "LAYOFFS_AI_FETCH_HEADLINES"),
                    duckdb_memory_limit=_memory_size(env, "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT", "1GB"),
+                   sql_memory_limit=_memory_size(env, "LAYOFFS_AI_SQL_MEMORY_LIMIT", SQL_MEMORY_DEFAULT),
                    dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,
                    warnings=tuple(unknown_variable_warnings(env)))
 

@@ -71,7 +71,9 @@ def test_only_two_generations_are_kept(tmp_path):
     for i in range(1, 5):
         _build(paths, f"run-{i}", i, f"<svg>{i}</svg>")
         publish(paths, f"run-{i}")
-    assert sorted(g.name for g in paths.generations.iterdir()) == ["run-3", "run-4"]
+    assert sorted(g.name for g in paths.generations.iterdir() if g.is_dir()) == ["run-3", "run-4"]
+    assert [line.split("\t")[0] for line in (paths.generations / "publish.log").read_text().splitlines()] == \
+        ["run-3", "run-4"]
 
 
 def test_a_home_from_before_generations_is_migrated(tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 
 from tests.support.sql_warehouse import REPO, TINY, build_warehouse, run_cli, wh  # noqa: F401
@@ -120,3 +121,33 @@ def test_read_write_connection_on_published_file_gives_one_line_lock_error(wh, c
     assert capsys.readouterr().out == "one\n1\n"
 
 
+
+
+def test_a_read_that_loses_the_race_with_two_publishes_opens_the_new_generation(wh, monkeypatch, capsys):
+    """Between resolving warehouse.duckdb and opening it, two publishes may prune the generation it pointed at
+    (seen once under load): the read opens the newly published one instead of saying there is no warehouse."""
+    import duckdb
+
+    from warehouse import query
+    from warehouse.publish import WarehousePaths, prepare_work, publish
+
+    paths = WarehousePaths(wh.parent)
+    for run in ("run1", "run2"):
+        prepare_work(paths, run)
+        publish(paths, run)
+    real_connect, raced = duckdb.connect, []
+
+    def connect_after_two_publishes(path=":memory:", *args, **kwargs):
+        if not raced and path == str(wh):  # DuckDB resolved the link to run2's file; then run3 and run4 publish, pruning run2
+            resolved = str(Path(path).resolve())
+            raced.append(resolved)
+            for run in ("run3", "run4"):
+                prepare_work(paths, run)
+                publish(paths, run)
+            return real_connect(resolved, *args, **kwargs)  # DuckDB's own error: the file does not exist
+        return real_connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(query.duckdb, "connect", connect_after_two_publishes)
+    assert main(["sql", "SELECT v FROM raw._version", "--warehouse", str(wh), "--format", "csv"]) == 0, \
+        capsys.readouterr().err
+    assert capsys.readouterr().out == "v\n0\n" and raced[0].endswith("generations/run2/warehouse.duckdb")

@@ -10,9 +10,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse import generations as gens
+
 PUBLISHED_NAME = "warehouse.duckdb"
 OUTPUTS = ("charts", "report")  # published together with the warehouse
-KEEP_GENERATIONS = 2  # the published one and the one before it (restore, and readers still on it)
 
 
 class PublishError(Exception):
@@ -29,6 +30,7 @@ class WarehousePaths:
 
     `warehouse.duckdb`, `charts/` and `report/` in the home are symlinks into `current`, itself a symlink to
     `generations/<run id>/`: publishing is one atomic rename of `current`, so all three change together.
+    `generations/publish.log` lists the published generations in order (see warehouse/generations.py).
     """
 
     home: Path
@@ -54,23 +56,23 @@ class WarehousePaths:
         return self.work_dir / "writer.lock"
 
     def work(self, run_id: str) -> Path:
-        safe = "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
-        return self.work_dir / safe
+        return self.work_dir / gens.generation_name(run_id)
 
     def work_copy(self, run_id: str) -> Path:
         return self.work(run_id) / PUBLISHED_NAME
 
     @property
     def previous(self) -> Path | None:
-        """The warehouse of the generation published before the current one, if it is still kept."""
-        older = [g for g in _generations(self) if g.resolve() != self.current.resolve()]
-        return older[-1] / PUBLISHED_NAME if older else None
+        """The warehouse of the generation published last before the current one (from the publish log), if kept."""
+        name = gens.previous_name(self.generations, self.current)
+        return self.generations / name / PUBLISHED_NAME if name and (self.generations / name).is_dir() else None
 
 
-def _generations(paths: WarehousePaths) -> list[Path]:
-    if not paths.generations.is_dir():
-        return []
-    return sorted((g for g in paths.generations.iterdir() if g.is_dir()), key=lambda g: g.stat().st_mtime)
+def prune_generations(paths: WarehousePaths) -> list[str]:
+    """Delete generations never published or older than the previous one (only the writer-lock holder calls it)."""
+    from warehouse.publish_log import published_runs_in_order
+
+    return gens.prune(paths.generations, paths.current, published_runs_in_order)
 
 
 class WriterLock:
@@ -144,6 +146,7 @@ def prepare_work(paths: WarehousePaths, run_id: str) -> Path:
     if paths.work_copy(run_id).exists():
         return work
     discard_stale_work(paths, keep={run_id})
+    prune_generations(paths)  # finishes what a killed publish left (a half-deleted or never-switched generation)
     check_published(paths)
     tmp = Path(f"{paths.work_copy(run_id)}.tmp")
     try:
@@ -195,9 +198,9 @@ def _switch(link: Path, target: str) -> None:
     os.replace(tmp, link)
 
 
-def _stable_names(paths: WarehousePaths) -> None:
+def _stable_names(paths: WarehousePaths) -> list[str]:
     """Make warehouse.duckdb, charts/ and report/ symlinks into `current` (a home from before generations
-    keeps its old files in generations/legacy-<time>/)."""
+    keeps its old files in generations/legacy-<time>/, whose name is returned)."""
     legacy = paths.generations / f"legacy-{int(time.time())}"
     for name in (PUBLISHED_NAME, *OUTPUTS):
         stable = paths.home / name
@@ -210,6 +213,7 @@ def _stable_names(paths: WarehousePaths) -> None:
             else:
                 os.link(stable, legacy / name)  # the file stays readable under its name until the switch
         _switch(stable, f"current/{name}")
+    return [legacy.name] if legacy.is_dir() else []
 
 
 def publish(paths: WarehousePaths, run_id: str) -> Path:
@@ -232,14 +236,18 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
         _fsync(paths.work_copy(run_id))
         paths.generations.mkdir(parents=True, exist_ok=True)
         os.replace(work, generation)
+        older = []  # what was published before, when the home kept it outside the generations
         if paths.current.exists() and not paths.current.is_symlink():  # a home copied without its links
-            os.replace(paths.current, paths.generations / f"copied-{int(time.time())}")
+            older.append(f"copied-{int(time.time())}")
+            os.replace(paths.current, paths.generations / older[-1])
         _switch(paths.current, os.path.relpath(generation, paths.home))
         _fsync(paths.home)
-        _stable_names(paths)
+        older = _stable_names(paths) + older
     except OSError as exc:
         raise PublishError(f"publishing {work} failed, published outputs unchanged: {exc.strerror or exc}") from exc
-    for old in _generations(paths)[:-KEEP_GENERATIONS]:
-        if old.resolve() != paths.current.resolve():
-            shutil.rmtree(old, ignore_errors=True)
+    try:  # published (the switch is done): a failure from here on is repaired by the next run's prune
+        gens.record(paths.generations, [*older, generation.name])
+        prune_generations(paths)
+    except OSError:
+        pass
     return paths.published

@@ -37,3 +37,22 @@ def published_run_ids(published: Path) -> set[str]:
         return {r[0] for r in con.execute("SELECT run_id FROM raw._publish_log").fetchall()} if exists else set()
     finally:
         con.close()
+
+
+def published_runs_in_order(published: Path) -> list[str]:
+    """Run ids recorded in the published warehouse file, oldest first (empty when there is none or it is unreadable)."""
+    if not published.exists():
+        return []
+    try:
+        con = duckdb.connect(str(published), read_only=True)
+    except duckdb.Error:
+        return []
+    try:
+        exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                             "AND table_name = '_publish_log'").fetchone()[0]
+        return [r[0] for r in con.execute("SELECT run_id FROM raw._publish_log ORDER BY published_at, rowid")
+                .fetchall()] if exists else []
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()

@@ -20,6 +20,7 @@ READONLY_CONFIG = {
     "autoload_known_extensions": False,
     "lock_configuration": True,
 }
+DEFAULT_MEMORY_LIMIT = "1GB"  # a query's DuckDB memory (LAYOFFS_AI_SQL_MEMORY_LIMIT); beyond it DuckDB spills
 
 # Table functions an analyst may use: generators, JSON helpers and catalog/metadata views.
 ALLOWED_TABLE_FUNCTIONS = frozenset(
@@ -82,25 +83,35 @@ class QueryRefused(Exception):
     """The query would write, change settings or read outside the warehouse."""
 
 
-def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file read-only with external access disabled and settings locked."""
+def open_readonly(path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT,
+                  temp_directory: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file read-only with external access disabled and settings locked, under
+    `memory_limit` (set at connect, before the lock), spilling to `temp_directory` when given."""
     path = Path(path)
-    if not path.is_file():
-        raise WarehouseMissing(f"no warehouse at {path} — run `make run` first")
-    try:
-        return duckdb.connect(str(path), read_only=True, config=dict(READONLY_CONFIG))
-    except duckdb.IOException as exc:
-        msg = str(exc)
-        if "lock" in msg.lower():
-            holder = re.search(r"PID (\d+)", msg)
-            who = f"process {holder.group(1)}" if holder else "another process"
-            raise WarehouseLocked(
-                f"warehouse {path} is locked: {who} holds a read-write connection on the published file "
-                "(the pipeline writes a working copy; close that connection and retry)"
-            ) from exc
-        if "does not exist" in msg:
-            raise WarehouseMissing(f"no warehouse at {path} — run `make run` first") from exc
-        raise
+    config = {**READONLY_CONFIG, "memory_limit": memory_limit}
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    for attempt in range(3):
+        target = path.resolve()
+        if not path.is_file():
+            raise WarehouseMissing(f"no warehouse at {path} — run `make run` first")
+        try:
+            return duckdb.connect(str(path), read_only=True, config=config)
+        except duckdb.IOException as exc:
+            msg = str(exc)
+            if "does not exist" in msg and attempt < 2 and path.resolve() != target:
+                continue  # publishes pruned the generation it pointed at while this opened it: open the new one
+            if "lock" in msg.lower():
+                holder = re.search(r"PID (\d+)", msg)
+                who = f"process {holder.group(1)}" if holder else "another process"
+                raise WarehouseLocked(
+                    f"warehouse {path} is locked: {who} holds a read-write connection on the published file "
+                    "(the pipeline writes a working copy; close that connection and retry)"
+                ) from exc
+            if "does not exist" in msg:
+                raise WarehouseMissing(f"no warehouse at {path} — run `make run` first") from exc
+            raise
+    raise AssertionError("not reached")
 
 
 def _first_keyword(sql: str) -> str:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,6 +20,7 @@ MAX_ROWS_CEILING = 1_000_000_000
 # table and markdown keep every shown row in memory to align the columns; csv and json stream in batches.
 ALIGNED_MAX_ROWS = 1_000_000
 MAX_MESSAGE = 500  # characters of an error message
+MEMORY_VARIABLE = "LAYOFFS_AI_SQL_MEMORY_LIMIT"  # the setting a query's memory limit comes from
 
 
 class UsageError(Exception):
@@ -89,11 +91,20 @@ INTERRUPTS = Interrupts()  # replaced by each command's own (see _guarded); conn
 
 @contextlib.contextmanager
 def _open(args: argparse.Namespace) -> Iterator[Any]:
-    """The warehouse read-only, interrupted at once by Ctrl-C while the command runs."""
+    """The warehouse read-only under the memory limit, spilling to a private temporary folder (removed after),
+    interrupted at once by Ctrl-C while the command runs."""
     from warehouse import query
 
-    with query.open_readonly(warehouse_path(args)) as con, INTERRUPTS.watch(con):
+    with tempfile.TemporaryDirectory(prefix="layoffs-ai-sql-") as spill, \
+            query.open_readonly(warehouse_path(args), args.memory_limit(), spill) as con, INTERRUPTS.watch(con):
         yield con
+
+
+def _out_of_memory(args: argparse.Namespace, exc: BaseException) -> str:
+    """DuckDB's own message names its SET statement, which is locked here: name the variable instead."""
+    return (f"error: the query needs more memory than {MEMORY_VARIABLE}={args.memory_limit()} and DuckDB could not "
+            f"spill it to disk: add a LIMIT or aggregate further, or raise {MEMORY_VARIABLE} (e.g. to 4GB) "
+            f"({_one_line(exc).split(' Possible solutions:')[0][:160]})")
 
 
 def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -119,6 +130,8 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
             except BaseException as exc:  # noqa: BLE001 - every failure becomes one line
                 if isinstance(exc, KeyboardInterrupt) or interrupts.seen:
                     message, code = "interrupted", 130
+                elif isinstance(exc, duckdb.OutOfMemoryException):
+                    message, code = _out_of_memory(args, exc), 1
                 elif isinstance(exc, (query.QueryRefused, query.WarehouseMissing, UsageError)):
                     message, code = str(exc), 2
                 elif isinstance(exc, (query.WarehouseLocked, catalog.UnknownTable, duckdb.Error)):
@@ -223,14 +236,20 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def register(subparsers: Any, home: Callable[[], Path]) -> None:
-    """Add the `sql`, `tables` and `describe` subcommands; `home()` gives the home whose warehouse they read."""
+def register(subparsers: Any, home: Callable[[], Path], memory_limit: Callable[[], str] | None = None) -> None:
+    """Add the `sql`, `tables` and `describe` subcommands; `home()` gives the home whose warehouse they read,
+    `memory_limit()` the DuckDB memory limit a query runs under (default query.DEFAULT_MEMORY_LIMIT)."""
+    from warehouse.query import DEFAULT_MEMORY_LIMIT
+
+    limit = memory_limit or (lambda: DEFAULT_MEMORY_LIMIT)
     sql = subparsers.add_parser(
         "sql", help="run one read-only SQL query against the published warehouse",
         description="Run one read-only query (SELECT, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) against "
         "the published warehouse. Statements that write, change settings, manage extensions or read files are "
         "refused (exit 2); DuckDB errors exit 1; Ctrl-C exits 130. Table and markdown output, and csv on a "
-        "terminal, have escape sequences and control characters removed (json escapes them).",
+        "terminal, have escape sequences and control characters removed (json escapes them). A query runs under "
+        f"{MEMORY_VARIABLE} (default {DEFAULT_MEMORY_LIMIT}) and spills to a temporary folder ($TMPDIR) beyond "
+        "it; one that cannot fit exits 1 naming the variable.",
     )
     sql.add_argument("query", help="the SQL text, or - to read it from stdin")
     _common(sql)
@@ -257,7 +276,7 @@ def register(subparsers: Any, home: Callable[[], Path]) -> None:
     _common(describe)
     describe.set_defaults(func=_guarded(_cmd_describe))
     for parser in (sql, tables, describe):
-        parser.set_defaults(home=home)
+        parser.set_defaults(home=home, memory_limit=limit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from functools import cached_property
 from importlib import metadata
@@ -13,6 +12,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
+
+from orchestration.child_guard import dbt_executable
 
 PARSE_FILE = "partial_parse.msgpack"
 
@@ -35,8 +36,9 @@ class LeanDbtCli(DbtCliResource):
 
 
 def dbt_cli(project: DbtProject) -> DbtCliResource:
-    """dbt from this Python's environment (the venv is not always on PATH)."""
-    return LeanDbtCli(project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
+    """dbt from this Python's environment (the venv is not always on PATH), started through `layoffs-ai-dbt` so
+    that it dies with the process that started it, even one that is SIGKILLed (orchestration/child_guard.py)."""
+    return LeanDbtCli(project_dir=project, dbt_executable=dbt_executable())
 
 
 class ParseState:

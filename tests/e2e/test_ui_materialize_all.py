@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.support.browser import close_browser, guarded_chromium
 from tests.support.dagster_dev import start_dagster_dev
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 
@@ -96,7 +97,7 @@ def test_ui_launches_are_safe_and_checks_keep_their_results(tmp_path: Path, home
         dev.wait_ready()
         show_nux = dev.graphql("{ shouldShowNux }")["shouldShowNux"]
         with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=str(guarded_chromium()), args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
             try:
                 # 1. one mart from its asset page: refused before it starts, saying what to select instead
@@ -141,7 +142,7 @@ def test_ui_launches_are_safe_and_checks_keep_their_results(tmp_path: Path, home
                 page.screenshot(path=str(ARTIFACTS / "e2e_failure.png"))
                 raise
             finally:
-                browser.close()
+                close_browser(browser)
     finally:
         leftover = dev.stop()
     log = (tmp_path / "dg_dev.log").read_text(errors="replace")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from .conftest import CLI, REPO, append_row, cli_env, run_cli, sha256_file
@@ -31,6 +35,34 @@ class KilledRun:
     output: str
     saw_mid_run_line: bool
     work_copies_at_kill: list[str]
+    dbt_pid: int | None  # the run's dbt when the CLI was SIGKILLed
+    dbt_outlived_run: bool  # still running 5 s after the CLI alone was SIGKILLed
+
+
+def _dbt_of(pid: int, timeout: float = 60) -> psutil.Process | None:
+    """The dbt process `pid` started (once the wrapper has exec'd it), waiting up to `timeout` for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psutil.Error):
+            found = [c for c in psutil.Process(pid).children(recursive=True) if c.name() == "dbt"]
+            if found:
+                return found[0]
+        time.sleep(0.05)
+    return None
+
+
+def _outlives(process: psutil.Process | None, seconds: float) -> bool:
+    """Still running `seconds` after now (waits on its pidfd: returns as soon as it exits)."""
+    if process is None:
+        return False
+    try:
+        fd = os.pidfd_open(process.pid)
+    except ProcessLookupError:
+        return False
+    try:
+        return not select.select([fd], [], [], seconds)[0]
+    finally:
+        os.close(fd)
 
 
 def _kill_mid_run(home: Path, snapshots: Path) -> KilledRun:
@@ -53,12 +85,17 @@ def _kill_mid_run(home: Path, snapshots: Path) -> KilledRun:
             if mid_run.wait(timeout=0.2) or not follower.is_alive():
                 break
         work_copies = sorted(p.name for p in (home / "work").iterdir() if p.is_dir())  # the run's working folder
+        dbt = _dbt_of(proc.pid) if mid_run.is_set() else None
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole session: the CLI and its dbt child
+            proc.send_signal(signal.SIGKILL)  # the CLI alone: its dbt must die with it
         proc.wait(timeout=60)
+        outlived = _outlives(dbt, 5.0)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the session
         follower.join(timeout=10)
-    return KilledRun(home, snapshots, published_sha, proc.returncode, "".join(lines), mid_run.is_set(), work_copies)
+    return KilledRun(home, snapshots, published_sha, proc.returncode, "".join(lines), mid_run.is_set(), work_copies,
+                     dbt.pid if dbt else None, outlived)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +143,12 @@ def test_sigkill_mid_run_leaves_the_published_warehouse_unchanged(killed_run):
     assert killed_run.returncode == -signal.SIGKILL
     assert killed_run.work_copies_at_kill, "the run had not created its working copy yet"
     assert sha256_file(killed_run.home / "warehouse.duckdb") == killed_run.published_sha
+
+
+def test_sigkill_mid_run_takes_its_dbt_with_it(killed_run):
+    """Before, dbt was re-parented to PID 1 and kept writing for about 11 s (issue 20)."""
+    assert killed_run.dbt_pid is not None, "the run had not started dbt when it was killed"
+    assert not killed_run.dbt_outlived_run, f"dbt {killed_run.dbt_pid} was still running 5 s after its run's SIGKILL"
 
 
 def test_rerun_after_sigkill_succeeds_and_publishes_marts(killed_run, rerun):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
+import shutil
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,6 +48,31 @@ class Probe:
     tooltips: list[str] = field(default_factory=list)
 
 
+@functools.cache
+def guarded_chromium() -> Path:
+    """An executable that runs /usr/bin/chromium so that it dies (SIGTERM) when the Playwright driver that
+    started it dies, e.g. because the test process was SIGKILLed (orchestration/child_guard.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="layoffs-ai-chromium-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    launcher = folder / "chromium"
+    launcher.write_text(f"#!{sys.executable}\nimport signal, sys\nfrom orchestration.child_guard import "
+                        f"exec_dying_with_parent\nexec_dying_with_parent([{str(CHROMIUM)!r}, *sys.argv[1:]], "
+                        "signal.SIGTERM)\n")
+    launcher.chmod(0o755)
+    return launcher
+
+
+def close_browser(browser) -> None:
+    """Close the browser, then kill every Chromium process this process started that is still running."""
+    try:
+        browser.close()
+    finally:
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.name().startswith("chrom"):
+                    child.kill()
+
+
 @contextlib.contextmanager
 def chromium():
     """A headless Chromium browser; skips the test when /usr/bin/chromium or Playwright is missing."""
@@ -49,11 +80,11 @@ def chromium():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(guarded_chromium()), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
-            browser.close()
+            close_browser(browser)
 
 
 def probe(browser, path: Path, settle_selector: str | None = None, hover_selector: str | None = None) -> Probe:

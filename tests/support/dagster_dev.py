@@ -14,6 +14,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.child_guard import preexec_dying_with_parent
+
 REPO = Path(__file__).resolve().parents[2]
 LAYOFFS_AI = Path(sys.executable).with_name("layoffs-ai")
 
@@ -169,8 +171,16 @@ def _kill(pid: int) -> None:
         pass
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _launcher_preexec():
+    """In the child: Ctrl-C stops it (a `&`-started shell ignores SIGINT), and it gets SIGTERM (dagster dev's
+    clean shutdown of its webserver and daemon) when this process dies, even by SIGKILL."""
+    die_with_us = preexec_dying_with_parent(signal.SIGTERM)
+
+    def preexec() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        die_with_us()
+
+    return preexec
 
 
 def start_dagster_dev(home: Path, snapshot_dir: Path, log_path: Path, port: int | None = None) -> DagsterDev:
@@ -183,7 +193,7 @@ def start_dagster_dev(home: Path, snapshot_dir: Path, log_path: Path, port: int 
         proc = subprocess.Popen(
             [str(LAYOFFS_AI), "ui", "--host", "127.0.0.1", "--port", str(port)],
             cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_default_sigint)
+            start_new_session=True, preexec_fn=_launcher_preexec())
     finally:
         log.close()
     return DagsterDev(proc=proc, port=port, log_path=log_path)

@@ -45,8 +45,9 @@ def wh(tmp_path: Path) -> Path:
     return build_warehouse(tmp_path / "warehouse.duckdb")
 
 
-def run_cli(*args: str, stdin: str | None = None, env_home: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def run_cli(*args: str, stdin: str | None = None, env_home: Path | None = None,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(extra_env or {})}
     if env_home is not None:
         env["LAYOFFS_AI_HOME"] = str(env_home)
     return subprocess.run(
