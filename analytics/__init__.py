@@ -23,7 +23,7 @@ INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly
 # Frames read from other schemas: name -> (schema, table, columns). `source_urls` is each source row's article URL
 # (analytics.ai_cited_events.event_urls switches to marts.fct_layoff_events.source_urls once the mart has it).
 INPUT_TABLES = {"source_urls": ("intermediate", "int_layoffs__ai_attribution",
-                                ("source_event_id", "source_url", "text_origin"))}
+                                ("source_event_id", "source_url", "ai_text_origin"))}
 
 
 # Which topics feed each chart: a source (a dict of `sources`, handed in by the orchestrator from the source

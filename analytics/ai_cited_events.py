@@ -13,11 +13,12 @@ AI_CITED_EVENT_COLUMNS = ["company", "event_date", "laid_off", "evidence", "arti
 
 
 def _joined(value) -> str | None:
-    """URLs from a list (a DuckDB LIST arrives as an array) or a comma/space-separated string, space-separated."""
+    """URLs from a list (a DuckDB LIST arrives as an array) or a ' | '-separated string (the marts' separator: URLs
+    may hold commas), space-separated."""
     many = isinstance(value, (list, tuple, np.ndarray))
     if value is None or (not many and pd.isna(value)):
         return None
-    parts = list(value) if many else str(value).replace(",", " ").split()
+    parts = list(value) if many else str(value).split(" | ")
     parts = [p.strip() for p in parts if p and str(p).strip()]
     return " ".join(dict.fromkeys(parts)) or None
 
@@ -51,10 +52,10 @@ def ai_cited_events(events: pd.DataFrame | None, source_urls: pd.DataFrame | Non
 
 
 def titles_used(source_urls: pd.DataFrame | None) -> int | None:
-    """How many source rows were classified from a fetched article title (None when unknown)."""
-    if source_urls is None or "text_origin" not in source_urls:
+    """How many source rows had only a fetched article title to read (None when unknown)."""
+    if source_urls is None or "ai_text_origin" not in source_urls:
         return None
-    return int(source_urls["text_origin"].fillna("").str.startswith("headline_title").sum())
+    return int((source_urls["ai_text_origin"] == "headline_title").sum())
 
 
 def titles_text(source_urls: pd.DataFrame | None) -> str:
@@ -62,8 +63,9 @@ def titles_text(source_urls: pd.DataFrame | None) -> str:
     if used is None:
         return "Whether article titles were read is not recorded in this build."
     if used == 0:
-        return ("Article titles were not used: no source row was classified from a fetched article title (titles are "
+        return ("Article titles were not used: no source row had a fetched article title to read (titles are "
                 "fetched only with LAYOFFS_AI_FETCH_HEADLINES=1), so every class comes from URL slugs and Crunchbase "
                 "notes alone.")
-    return (f"{used:,} source rows whose URL slug had fewer than 2 headline words were classified from the fetched "
-            "article title (marked '(article title)' in the evidence).")
+    return (f"{used:,} source rows whose URL slug had fewer than 2 headline words had a fetched article title: it is "
+            "classified (title_ai_attribution) but not counted, because the accuracy of titles was never measured on "
+            "a labelled sample; every share comes from URL slugs and Crunchbase notes alone.")

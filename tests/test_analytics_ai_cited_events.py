@@ -17,7 +17,7 @@ EVENTS = pd.DataFrame({
 URLS = pd.DataFrame({"source_event_id": ["f:1", "c:1", "c:2", "f:3", "f:4"],
                      "source_url": ["https://news.example/acme-ai-push", None, None, "https://news.example/cyan",
                                     "https://news.example/dune-ai-agents"],
-                     "text_origin": ["url_slug", "notes", "notes", "url_slug", "url_slug"]})
+                     "ai_text_origin": ["slug", "notes", "notes", "slug", "slug"]})
 
 
 def test_ai_cited_events_newest_first_with_the_url_of_their_source_row():
@@ -30,13 +30,13 @@ def test_ai_cited_events_newest_first_with_the_url_of_their_source_row():
 
 
 def test_event_urls_switch_to_the_marts_column_when_it_exists():
-    events = EVENTS.assign(source_urls=["https://a.example/x, https://a.example/y", None, "", ["https://c.example"]])
+    events = EVENTS.assign(source_urls=["https://a.example/x | https://a.example/y,with-comma", None, "", ["https://c.example"]])
     urls = event_urls(events, URLS)   # the per-source frame is ignored once the mart carries the URLs
-    assert list(urls) == ["https://a.example/x https://a.example/y", None, None, "https://c.example"]
+    assert list(urls) == ["https://a.example/x https://a.example/y,with-comma", None, None, "https://c.example"]
 
 
 def test_titles_text_says_whether_article_titles_were_used():
     assert titles_text(URLS).startswith("Article titles were not used")
-    used = URLS.assign(text_origin=["headline_title", "notes", "notes", "url_slug", "headline_title+notes"])
-    assert titles_text(used).startswith("2 source rows") and "(article title)" in titles_text(used)
+    used = URLS.assign(ai_text_origin=["headline_title", "notes", "notes", "slug", "headline_title"])
+    assert titles_text(used).startswith("2 source rows") and "not counted" in titles_text(used)
     assert "not recorded" in titles_text(None)

@@ -80,3 +80,19 @@ def test_a_new_source_row_is_listed_and_the_months_it_moves(runs):
     assert {(str(m)[:10], s) for m, s in zip(got["month"], got["series"])} == want
     report = (home / "report" / "report.md").read_text(encoding="utf-8")
     assert f"Compared with run {before['run_id']}" in report and "layoffs_fyi: 1 added, 0 removed, 0 changed" in report
+
+
+def test_a_previous_warehouse_with_an_older_schema_is_compared_with_what_it_has(tmp_path):
+    """An upgrade adds a column the published warehouse lacks: the frame it cannot give is left out, the run goes on
+    (before, the Binder error failed every run after a schema change)."""
+    from orchestration.defs.analytics import _previous_frames
+
+    old = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("CREATE SCHEMA marts; CREATE SCHEMA intermediate; CREATE SCHEMA raw")
+    con.execute("CREATE TABLE marts.layoffs_vs_ai_monthly AS SELECT DATE '2024-01-01' AS month, 3 AS laid_off")
+    con.execute("CREATE TABLE intermediate.int_layoffs__ai_attribution AS SELECT 'f:1' AS source_event_id, "
+                "'https://x.example/a' AS source_url")          # no ai_text_origin yet
+    con.close()
+    frames = _previous_frames(old, "256MB")
+    assert set(frames) == {"layoffs_vs_ai_monthly"}

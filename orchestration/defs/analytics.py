@@ -55,7 +55,7 @@ def _previous_frames(published: Path, memory_limit: str) -> dict | None:
         for name, sql in (PREVIOUS_QUERIES | {"source_urls": _queries()["source_urls"]}).items():
             try:
                 frames[name] = con.execute(sql).df()
-            except duckdb.CatalogException:
+            except (duckdb.CatalogException, duckdb.BinderException):   # a table or column its older schema lacks
                 continue
         return frames
     finally:

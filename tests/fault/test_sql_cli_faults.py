@@ -183,6 +183,22 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _has_open(fds: Path, target: Path) -> bool:
+    """Whether the process holds `target` open; a descriptor (or the process) that goes away while we look is
+    simply not a match (the race that made this test flaky: listing /proc/<pid>/fd while fds close)."""
+    try:
+        entries = list(fds.iterdir())
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    for fd in entries:
+        try:
+            if os.path.realpath(fd) == str(target):
+                return True
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return False
+
+
 def test_ctrl_c_during_a_query_exits_130_with_one_line(wh):
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("needs /proc to see when the query has started")
@@ -192,7 +208,7 @@ def test_ctrl_c_during_a_query_exits_130_with_one_line(wh):
                             preexec_fn=_default_sigint)
     try:
         fds = Path(f"/proc/{proc.pid}/fd")
-        while proc.poll() is None and not any(os.path.realpath(fd) == str(wh.resolve()) for fd in fds.iterdir()):
+        while proc.poll() is None and not _has_open(fds, wh.resolve()):
             time.sleep(0.05)  # wait until the warehouse is open, i.e. the query is running
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +10,6 @@ import pandas as pd
 import pytest
 
 from tests.truth.oracle import spec_of_html
-
-REPO = Path(__file__).resolve().parents[2]
-
 
 @dataclass
 class Published:
@@ -46,12 +40,6 @@ class Published:
 
 
 @pytest.fixture(scope="session")
-def published(reference_dir, tmp_path_factory) -> Published:
-    """`layoffs-ai run` on the reference snapshots into a fresh home (about a minute)."""
-    home = tmp_path_factory.mktemp("truth_home")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYOFFS_AI_", "DAGSTER_"))}
-    env.update(LAYOFFS_AI_HOME=str(home), LAYOFFS_AI_SNAPSHOT_DIR=str(reference_dir))
-    result = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=1200)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    return Published(home, {})
+def published(reference_home) -> Published:
+    """The session's reference home (tests/conftest.py: `layoffs-ai run` on ../shared/data), read only."""
+    return Published(reference_home, {})

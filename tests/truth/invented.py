@@ -31,14 +31,18 @@ def ai_cited_monthly() -> pd.DataFrame:
         for scope in ("global", "us"):
             text = int(rng.integers(5, 30))
             cited = int(rng.binomial(text, 0.3 if m.year == 2025 else 0.02))
+            strict = int(rng.integers(0, cited + 1))
             rows.append(dict(month=m, scope=scope, events=text + 2, events_with_text=text, ai_cited_events=cited,
-                             ai_cited_share=cited / text, laid_off=text * 40, ai_cited_laid_off=cited * 40))
+                             ai_cited_share=cited / text, laid_off=text * 40, ai_cited_laid_off=cited * 55,
+                             ai_reason_stated_events=strict, laid_off_with_text=text * 40,
+                             ai_reason_stated_laid_off=strict * 55))
     return shuffled(pd.DataFrame(rows), 1)
 
 
 def invented_frames() -> dict[str, pd.DataFrame]:
     """The marts the time charts read, from the synthetic marts of test_analytics_outputs, rows shuffled, with a
     postings month left out of the sector columns and of the total (as the mart marks them)."""
+    from analytics.ai_attribution import ai_cited_yearly
     from tests.test_analytics_outputs import synthetic_frames
 
     frames = synthetic_frames(seed=7)
@@ -47,4 +51,6 @@ def invented_frames() -> dict[str, pd.DataFrame]:
     postings.loc[postings.index[-8], "sector_excluded_reason"] = "partial month (invented)"
     frames["job_postings_monthly"] = postings
     frames["ai_cited_layoffs_monthly"] = ai_cited_monthly()
+    # the chart reads analytics.ai_cited_yearly; the oracle recomputes it from the monthly mart on its own
+    frames["ai_cited_yearly"] = ai_cited_yearly(frames["ai_cited_layoffs_monthly"])
     return {name: shuffled(frame, 3) for name, frame in frames.items()}

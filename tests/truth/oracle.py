@@ -134,37 +134,35 @@ def wilson(k: float, n: float, z: float = 1.959963984540054) -> tuple[float, flo
     return centre - half, centre + half
 
 
-def ai_cited_truth(cited: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(yearly, monthly) global shares: AI-cited events / events with headline text, Wilson 95% CI per year."""
+def ai_cited_truth(cited: pd.DataFrame) -> pd.DataFrame:
+    """Per year x definition, global scope: AI-cited events / events with headline text (Wilson 95% CI), the
+    people share (AI-cited laid off / laid off with text), months covered. broad = ai_cited_*, strict =
+    ai_reason_stated_*."""
     g = cited[cited["scope"] == "global"].assign(month=lambda d: _months(d["month"]))
-    years = g.groupby(g["month"].dt.year).agg(k=("ai_cited_events", "sum"), n=("events_with_text", "sum"),
-                                              months=("month", "nunique"), last=("month", "max"))
-    years = years[years["n"] > 0]
-    years["ai_cited_share"] = years["k"] / years["n"]
-    years[["ci_low", "ci_high"]] = [wilson(k, n) for k, n in zip(years["k"], years["n"])]
-    months = g[g["events_with_text"] > 0]
-    months = months.assign(ai_cited_share=months["ai_cited_events"] / months["events_with_text"])
-    return years.rename_axis("year").reset_index(), months[["month", "ai_cited_share"]]
+    rows = []
+    for definition, (ev, ppl) in {"broad": ("ai_cited_events", "ai_cited_laid_off"),
+                                  "strict": ("ai_reason_stated_events", "ai_reason_stated_laid_off")}.items():
+        y = g.groupby(g["month"].dt.year).agg(k=(ev, "sum"), n=("events_with_text", "sum"), people=(ppl, "sum"),
+                                              people_n=("laid_off_with_text", "sum"), months=("month", "nunique"))
+        y = y[y["n"] > 0].rename_axis("year").reset_index().assign(definition=definition)
+        y["share_events"] = y["k"] / y["n"]
+        y[["ci_low", "ci_high"]] = [wilson(k, n) for k, n in zip(y["k"], y["n"])]
+        y["share_people"] = y["people"] / y["people_n"].where(y["people_n"] > 0)
+        rows.append(y)
+    return pd.concat(rows, ignore_index=True)
 
 
 def check_ai_cited(spec: dict, cited: pd.DataFrame) -> None:
-    years, months = ai_cited_truth(cited)
-    bars = dataset(spec, "label", "ai_cited_share", "ci_low", "ci_high", "end")
-    bars = bars.assign(year=pd.to_datetime(bars["period"]).dt.year)
-    for value in ("ai_cited_share", "ci_low", "ci_high", "months"):
-        compare(bars, years, ["year"], value, f"ai_cited_share yearly {value}")
-    ends = pd.to_datetime(bars["end"]).dt.tz_localize(None)
-    assert (ends.dt.year == bars["year"]).all(), "a yearly bar runs into the next year"
-    last = years.set_index("year")["last"].reindex(bars["year"]) + pd.offsets.MonthEnd(0)
-    assert (ends.to_numpy() <= last.to_numpy()).all(), "a partial year's bar runs past its last month"
-    partial = bars[bars["months"] < 12]
-    assert partial["label"].str.contains("partial").all(), "a partial year is not marked as partial"
-    dots = dataset(spec, "period", "ai_cited_share", "events_with_text", without=("label",))
-    dots = dots.assign(month=_months(dots["period"]))
-    compare(dots, months, ["month"], "ai_cited_share", "ai_cited_share monthly")
-    domain = next(layer["encoding"]["y"]["scale"]["domain"] for layer in spec["layer"]
-                  if "domain" in (layer.get("encoding", {}).get("y", {}).get("scale") or {}))
-    assert domain[1] >= max(years["ci_high"].max(), months["ai_cited_share"].max()), "the y axis clips the data"
+    truth = ai_cited_truth(cited).rename(columns={"ci_low": "share_events_ci_low", "ci_high": "share_events_ci_high"})
+    bars = dataset(spec, "year", "definition", "share_events", "share_events_ci_low", "share_events_ci_high")
+    for value in ("share_events", "share_events_ci_low", "share_events_ci_high", "share_people"):
+        compare(bars, truth, ["year", "definition"], value, f"ai_cited_share yearly {value}")
+    partial = dict(zip(truth["year"], truth["months"] < 12))
+    starred = dict(zip(bars["year"], bars["year_label"].str.endswith("*")))
+    assert starred == {y: partial[y] for y in starred}, "a partial year is not marked as partial (or a full one is)"
+    domain = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    top = max(truth["share_events_ci_high"].max(), truth["share_people"].max())
+    assert domain[1] >= top - TOL, "the y axis clips the data"
 
 
 def postings_truth(postings: pd.DataFrame) -> pd.DataFrame:

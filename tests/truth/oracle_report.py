@@ -62,11 +62,16 @@ def check_bh_family(md: str, monthly: pd.DataFrame, scans: list[tuple[str, str, 
 
 
 def check_ai_cited_years(md: str, cited: pd.DataFrame) -> None:
-    """'2025: 10.4% (28 of 268, 95% CI 7.3%–14.7%)' for every year, as recomputed from the monthly mart."""
-    years, _ = ai_cited_truth(cited)
-    for y in years.itertuples():
-        want = f"{y.year}: {y.ai_cited_share:.1%} ({y.k} of {y.n}, 95% CI {y.ci_low:.1%}–{y.ci_high:.1%})"
-        assert want in md, f"report.md does not state {want!r}"
+    """'2025: broad 10.8% of 268 events (95% CI 7.6%–15.1%; 25.9% of the people; …), strict 7.1% (95% CI …;
+    12.2% of the people)' for every year, as recomputed from the monthly mart."""
+    t = ai_cited_truth(cited).set_index(["year", "definition"])
+    for year in sorted({y for y, _ in t.index}):
+        b, s = t.loc[(year, "broad")], t.loc[(year, "strict")]
+        broad = (f"broad {b.share_events:.1%} of {int(b.n)} events (95% CI {b.ci_low:.1%}–{b.ci_high:.1%}; "
+                 f"{b.share_people:.1%} of the people;")
+        strict = f"strict {s.share_events:.1%} (95% CI {s.ci_low:.1%}–{s.ci_high:.1%}; {s.share_people:.1%} of the people)"
+        pattern = rf"{year}(?: \([^)]*\))?: {re.escape(broad)}[^;]*\), {re.escape(strict)}"
+        assert re.search(pattern, md), f"report.md does not state {year}: {broad} ... {strict}"
 
 
 def table_rows(md: str, heading: str) -> list[list[str]]:

@@ -48,9 +48,9 @@ def test_every_time_chart_matches_the_oracle_on_invented_marts(invented):
     oracle.check_ai_cited(specs["ai_cited_share"], frames["ai_cited_layoffs_monthly"])
 
 
-def test_partial_years_are_marked_and_end_at_their_last_month(invented):
+def test_partial_years_are_marked(invented):
     _, specs = invented
-    bars = oracle.dataset(specs["ai_cited_share"], "label", "months", "end")
-    assert sorted(bars["months"]) == [2, 10]
-    assert bars["label"].str.contains("partial").all()
-    assert {f"{pd.Timestamp(e):%Y-%m}" for e in bars["end"]} == {"2024-12", "2025-02"}
+    bars = oracle.dataset(specs["ai_cited_share"], "year", "year_label", "definition")
+    assert set(bars["year_label"]) == {"2024*", "2025*"}       # Mar-Dec 2024 and Jan-Feb 2025: both partial
+    assert set(bars["definition"]) == {"broad", "strict"}
+

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 import analytics.ai_attribution as ai_attribution
-import analytics.ai_cited_chart as ai_cited_chart
 import analytics.autocorr as autocorr
 import analytics.charts as charts
 import analytics.charts_series as charts_series
@@ -73,10 +72,9 @@ def test_model_releases_grouped_by_the_wrong_period_is_caught(monkeypatch):
                                     frames["model_releases_monthly"], frames["layoffs_vs_ai_monthly"])
 
 
-def test_ai_cited_share_from_stale_months_is_caught(monkeypatch):
-    real = ai_cited_chart.ai_cited_by_period
-    monkeypatch.setattr(ai_cited_chart, "ai_cited_by_period",
-                        lambda m, freq="M": real(m[pd.to_datetime(m["month"]) < pd.to_datetime(m["month"]).max()], freq))
+def test_ai_cited_share_with_the_definitions_swapped_is_caught(monkeypatch):
+    cols = ai_attribution.DEFINITION_COLUMNS
+    monkeypatch.setattr(ai_attribution, "DEFINITION_COLUMNS", {"broad": cols["strict"], "strict": cols["broad"]})
     frames, specs = _frames_and_specs()
     with pytest.raises(CAUGHT):
         oracle.check_ai_cited(specs["ai_cited_share"], frames["ai_cited_layoffs_monthly"])
