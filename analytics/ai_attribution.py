@@ -69,7 +69,7 @@ def ai_cited_yearly(monthly: pd.DataFrame | None) -> pd.DataFrame:
     out["partial_year"] = out["months_covered"] < 12
     out["note"] = np.where(
         out["partial_year"],
-        "partial year: " + out["months_covered"].astype(str) + " month(s), "
+        "partial year: " + out["months_covered"].astype(str) + np.where(out["months_covered"] == 1, " month, ", " months, ")
         + np.where(out["first_month"] == out["last_month"], "", out["first_month"].dt.strftime("%b") + "-")
         + out["last_month"].dt.strftime("%b %Y"), "")
     out = out.sort_values(["definition", "scope", "year"], kind="stable").reset_index(drop=True)

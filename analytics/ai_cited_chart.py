@@ -49,7 +49,7 @@ def ai_cited_share_chart(yearly: pd.DataFrame | None, caption: str, quality: pd.
     color = alt.Color("series:N", title=None, sort=[LABELS["broad"], LABELS["strict"]],
                       scale=alt.Scale(domain=[LABELS["broad"], LABELS["strict"]],
                                       range=[COLORS["broad"], COLORS["strict"]]),
-                      legend=alt.Legend(orient="top", direction="horizontal"))
+                      legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400))
     tip = [alt.Tooltip("year:O", title="year"), alt.Tooltip("definition:N"), alt.Tooltip("coverage:N"),
            alt.Tooltip("share_events:Q", format=".1%", title="share of events"),
            alt.Tooltip("ai_cited_events:Q", title="AI-cited events"),
@@ -67,8 +67,9 @@ def ai_cited_share_chart(yearly: pd.DataFrame | None, caption: str, quality: pd.
     people = base.mark_point(shape="diamond", filled=True, size=45, color="#333333").encode(
         y="share_people:Q", tooltip=tip)
     partial = y[y["partial_year"]]
-    sub = ["Share of deduplicated layoff events with headline text whose headline cites AI: broad (reason or "
-           "context, incl. a bare mention) beside strict (the headline states AI replaced the work or caused the cut).",
+    sub = ["Share of deduplicated layoff events with headline text whose headline cites AI:",
+           "broad (reason or context, incl. a bare mention) beside strict (the headline states AI replaced the work "
+           "or caused the cut).",
            "Bar = share of events, black rule = its 95% Wilson interval, diamond = share of the people laid off "
            "(known headcounts)."]
     if not partial.empty:

@@ -13,8 +13,9 @@ CHART_CAPTIONS = {
                            "Read: a dot far from 0 whose band excludes 0 and is red would be a signal; grey is noise.",
     "postings_by_sector": "Shows US job postings on Indeed by field. Read: 100 = the level of 1 February 2020; "
                           "below 100 means fewer postings than before the pandemic.",
-    "ai_cited_share": "Shows the share of layoffs whose news headline mentions AI or automation. Read: the bar "
-                      "height is the year's share, the dark line its uncertainty; pale bars are part-years.",
+    "ai_cited_share": "Shows, per year, the share of layoffs whose news headline cites AI, under the broad and the "
+                      "strict definition side by side. Read: the bar height is the year's share, the dark line its "
+                      "uncertainty, the diamond the share by people; pale starred bars are part-years.",
     "sensitivity": "Shows whether the main result changes when the data are cut differently. Read: a blue line "
                    "crossing the dashed 0 means no association under that variant.",
     "company_event_study": "Shows whether companies released more AI models after their big layoffs than at other "

@@ -108,7 +108,7 @@ def test_yearly_shares_by_events_and_people_with_bounds_and_partial_years():
         assert g.share_high_bound == pytest.approx((cited + events - text) / events)
         assert (g.months_covered, g.partial_year) == (12, False)
     last = yearly.query("year == 2026").iloc[0]
-    assert (last.months_covered, last.partial_year) == (1, True) and last.note == "partial year: 1 month(s), Jan 2026"
+    assert (last.months_covered, last.partial_year) == (1, True) and last.note == "partial year: 1 month, Jan 2026"
     assert ai_cited_yearly(pd.DataFrame()).empty
 
 
@@ -142,4 +142,4 @@ def test_run_analytics_adds_quality_yearly_chart_and_report(tmp_path):
     md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     y25 = tables["ai_cited_yearly"].query("scope == 'global' and year == 2025 and definition == 'broad'").iloc[0]
     assert f"2025: broad {y25.share_events:.1%} of {y25.events_with_text} events" in md
-    assert "**Strict**" in md and "2026 (partial year: 1 month(s), Jan 2026)" in md
+    assert "**Strict**" in md and "2026 (partial year: 1 month, Jan 2026)" in md
