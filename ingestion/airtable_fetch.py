@@ -39,9 +39,9 @@ def step(name: str, dataset: Dataset) -> Iterator[None]:
     try:
         yield
     except Refused as exc:
-        raise Refused(f"{dataset.id}: Airtable step '{name}' refused: {exc}") from None
+        raise Refused(f"Airtable step '{name}' refused: {exc}") from None
     except (FetchError, SchemaError) as exc:
-        raise FetchError(f"{dataset.id}: Airtable step '{name}' failed: {exc}") from None
+        raise FetchError(f"Airtable step '{name}' failed: {exc}") from None
 
 
 def fetch_table(dataset: Dataset, *, store: SnapshotStore, client: HttpClient, url: str, filename: str,
@@ -134,7 +134,7 @@ def fetch_shared_view(dataset: Dataset, *, store: SnapshotStore, client: HttpCli
             raise FetchError(_view_error(dataset, str(exc), data_url, embed_url)) from None
     if airtable_wire.is_login(result.url):
         if not client.config.airtable_browser:
-            raise FetchError(f"{dataset.id}: Airtable step 'shared-view data' failed: GET {_shown(data_url)} ended "
+            raise FetchError(f"Airtable step 'shared-view data' failed: GET {_shown(data_url)} ended "
                              f"at a login page ({_shown(result.url)}); set {BROWSER_VARIABLE}=1 to let a headless "
                              "Chromium load the embed page and capture its data")
         from ingestion import airtable_browser  # Playwright only when asked for

@@ -8,14 +8,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from safetext import redact_text
+from safetext import redact_text, terminal_safe
 
 
 class IngestionError(Exception):
-    """Base class: every ingestion error carries a one-line, human-readable message, secrets in URLs redacted."""
+    """Base class: every ingestion error carries a one-line, human-readable message, secrets in URLs redacted and
+    terminal escapes a server sent (e.g. in a reason phrase) removed."""
 
     def __init__(self, *args: object) -> None:
-        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
+        super().__init__(*(terminal_safe(redact_text(a), keep_lines=True) if isinstance(a, str) else a
+                           for a in args))
 
 
 class FetchError(IngestionError):

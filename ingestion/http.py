@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -155,7 +156,8 @@ class HttpClient:
         root = _root_cause(exc)
         if isinstance(root, outbound.DeadlinePassed) or (self._deadline_at is not None and self.remaining() <= 0
                                                          and isinstance(root, (ReadTimeoutError, TimeoutError))):
-            return f"the fetch deadline of {cfg.deadline:g} s passed while the answer was still arriving"
+            arriving = " while the answer was still arriving" if isinstance(root, outbound.DeadlinePassed) else ""
+            return f"the fetch deadline of {cfg.deadline:g} s passed{arriving}"
         host = urlsplit(url).hostname or "the host"
         if isinstance(root, NameResolutionError):
             return f"cannot resolve host {host} (DNS lookup failed; no network?)"
@@ -250,7 +252,10 @@ class HttpClient:
             with resp:
                 resp.content  # read within the deadline
         except requests.exceptions.RequestException as exc:
-            reason = self._describe(exc, "").replace(start[1], shown)
+            reason = self._describe(exc, "")
+            path = urlsplit(url).path
+            reason = re.sub(r"\burl: \S+", "url: (path not shown)", reason.replace(path, "/...") if len(path) > 1
+                            else reason)
             raise FetchError(f"POST {shown} failed: {reason}") from None
         if not 200 <= resp.status_code < 300:
             raise FetchError(f"POST {shown} failed: HTTP {resp.status_code}"

@@ -30,6 +30,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]  # header names lower-cased
+    body: bytes = b""  # what a POST sent
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._reply()
+
+    def do_POST(self) -> None:  # noqa: N802 - answers like a GET of the path, recording the body
         self._reply()
 
     def do_HEAD(self) -> None:  # noqa: N802
@@ -126,8 +130,10 @@ class ScriptedHTTPServer:
 
     def _record_and_pop(self, handler: BaseHTTPRequestHandler) -> ScriptedResponse:
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        length = int(headers.get("content-length") or 0) if handler.command == "POST" else 0
+        body = handler.rfile.read(length) if length else b""
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, handler.path, headers))
+            self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
             queue = self._queues.get(handler.path)
             if queue:
                 return queue.popleft()
