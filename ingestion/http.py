@@ -252,10 +252,7 @@ class HttpClient:
             with resp:
                 resp.content  # read within the deadline
         except requests.exceptions.RequestException as exc:
-            reason = self._describe(exc, "")
-            path = urlsplit(url).path
-            reason = re.sub(r"\burl: \S+", "url: (path not shown)", reason.replace(path, "/...") if len(path) > 1
-                            else reason)
+            reason = re.sub(r"\burl: \S+", "url: (not shown)", self._describe(exc, ""))  # urllib3 names the path
             raise FetchError(f"POST {shown} failed: {reason}") from None
         if not 200 <= resp.status_code < 300:
             raise FetchError(f"POST {shown} failed: HTTP {resp.status_code}"

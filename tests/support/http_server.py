@@ -6,6 +6,7 @@ import socket
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -103,6 +104,7 @@ class ScriptedHTTPServer:
         self._stop = threading.Event()
         self._queues: dict[str, deque[ScriptedResponse]] = defaultdict(deque)
         self.requests: list[RecordedRequest] = []
+        self._routes: dict[str, Callable[[RecordedRequest], ScriptedResponse]] = {}
         self._server = _Server((host, 0), _Handler)
         self._server.owner = self
         self.port = self._server.server_address[1]
@@ -120,9 +122,20 @@ class ScriptedHTTPServer:
         with self._lock:
             self._queues[path].extend([response] * times)
 
+    def route(self, path: str, answer: Callable[[RecordedRequest], ScriptedResponse]) -> None:
+        """Answer every request for `path` (query ignored) that has nothing queued with `answer(request)`: a
+        server that decides by what the client sent (a cookie, a query flag, a browser's headers)."""
+        with self._lock:
+            self._routes[path] = answer
+
     def requests_for(self, path: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
+
+    def requests_for_prefix(self, path: str) -> list[RecordedRequest]:
+        """Requests for `path` whatever their query."""
+        with self._lock:
+            return [r for r in self.requests if r.path.split("?")[0] == path]
 
     def pending(self, path: str) -> int:
         with self._lock:
@@ -132,11 +145,15 @@ class ScriptedHTTPServer:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         length = int(headers.get("content-length") or 0) if handler.command == "POST" else 0
         body = handler.rfile.read(length) if length else b""
+        recorded = RecordedRequest(handler.command, handler.path, headers, body)
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
+            self.requests.append(recorded)
             queue = self._queues.get(handler.path)
             if queue:
                 return queue.popleft()
+            answer = self._routes.get(handler.path.split("?")[0])
+        if answer is not None:
+            return answer(recorded)
         return ScriptedResponse(404, b"no scripted response\n", {"Content-Type": "text/plain"})
 
     def close(self) -> None:
