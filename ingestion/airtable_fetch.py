@@ -144,7 +144,10 @@ def fetch_shared_view(dataset: Dataset, *, store: SnapshotStore, client: HttpCli
     content = result.content or b""
     with step("decode", dataset):
         _check_type(result, data_url)
-        airtable.load_view_json(content, dataset.id)
+        try:
+            airtable.load_view_json(content, dataset.id)
+        except SchemaError as exc:
+            raise SchemaError(f"GET {_shown(result.url or data_url)}: {exc}") from None
     attachment = Attachment(page_filename, page.content or b"", page_url, page.content_type)
     if airtable_wire.is_msgpack(content):
         filename = filename.rsplit(".", 1)[0] + ".msgpack"
