@@ -10,6 +10,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+from ingestion.airtable_wire import FETCH_RE, decode_msgpack, is_msgpack
 from ingestion.core import SchemaError
 
 SHARED_VIEW_DATA = "readSharedViewData"
@@ -43,11 +44,13 @@ def _js_string(literal: str) -> str | None:
 
 
 def find_shared_view_url(html: str, page_url: str) -> str | None:
-    """The signed readSharedViewData URL of an embed page, resolved against `page_url`; None if absent."""
-    for match in _URL_WITH_PARAMS_RE.finditer(html):
-        value = _js_string(match.group(1))
-        if value and SHARED_VIEW_DATA in urlsplit(value).path:
-            return urljoin(page_url, value)
+    """The signed readSharedViewData URL of an embed page (`urlWithParams: "…"` or `fetch("…")`), resolved
+    against `page_url`; None if absent. Whether it may be fetched is decided later (path, host, address)."""
+    for pattern in (_URL_WITH_PARAMS_RE, FETCH_RE):
+        for match in pattern.finditer(html):
+            value = _js_string(match.group(1))
+            if value and SHARED_VIEW_DATA in urlsplit(value).path:
+                return urljoin(page_url, value)
     return None
 
 
@@ -144,18 +147,29 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"non-finite number {name}")
 
 
-def load_view_json(data: bytes, source: str) -> dict:
-    """`data.table` of a readSharedViewData response, checked for columns and rows; SchemaError otherwise."""
+def _document(data: bytes, source: str) -> object:
+    """The response body as JSON values: legacy JSON, or MessagePack (the nested response format's encoding)."""
+    if is_msgpack(data):
+        try:
+            return decode_msgpack(data)
+        except ValueError as exc:
+            raise SchemaError(f"{source}: shared-view response is {exc}") from None
     kind = sniff(data)
     if kind != "json":
         found = {"html": "an HTML page", "empty": "an empty body", "binary": "binary data"}.get(kind, "non-JSON text")
         raise SchemaError(f"{source}: expected Airtable shared-view JSON, found {found}")
     try:
-        doc = json.loads(data.decode("utf-8").removeprefix("\ufeff"), parse_constant=_reject_constant)
+        return json.loads(data.decode("utf-8").removeprefix("\ufeff"), parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
         raise SchemaError(f"{source}: shared-view JSON is not UTF-8 (byte {exc.start})") from exc
     except ValueError as exc:
         raise SchemaError(f"{source}: shared-view response is not valid JSON: {_one_line(exc)}") from exc
+
+
+def load_view_json(data: bytes, source: str) -> dict:
+    """`data.table` of a readSharedViewData response (JSON or MessagePack), checked for columns and rows;
+    SchemaError otherwise."""
+    doc = _document(data, source)
     if isinstance(doc, dict) and doc.get("msg", "SUCCESS") != "SUCCESS":
         raise SchemaError(f"{source}: the shared view did not answer msg 'SUCCESS'")
     table = doc.get("data") if isinstance(doc, dict) else None

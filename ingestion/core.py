@@ -8,9 +8,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from safetext import redact_text, terminal_safe
+
 
 class IngestionError(Exception):
-    """Base class: every ingestion error carries a one-line, human-readable message."""
+    """Base class: every ingestion error carries a one-line, human-readable message, secrets in URLs redacted and
+    terminal escapes a server sent (e.g. in a reason phrase) removed."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(terminal_safe(redact_text(a), keep_lines=True) if isinstance(a, str) else a
+                           for a in args))
 
 
 class FetchError(IngestionError):
@@ -50,6 +57,9 @@ class Dataset:
     # what its rows measure, in the words analytics uses to say which sources feed a chart (e.g. "layoffs",
     # "model_releases", "notable_models", "job_postings", "job_postings_by_sector")
     topics: tuple[str, ...] = ()
+    # hosts (subdomains included) that URLs found in its downloads (iframes, data URLs, redirects) may point at,
+    # beside the origin of the document that names them (ingestion/outbound.py)
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

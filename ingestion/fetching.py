@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ingestion.core import Dataset, FetchError, Snapshot
 from ingestion.http import HttpClient, HttpConfig, HttpResult
+from ingestion.outbound import Rule
 from ingestion.snapshot import SnapshotStore
+from safetext import redact_url
 
 
 def describe_file(path: Path) -> str:
@@ -56,15 +58,17 @@ def fetch_dataset(
     snapshot_dir: Path | None = None,
     url: str | None = None,
     filename: str | None = None,
+    via: str | None = None,
 ) -> Snapshot:
-    """Snapshot `dataset`: offline when `snapshot_dir` is given, else a conditional GET of its URL."""
+    """Snapshot `dataset`: offline when `snapshot_dir` is given, else a conditional GET of its URL (configured,
+    or, with `via`, supplied by the document at `via` and checked against the dataset's allowlist)."""
     if snapshot_dir is not None:
         max_bytes = (client.config if client is not None else HttpConfig()).max_bytes
         return _fetch_offline(dataset, store, Path(snapshot_dir), filename, max_bytes)
     own_client = client is None
     client = client or HttpClient()
     try:
-        return _fetch_live(dataset, store, client, url or dataset.url, filename)
+        return _fetch_live(dataset, store, client, url or dataset.url, filename, via)
     finally:
         if own_client:
             client.close()
@@ -105,20 +109,22 @@ def _fetch_offline(dataset: Dataset, store: SnapshotStore, snapshot_dir: Path, f
 
 
 def _fetch_live(dataset: Dataset, store: SnapshotStore, client: HttpClient, url: str,
-                filename: str | None) -> Snapshot:
-    result = conditional_get(dataset, store, client, url)
+                filename: str | None, via: str | None = None) -> Snapshot:
+    result = conditional_get(dataset, store, client, url, via=via)
     if isinstance(result, Snapshot):
         return result
     return save_download(dataset, store, result, url, filename)
 
 
 def conditional_get(dataset: Dataset, store: SnapshotStore, client: HttpClient, url: str,
-                    accept_types: tuple[str, ...] | None = None) -> HttpResult | Snapshot:
+                    accept_types: tuple[str, ...] | None = None, via: str | None = None,
+                    headers: dict[str, str] | None = None) -> HttpResult | Snapshot:
     """GET `url` (If-None-Match when the latest snapshot came from it): the result, or that snapshot on 304."""
     latest = store.latest(dataset.id)
-    # an ETag only validates the URL it came from
-    etag = latest.etag if latest is not None and latest.url == url else None
-    result = client.get(url, etag=etag, accept_types=accept_types or dataset.content_types)
+    # an ETag only validates the URL it came from (sidecars keep URLs redacted: compare them so)
+    etag = latest.etag if latest is not None and latest.url == redact_url(url) else None
+    result = client.get(url, etag=etag, accept_types=accept_types or dataset.content_types, via=via,
+                        rule=Rule.of(dataset), headers=headers)
     if result.not_modified:
         if latest is None or etag is None:
             raise FetchError(f"GET {url}: 304 Not Modified but no stored snapshot of dataset '{dataset.id}'")

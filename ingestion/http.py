@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -19,11 +19,16 @@ from urllib3.exceptions import (
     ResponseError,
 )
 
+from ingestion import outbound
 from ingestion.core import FetchError
 from ingestion.http_retry import RETRY_STATUSES, DeadlineRetry, build_retry  # noqa: F401 - re-exported
+from ingestion.outbound import GuardedAdapter, Guard, Refused, Rule  # noqa: F401 - Refused, Rule re-exported
+from safetext import redact_url
 
 DEFAULT_USER_AGENT = "layoffs-ai/0.1 (+https://github.com/layoffs-ai/layoffs-ai; data pipeline)"
 CHUNK_SIZE = 64 * 1024
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 def _one_line(text: object) -> str:
@@ -42,7 +47,9 @@ class HttpConfig:
     backoff_max: float = 60.0
     max_bytes: int = 200 * 1024 * 1024
     retry_after_max: int = 300  # longest Retry-After (s) we agree to wait; longer values are capped
-    deadline: float = 120.0  # wall-clock budget (s) of one get(), retries and waits included
+    deadline: float = 120.0  # wall-clock budget (s) of one client (one source's fetch), retries and reads included
+    allow_hosts: frozenset[tuple[str, int]] = frozenset()  # LAYOFFS_AI_FETCH_ALLOW_HOSTS (outbound.py)
+    airtable_browser: bool = False  # LAYOFFS_AI_AIRTABLE_BROWSER: a login wall may be passed with Chromium
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> HttpConfig:
@@ -108,23 +115,25 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 
 class HttpClient:
-    """One `requests.Session` with a retrying adapter; `get()` returns an HttpResult or raises FetchError.
+    """One `requests.Session` per fetch, whose every connection goes through the outbound policy
+    (ingestion/outbound.py): `get()` returns an HttpResult or raises FetchError (Refused for the policy).
 
-    A session passed in is used as-is (its adapters are not replaced); only the default
-    session created here gets the retry policy mounted.
+    `get(url)` with no `via` fetches a configured URL: its scheme, host and port are trusted for this client.
+    `get(url, via=document_url, rule=...)` fetches a URL that a document supplied: same origin as the document,
+    or on the rule's allowlist, or any public host for an article URL. Redirects are followed here, each hop
+    checked as a supplied URL; every connection to an untrusted origin dials only a checked public address.
     """
 
-    def __init__(self, config: HttpConfig | None = None, session: requests.Session | None = None) -> None:
+    def __init__(self, config: HttpConfig | None = None) -> None:
         self.config = config or HttpConfig()
         self.retry = build_retry(self.config)
-        self._owns_session = session is None
-        self._adapter: HTTPAdapter | None = None
         self._deadline_at: float | None = None  # starts with the first request: one client per source fetch
-        if session is None:
-            session = requests.Session()
-            self._adapter = HTTPAdapter(max_retries=self.retry)
-            session.mount("http://", self._adapter)
-            session.mount("https://", self._adapter)
+        self.guard = Guard(allow_hosts=self.config.allow_hosts, deadline_at=lambda: self._deadline_at)
+        session = requests.Session()
+        session.trust_env = False  # no proxy or .netrc from the environment: we dial the address we checked
+        self._adapter = GuardedAdapter(self.guard, max_retries=self.retry)
+        session.mount("http://", self._adapter)
+        session.mount("https://", self._adapter)
         self.session = session
 
     def remaining(self) -> float:
@@ -134,8 +143,7 @@ class HttpClient:
         return self._deadline_at - time.monotonic()
 
     def close(self) -> None:
-        if self._owns_session:
-            self.session.close()
+        self.session.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -146,6 +154,10 @@ class HttpClient:
     def _describe(self, exc: BaseException, url: str = "") -> str:
         cfg = self.config
         root = _root_cause(exc)
+        if isinstance(root, outbound.DeadlinePassed) or (self._deadline_at is not None and self.remaining() <= 0
+                                                         and isinstance(root, (ReadTimeoutError, TimeoutError))):
+            arriving = " while the answer was still arriving" if isinstance(root, outbound.DeadlinePassed) else ""
+            return f"the fetch deadline of {cfg.deadline:g} s passed{arriving}"
         host = urlsplit(url).hostname or "the host"
         if isinstance(root, NameResolutionError):
             return f"cannot resolve host {host} (DNS lookup failed; no network?)"
@@ -176,28 +188,76 @@ class HttpClient:
         etag: str | None = None,
         accept_types: tuple[str, ...] | list[str] | None = None,
         headers: Mapping[str, str] | None = None,
+        via: str | None = None,
+        rule: Rule | None = None,
     ) -> HttpResult:
-        """GET `url`; `headers` are extra request headers (they may override User-Agent)."""
+        """GET `url`; `headers` are extra request headers (they may override User-Agent). `via`: the URL of the
+        document that supplied `url` (None: `url` is configured, and trusted); `rule`: what else may be followed."""
+        rule = rule or Rule()
+        url = outbound.normalise(url)
+        if via is None:
+            start = outbound.origin(url)
+            if start is None:
+                raise Refused(f"refused {redact_url(url)}: not an http(s) URL")
+            self.guard.trusted.add(start)
+        else:
+            outbound.check_supplied(url, via, rule, "link")
+        extra = dict(headers or {})
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            resp = self._send(current, url, etag, extra)
+            location = resp.headers.get("Location") if resp.status_code in REDIRECT_STATUSES else None
+            if not location:
+                with resp:
+                    return self._finish(url, resp, etag, accept_types, current)
+            resp.close()
+            target = outbound.normalise(urljoin(current, location.strip()))
+            try:
+                outbound.check_supplied(target, current, rule, f"redirect (HTTP {resp.status_code})")
+            except Refused as exc:
+                raise Refused(f"GET {redact_url(url)}: {exc}") from None
+            if outbound.origin(target) != outbound.origin(current):
+                extra, etag = {}, None  # the caller's headers were meant for the origin it named
+            current = target
+        raise FetchError(f"GET {redact_url(url)} failed: more than {MAX_REDIRECTS} redirects")
+
+    def _send(self, current: str, url: str, etag: str | None, extra: Mapping[str, str]) -> requests.Response:
         cfg = self.config
-        headers = {"User-Agent": cfg.user_agent, **(headers or {})}
+        headers = {"User-Agent": cfg.user_agent, **extra}
         if etag:
             headers["If-None-Match"] = etag
         remaining = self.remaining()
         if remaining <= 0:
             raise FetchError(f"GET {url} not attempted: the fetch deadline of {cfg.deadline:g} s is used up")
-        if self._adapter is not None:
-            self._adapter.max_retries = self.retry.new(deadline=self._deadline_at)
+        self._adapter.max_retries = self.retry.new(deadline=self._deadline_at)
         try:
-            resp = self.session.get(
-                url,
-                headers=headers,
-                stream=True,
-                timeout=(min(cfg.connect_timeout, remaining), min(cfg.read_timeout, remaining)),
-            )
+            return self.session.get(current, headers=headers, stream=True, allow_redirects=False,
+                                    timeout=(min(cfg.connect_timeout, remaining), min(cfg.read_timeout, remaining)))
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"GET {url} failed: {self._describe(exc, url)}") from exc
-        with resp:
-            return self._finish(url, resp, etag, accept_types)
+            raise FetchError(f"GET {url} failed: {self._describe(exc, current)}") from None
+
+    def post_json(self, url: str, body: bytes, *, shown: str) -> int:
+        """POST a JSON body to a configured URL (no redirects followed); the status, or FetchError naming `shown`
+        (what may be printed of the URL, e.g. a webhook's scheme and host) and never the URL itself."""
+        start = outbound.origin(url)
+        if start is None:
+            raise FetchError(f"POST {shown} failed: not an http(s) URL")
+        self.guard.trusted.add(start)
+        remaining = self.remaining()
+        try:
+            resp = self.session.post(url, data=body, headers={"User-Agent": self.config.user_agent,
+                                                              "Content-Type": "application/json"},
+                                     allow_redirects=False, timeout=(min(self.config.connect_timeout, remaining),
+                                                                     min(self.config.read_timeout, remaining)))
+            with resp:
+                resp.content  # read within the deadline
+        except requests.exceptions.RequestException as exc:
+            reason = re.sub(r"\burl: \S+", "url: (not shown)", self._describe(exc, ""))  # urllib3 names the path
+            raise FetchError(f"POST {shown} failed: {reason}") from None
+        if not 200 <= resp.status_code < 300:
+            raise FetchError(f"POST {shown} failed: HTTP {resp.status_code}"
+                             + (" (redirects are not followed)" if resp.status_code in REDIRECT_STATUSES else ""))
+        return resp.status_code
 
     def _finish(
         self,
@@ -205,9 +265,10 @@ class HttpClient:
         resp: requests.Response,
         etag: str | None,
         accept_types: tuple[str, ...] | list[str] | None,
+        final_url: str = "",
     ) -> HttpResult:
         cfg = self.config
-        final_url = resp.url or url
+        final_url = final_url or resp.url or url
         headers = dict(resp.headers)
         content_type = resp.headers.get("Content-Type")
         new_etag = resp.headers.get("ETag")
@@ -247,7 +308,7 @@ class HttpClient:
                         f"GET {url}: body exceeds the limit of {cfg.max_bytes} bytes (aborted after {len(body)})"
                     )
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"GET {url} failed while reading the body: {self._describe(exc, url)}") from exc
+            raise FetchError(f"GET {url} failed while reading the body: {self._describe(exc, url)}") from None
         # Content-Length counts bytes on the wire (before Content-Encoding is undone): compare raw bytes.
         raw_read = resp.raw.tell() if hasattr(resp.raw, "tell") else len(body)
         if declared is not None and raw_read < declared:

@@ -36,8 +36,8 @@ class DeadlineRetry(Retry):
         new_retry = super().increment(method, url, response, error, _pool, _stacktrace)
         remaining = new_retry.remaining()
         if remaining is not None:
-            wait = new_retry.get_retry_after(response) if response is not None else None
-            wait = wait if wait is not None else new_retry.get_backoff_time()
+            after = new_retry.get_retry_after(response) if response is not None else None
+            wait = after if after else new_retry.get_backoff_time()  # as Retry.sleep: `Retry-After: 0` -> backoff
             if remaining <= wait:
                 status = f"HTTP {response.status}" if response is not None else "the last attempt failed"
                 reason = error or ResponseError(f"{status}, and the fetch deadline would pass before the next "

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from safetext import redact_url
+
 from ingestion.core import (
     Dataset,
     IngestionError,
@@ -99,8 +101,8 @@ def _record(dataset: Dataset, url: str, moment: datetime, digest: str, size: int
             etag: str | None, content_type: str | None, retrieved: datetime | None = None) -> dict[str, object]:
     return {
         "source": dataset.id,
-        "url": url,
-        "origin_url": dataset.url,
+        "url": redact_url(url),  # a sidecar never stores a secret (userinfo, token=, Airtable's signature)
+        "origin_url": redact_url(dataset.url),
         "accessed_at": moment.isoformat(),
         "retrieved_at": (retrieved or moment).isoformat(),
         "sha256": digest,
@@ -204,7 +206,7 @@ class SnapshotStore:
         else:
             raise IngestionError(f"cannot store attachment {attachment.name} in {day_dir}: "
                                  f"{stem}.{digest[:8]}{suffix} exists with other bytes")
-        return {"name": candidate.name, "url": attachment.url, "sha256": digest,
+        return {"name": candidate.name, "url": redact_url(attachment.url), "sha256": digest,
                 "bytes": len(attachment.content), "content_type": attachment.content_type}
 
     def _existing(self, data_path: Path) -> str | None:

@@ -42,43 +42,88 @@ def _sql_settings():
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    if args.command != "sql":  # `sql` renders query results itself (warehouse/sql_render.py, the same sanitiser)
+        _clean_streams()
+    try:
+        code, failure = _dispatch(args)
+        if args.command in ALERTING and code in (1, 2):  # not 3 (--strict: published, a source stale) nor 130/143
+            _alert(args, failure)
+    finally:
+        sys.stdout.flush()
+        sys.stdout, sys.stderr = streams
+    return code
+
+
+ALERTING = ("run", "ingest")  # their failure exits alert as the sensor does for a failed Dagster run
+
+
+def _clean_streams() -> None:
+    """Every line the command prints passes the one sanitiser (no terminal escape, no secret in a URL)."""
+    from safetext import CleanWriter
+
+    sys.stdout, sys.stderr = CleanWriter(sys.stdout), CleanWriter(sys.stderr)
+
+
+def _alert(args: argparse.Namespace, failure: str) -> None:
+    """The failed command's one alerts.log line and webhook POST; a webhook problem is one more line on stderr
+    and never changes the exit code."""
+    from .alerts import alert
+    from .settings import Settings
+
+    try:
+        settings = Settings.from_env()
+    except ValueError:
+        return  # the configuration itself is what failed: there is no home to write to
+    run = getattr(args, "pipeline_run", None)
+    failure = failure or (run.failure if run is not None else "") or "failed (see the output above)"
+    run_id = run.run_ids[-1] if run is not None and run.run_ids else "(none started)"
+    try:
+        problem = alert(settings.home, settings.alert_webhook, f"layoffs-ai {args.command}", run_id, failure,
+                        settings.http)
+    except OSError as exc:
+        problem = f"alerts.log could not be written: {exc.strerror or exc}"
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> tuple[int, str]:
+    """Run the command: its exit code, and the one line saying why it failed when the line is printed here."""
     from warehouse.publish import PublishError
 
     from .run_phases import Refused
-
     from .settings import environment_warnings
 
-    args = build_parser().parse_args(argv)
     # Dagster's notes to developers about its own beta/preview APIs are not for the people running the pipeline
     warnings.filterwarnings("ignore", message=r"(Function|Class|Parameter) `.*` is currently in (beta|preview)")
     for warning in environment_warnings():
         print(warning, file=sys.stderr)
     _quiet_storage_failures_in_threads()
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or 0), ""
     except ValueError as exc:  # bad configuration, e.g. LAYOFFS_AI_SNAPSHOT_DIR is not a folder
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc), 2)
     except PublishError as exc:  # e.g. a corrupt published warehouse, or another run is writing
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return _error(str(exc), 1)
     except Refused as exc:  # a selection whose work could never be published
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _error(str(exc), 2)
     except OSError as exc:  # e.g. a read-only LAYOFFS_AI_HOME or a full disk
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where} (LAYOFFS_AI_HOME must be a writable folder with free space)",
-              file=sys.stderr)
-        return 1
+        return _error(f"{exc.strerror or exc}{where} (LAYOFFS_AI_HOME must be a writable folder with free space)", 1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return 130, ""
     except Exception as exc:  # Dagster's own storage (sqlite under DAGSTER_HOME) on a full or read-only disk
         line = storage_failure(exc)
         if line is None:
             raise
-        print(f"error: {line}", file=sys.stderr)
-        return 1
+        return _error(line, 1)
+
+
+def _error(line: str, code: int) -> tuple[int, str]:
+    print(f"error: {line}", file=sys.stderr)
+    return code, line
 
 
 STORAGE_ERRORS = {"database or disk is full": "No space left on device",

@@ -9,6 +9,7 @@ import duckdb
 
 from ingestion import headlines
 from ingestion.snapshot import SnapshotStore
+from safetext import safe_line
 from warehouse.headlines_load import candidate_urls, ensure_table, replace_rows
 
 from .settings import Settings
@@ -39,15 +40,16 @@ def run_headlines(settings: Settings, con: duckdb.DuckDBPyConnection, log: Calla
         replace_rows(con, [])
         log(OFF_MESSAGE)
         return HeadlineStep(enabled=False)
-    config = config or headlines.HeadlineConfig()
-    config = replace(config, http=replace(config.http, user_agent=settings.http.user_agent))
+    config = config or headlines.HeadlineConfig(budget_s=settings.headlines_budget_s)
+    allowed = config.http.allow_hosts | settings.http.allow_hosts
+    config = replace(config, http=replace(config.http, user_agent=settings.http.user_agent, allow_hosts=allowed))
     store = SnapshotStore(settings.raw_dir)
     urls = candidate_urls(con)
     done = {h.url for _, attempts in headlines.cached(store) for h in attempts}
     fetcher = headlines.TitleFetcher(config)
     try:
-        new = fetcher.fetch_new(urls, done, on_each=lambda h: log(f"headline {h.status}: {h.url}"
-                                                                  + (f" ({h.error})" if h.error else "")))
+        new = fetcher.fetch_new(urls, done, on_each=lambda h: log(safe_line(
+            f"headline {h.status}: {h.url}" + (f" ({h.error})" if h.error else ""))))
     finally:
         fetcher.close()
     left = len([u for u in dict.fromkeys(urls) if u not in done]) - len(new)
@@ -57,7 +59,9 @@ def run_headlines(settings: Settings, con: duckdb.DuckDBPyConnection, log: Calla
             for snap, attempts in headlines.cached(store) for number, h in enumerate(attempts, start=1)]
     held = replace_rows(con, rows)
     titles = con.execute("SELECT count(*) FROM raw.article_headlines WHERE title IS NOT NULL").fetchone()[0]
+    budget = (f" (the step's budget of {config.budget_s:g} s, LAYOFFS_AI_HEADLINES_BUDGET_S, was used up)"
+              if fetcher.budget_used else "")
     log(f"headlines: {len(urls)} unknown source URL(s) in the last build, {len(new)} fetched now "
-        f"({fetcher.requests} request(s) incl. robots.txt), {left} left for later runs; "
+        f"({fetcher.requests} request(s) incl. robots.txt), {left} left for later runs{budget}; "
         f"raw.article_headlines holds {held} URL(s), {titles} with a title")
     return HeadlineStep(True, len(urls), len(new), titles, held, str(snapshot.path) if snapshot else None)

@@ -45,15 +45,18 @@ def _ingest(run, ids: list[str]) -> int:
     failed = {d: s for d, s in states.items() if s is None or s.status != "ok"}
     published = run.settings.home / "warehouse.duckdb"
     if failed:
-        for dataset, state in failed.items():
-            print(f"error: {dataset}: {state.error if state else 'never observed'}", file=sys.stderr)
+        lines = [f"{dataset}: {state.error if state else 'never observed'}" for dataset, state in failed.items()]
+        run.failure = "; ".join(lines)
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)
         print(f"the published warehouse {published} is unchanged", file=sys.stderr)
         return 1
     tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
     # staging types the rows (its rejects, accepted rows and the truncation gate come with it)
     result = run.build_keys([raw_key(t) for t in tables] + [staging_key(t) for t in tables] + [PUBLISHED])
     if not result.success:
-        print(f"error: {failure_line(result)}", file=sys.stderr)
+        run.failure = failure_line(result)
+        print(f"error: {run.failure}", file=sys.stderr)
         print(f"the published warehouse {published} is unchanged", file=sys.stderr)
         return 1
     con = duckdb.connect(str(published), read_only=True)
@@ -87,6 +90,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     prepare_dagster_home(settings)
     print(f"layoffs-ai ingest: home {settings.home}; sources: {settings.mode}", flush=True)
     run = PipelineRun(settings, RunOptions(accept_drop=tuple(args.accept_drop or ())))
+    args.pipeline_run = run  # its failure line and run id go into the alert (cli.main)
     return exit_now(run_interruptibly(lambda: _ingest(run, ids), run.abort))
 
 

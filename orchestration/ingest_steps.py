@@ -12,6 +12,7 @@ from ingestion import sources
 from ingestion.core import IngestionError, SchemaError, Snapshot
 from ingestion.http import HttpClient
 from ingestion.snapshot import SnapshotStore
+from safetext import safe_line
 from warehouse.raw_load import LoadResult, ensure_raw_tables, latest_load, load_rows
 
 from .settings import Settings
@@ -78,6 +79,7 @@ def fetch_and_check(dataset_id: str, settings: Settings) -> FetchOutcome:
             error = f"layout changed, download kept at {snapshot.path if snapshot else '?'}: {error}"
     except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
         error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    error = safe_line(error)  # it is logged (Dagster's events), shown and stored: no escape, no secret
     return FetchOutcome(dataset_id, snapshot, error, time.monotonic() - started, settings.snapshot_dir is not None)
 
 

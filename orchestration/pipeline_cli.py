@@ -117,6 +117,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"layoffs-ai run: home {settings.home}; sources: {settings.mode}", flush=True)
     run = PipelineRun(settings, RunOptions(strict=args.strict, force=args.force, select=args.select,
                                            accept_drop=tuple(args.accept_drop or ())))
+    args.pipeline_run = run  # its failure line and run id go into the alert (cli.main)
     code = exit_now(run_interruptibly(run.execute, run.abort))
     if code in (0, 3):
         print(f"  warehouse: {settings.home / 'warehouse.duckdb'}   (query: layoffs-ai sql \"SELECT ...\")")

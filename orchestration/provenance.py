@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from ingestion import sources
+from safetext import redact_url
 from warehouse import source_status
 
 
@@ -24,7 +25,7 @@ def source_provenance(con) -> list[dict]:
         origin = declared.origin
         out.append({
             "name": meta.get("origin_name") or origin.name, "dataset": dataset,
-            "url": meta.get("origin_url") or meta.get("url") or origin.url, "status": status.status,
+            "url": redact_url(meta.get("origin_url") or meta.get("url") or origin.url), "status": status.status,
             "error": status.last_error or "",
             "data_through": status.data_through.isoformat() if status.data_through else "",
             "retrieved": status.retrieved_at.date().isoformat() if status.retrieved_at else "",

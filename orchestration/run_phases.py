@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from safetext import CleanWriter
+
 from .settings import Settings
 from .source_state import SourceState
 
@@ -42,6 +44,7 @@ class PipelineRun:
     log_path: Path | None = None
     instance: object = None
     defs: object = None
+    failure: str = ""  # why the command failed, in one line (what its alert says)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -56,10 +59,12 @@ class PipelineRun:
         follower = threading.Thread(target=follow, args=(self.instance, run_id, stop, self.out), daemon=True)
         follower.start()
         try:
-            with open(self.log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-                return self.defs.resolve_job_def(job_name).execute_in_process(
-                    instance=self.instance, run_id=run_id, raise_on_error=False, asset_selection=asset_selection,
-                    tags=tags, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+            with open(self.log_path, "a") as handle:
+                log = CleanWriter(handle)  # the run log gets no terminal escape and no secret either
+                with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+                    return self.defs.resolve_job_def(job_name).execute_in_process(
+                        instance=self.instance, run_id=run_id, raise_on_error=False, asset_selection=asset_selection,
+                        tags=tags, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
         finally:
             stop.set()
             follower.join(timeout=5)
@@ -116,6 +121,8 @@ class PipelineRun:
             if self.settings.snapshot_dir is None:
                 self.say(OFFLINE_HINT)
             self.say(f"every source failed: nothing was published ({time.monotonic() - started:.1f}s)")
+            self.failure = "every source failed: " + "; ".join(
+                f"{d}: {s.error if s else 'never observed'}" for d, s in states.items() if s is None or s.error)
             return 1
         keys = self._selection()
         if not keys:
@@ -127,7 +134,8 @@ class PipelineRun:
         if not result.success:
             from .ingest_cli import failure_line
 
-            self.say(f"run FAILED after {took:.1f}s: {failure_line(result)}")
+            self.failure = failure_line(result)
+            self.say(f"run FAILED after {took:.1f}s: {self.failure}")
             self.say(f"  the published warehouse, charts and report are unchanged (details: {self.log_path})")
             return 1
         stale = [d for d, s in states.items() if s is None or s.status != "ok"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
 import duckdb
 
 from ingestion.http import HttpConfig
+from ingestion.outbound import parse_allow_hosts
 from warehouse.query import DEFAULT_MEMORY_LIMIT as SQL_MEMORY_DEFAULT
 
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
@@ -19,6 +20,7 @@ PIPELINE_VARIABLES = (
     "LAYOFFS_AI_FETCH_DEADLINE_S", "LAYOFFS_AI_MAX_ROW_DROP", "LAYOFFS_AI_STALE_AFTER_HOURS",
     "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES", "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT",
     "LAYOFFS_AI_SQL_MEMORY_LIMIT",
+    "LAYOFFS_AI_FETCH_ALLOW_HOSTS", "LAYOFFS_AI_HEADLINES_BUDGET_S", "LAYOFFS_AI_AIRTABLE_BROWSER",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -41,6 +43,7 @@ class Settings:
     stale_after_hours: float = 26.0  # the published warehouse and each source count as stale after this
     alert_webhook: str | None = None  # a failed run POSTs a JSON message here (and always logs alerts.log)
     fetch_headlines: bool = False  # opt-in: fetch each unknown source article's <title> once (docs/ai_attribution.md)
+    headlines_budget_s: float = 300.0  # wall-clock budget of the title step, robots.txt and waits included
     warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
     dagster_home_override: Path | None = None  # $DAGSTER_HOME when set
 
@@ -74,11 +77,15 @@ class Settings:
         if snapshot_dir is not None and not snapshot_dir.is_dir():
             raise ValueError(f"LAYOFFS_AI_SNAPSHOT_DIR={snap} is not a directory")
         overrides = {k[len(URL_PREFIX):].lower(): v for k, v in env.items() if k.startswith(URL_PREFIX) and v}
-        return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides, http=HttpConfig.from_env(env),
+        http = replace(HttpConfig.from_env(env),
+                       allow_hosts=parse_allow_hosts(env.get("LAYOFFS_AI_FETCH_ALLOW_HOSTS") or ""),
+                       airtable_browser=_flag(env, "LAYOFFS_AI_AIRTABLE_BROWSER"))
+        return cls(home=home, snapshot_dir=snapshot_dir, url_overrides=overrides, http=http,
                    max_row_drop=_fraction(env, "LAYOFFS_AI_MAX_ROW_DROP", 0.2),
                    stale_after_hours=_positive(env, "LAYOFFS_AI_STALE_AFTER_HOURS", 26.0),
                    alert_webhook=(env.get("LAYOFFS_AI_ALERT_WEBHOOK") or "").strip() or None,
                    fetch_headlines=_flag(env, "LAYOFFS_AI_FETCH_HEADLINES"),
+                   headlines_budget_s=_positive(env, "LAYOFFS_AI_HEADLINES_BUDGET_S", 300.0),
                    duckdb_memory_limit=_memory_size(env, "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT", "1GB"),
                    sql_memory_limit=_memory_size(env, "LAYOFFS_AI_SQL_MEMORY_LIMIT", SQL_MEMORY_DEFAULT),
                    dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,

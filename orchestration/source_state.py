@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 from ingestion.core import Snapshot
+from safetext import safe_line
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class SourceState:
 
 
 def decide(outcome: FetchOutcome, previous: SourceState | None, now: str) -> SourceState:
-    """The new state of a source from tonight's outcome and the last recorded state."""
+    """The new state of a source from tonight's outcome and the last recorded state (its error one line, without
+    terminal escapes or secrets: it goes to the CLI, the event log, raw._source_status and the report)."""
+    outcome = replace(outcome, error=safe_line(outcome.error)) if outcome.error else outcome
     if outcome.ok and outcome.snapshot is not None:
         snap = outcome.snapshot
         return SourceState(outcome.dataset, "ok", "", f"{snap.path}.json", snap.sha256, snap.retrieved, now, now,

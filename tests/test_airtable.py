@@ -10,7 +10,7 @@ import pytest
 
 from ingestion import airtable
 from ingestion.core import SchemaError
-from tests.support.airtable_site import data_path
+from tests.support.airtable_site import page_data_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layoffs_fyi"
 EMBED = (FIXTURES / "airtable_embed.html").read_text(encoding="utf-8")
@@ -25,7 +25,7 @@ def view_bytes(view: dict) -> bytes:
 # -- embed page ----------------------------------------------------------------------------------
 def test_shared_view_url_is_decoded_and_resolved_against_the_page():
     url = airtable.find_shared_view_url(EMBED, "http://127.0.0.1:8123/embed/shrInvented0View1?viewControls=on")
-    assert url == "http://127.0.0.1:8123" + data_path()
+    assert url == "http://127.0.0.1:8123" + page_data_path()
     assert url.startswith("http://127.0.0.1:8123/v0.3/view/viwInvented0Grid1/readSharedViewData?")
     assert "&requestId=reqInvented0Req01&accessPolicy=%7B" in url  # \u0026 decoded, the rest untouched
     # the metadata prefetch that comes first in the page is not a readSharedViewData URL
@@ -42,7 +42,7 @@ def test_shared_view_url_variants_and_absence():
 
 
 def test_access_policy_expiry_and_application_id():
-    data_url = "https://airtable.com" + data_path()
+    data_url = "https://airtable.com" + page_data_path()
     policy = airtable.access_policy(data_url)
     assert policy["shareId"] == "shrInvented0View1"
     assert airtable.policy_expiry(data_url).isoformat() == "2026-12-01T00:00:00+00:00"

@@ -23,6 +23,12 @@ FAST = HeadlineConfig(min_interval_s=0.0, max_requests=50, max_bytes=64 * 1024,
                                       retry_after_max=1, deadline=3.0))
 
 
+def opted_in(config: HeadlineConfig, server) -> HeadlineConfig:
+    """The local server stands in for public hosts: say so (LAYOFFS_AI_FETCH_ALLOW_HOSTS), as a user would."""
+    hosts = frozenset({("127.0.0.1", server.port), ("localhost", server.port)})
+    return replace(config, http=replace(config.http, allow_hosts=hosts))
+
+
 def _page(title: str, filler: int = 0) -> bytes:
     return f"<html><head><title>{title}</title></head><body>{'x' * filler}</body></html>".encode()
 
@@ -54,7 +60,7 @@ def test_titles_robots_and_failures(http_server):
     _site(http_server)
     paths = ["/article/123456", "/private/777", "/article/500", "/article/429", "/feed.json", "/article/huge",
              "/article/slow"]
-    fetcher = TitleFetcher(FAST)
+    fetcher = TitleFetcher(opted_in(FAST, http_server))
     try:
         got = {h.url.split(str(http_server.port))[1]: h for h in fetcher.fetch_new(
             [http_server.url(p) for p in paths], cached=[])}
@@ -86,7 +92,8 @@ def test_rate_limit_spaces_requests_to_one_host_and_caps_the_run(http_server):
 
     other_host = f"http://localhost:{http_server.port}/a/3"
     urls = [http_server.url(f"/a/{n}") for n in range(3)] + [other_host]
-    fetcher = TitleFetcher(replace(FAST, min_interval_s=1.5, max_requests=5), clock=lambda: now[0], sleep=sleep)
+    fetcher = TitleFetcher(opted_in(replace(FAST, min_interval_s=1.5, max_requests=5), http_server),
+                           clock=lambda: now[0], sleep=sleep)
     try:
         got = fetcher.fetch_new(urls, cached=[])
         assert [h.status for h in got] == ["ok", "ok", "ok"]  # robots + 3 pages; localhost's 2 would pass 5
@@ -98,7 +105,8 @@ def test_rate_limit_spaces_requests_to_one_host_and_caps_the_run(http_server):
 
     sleeps.clear()
     http_server.add("/a/2", body=_page("Page 2"), headers=HTML)
-    fetcher = TitleFetcher(replace(FAST, min_interval_s=1.5), clock=lambda: now[0], sleep=sleep)
+    fetcher = TitleFetcher(opted_in(replace(FAST, min_interval_s=1.5), http_server),
+                           clock=lambda: now[0], sleep=sleep)
     try:
         got = fetcher.fetch_new(urls[2:], cached=[])  # 127.0.0.1 (its robots.txt again), then localhost
         assert [h.status for h in got] == ["ok", "ok"]
@@ -112,7 +120,7 @@ def test_cached_titles_are_never_fetched_again(http_server, tmp_path):
     urls = [http_server.url("/article/123456"), http_server.url("/private/777"), http_server.url("/article/500")]
     settings = Settings(home=tmp_path, snapshot_dir=None, fetch_headlines=True)
     con = _warehouse(urls)
-    first = run_headlines(settings, con, log=lambda _: None, config=FAST)
+    first = run_headlines(settings, con, log=lambda _: None, config=opted_in(FAST, http_server))
     assert (first.enabled, first.candidates, first.fetched, first.titles, first.rows) == (True, 3, 3, 1, 3)
     rows = dict(con.execute("SELECT url, status FROM raw.article_headlines").fetchall())
     assert rows == {urls[0]: "ok", urls[1]: "disallowed", urls[2]: "http_500"}
@@ -121,7 +129,7 @@ def test_cached_titles_are_never_fetched_again(http_server, tmp_path):
     store.verify(snapshot)  # immutable snapshot with its sha256 sidecar
     made = len(http_server.requests)
 
-    second = run_headlines(settings, con, log=lambda _: None, config=FAST)
+    second = run_headlines(settings, con, log=lambda _: None, config=opted_in(FAST, http_server))
     assert second.fetched == 0 and second.rows == 3 and second.snapshot is None
     assert len(http_server.requests) == made  # zero requests on the second run
     assert len(store.list(headlines.DATASET_ID)) == 1
@@ -135,7 +143,7 @@ def test_off_by_default_makes_no_request(http_server, tmp_path):
     ensure_table(con)
     con.execute("INSERT INTO raw.article_headlines (url, status, title) VALUES ('https://x.test/1', 'ok', 'Old')")
     messages: list[str] = []
-    step = run_headlines(settings, con, log=messages.append, config=FAST)
+    step = run_headlines(settings, con, log=messages.append, config=opted_in(FAST, http_server))
     assert step.enabled is False and http_server.requests == []
     assert con.execute("SELECT count(*) FROM raw.article_headlines").fetchone()[0] == 0  # no title reaches dbt
     assert "off" in messages[0]

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from safetext import safe_line
+
 STATUSES = ("ok", "stale", "missing")
 DDL = """CREATE TABLE IF NOT EXISTS raw._source_status (
     dataset VARCHAR NOT NULL PRIMARY KEY, status VARCHAR NOT NULL, retrieved_at TIMESTAMPTZ,
@@ -42,6 +44,7 @@ def record(con: duckdb.DuckDBPyConnection, statuses: list[SourceStatus]) -> None
     ensure_table(con)
     for status in statuses:
         row = asdict(status)
+        row["last_error"] = safe_line(row["last_error"]) if row["last_error"] else row["last_error"]
         con.execute("DELETE FROM raw._source_status WHERE dataset = ?", [status.dataset])
         con.execute("INSERT INTO raw._source_status VALUES ($dataset, $status, $retrieved_at, $data_through, "
                     "$last_success_at, $last_error)", row)

@@ -10,29 +10,15 @@ import math
 import re
 from typing import Any, Iterable, Sequence
 
+from safetext import CONTROL, CONTROL_KEEP_LINES, TERMINAL_SEQUENCE, terminal_safe  # noqa: F401 - the one sanitiser
+
 NUMERIC = (int, float, decimal.Decimal)
 Batches = Iterable[Sequence[tuple]]
 
-# ECMA-48 sequences a terminal acts on, removed whole: CSI (ESC [ or 0x9B, parameters, final byte); OSC, DCS,
-# SOS, PM and APC strings up to their terminator (BEL, ESC \ or 0x9C); any other ESC sequence (intermediates,
-# final byte). The string body stops at the next ESC, so a cell of many unterminated openers stays linear.
-TERMINAL_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
-    r"|\x1b[ -/]*[0-~]"
-)
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL, C1: whatever a sequence above left behind
-CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # the same, but newline and tab stay (CSV)
 JSON_UNESCAPED_CONTROL = re.compile(r"[\x7f-\x9f]")  # json.dumps escapes C0 itself, never DEL or C1
 JSON_SCALAR = json.JSONEncoder(ensure_ascii=False)
 # OWASP "CSV Injection": a spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def terminal_safe(text: str, keep_lines: bool = False) -> str:
-    """`text` without escape sequences and C0/C1 control characters (newline and tab kept if `keep_lines`)."""
-    text = TERMINAL_SEQUENCE.sub("", text)
-    return (CONTROL_KEEP_LINES if keep_lines else CONTROL).sub("", text)
 
 
 def _text(value: Any, null: str) -> str:

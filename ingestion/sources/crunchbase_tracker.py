@@ -28,6 +28,10 @@ CRUNCHBASE_TRACKER = Dataset(
     content_types=("text/html", "text/csv"),
     tables=("crunchbase_tracker__layoffs", "crunchbase_tracker__weekly_tallies"),
     date_column="reported_date",
+    # the page, and the data embeds crunchbase_html recognises (Google Sheets CSV exports redirect to
+    # googleusercontent.com)
+    allowed_hosts=("crunchbase.com", "docs.google.com", "googleusercontent.com", "dwcdn.net", "datawrapper.de",
+                   "airtable.com", "flo.uri.sh", "flourish.studio", "infogram.com"),
 )
 DATASETS: tuple[Dataset, ...] = (CRUNCHBASE_TRACKER,)
 EMBED_FILENAME = "tracker_embed.csv"
@@ -77,6 +81,7 @@ def fetch(dataset: str | Dataset = CRUNCHBASE_TRACKER, *, store, client=None, sn
     embed_dataset = dataclasses.replace(chosen, content_types=EMBED_CONTENT_TYPES)
     return fetch_dataset(
         embed_dataset, store=store, client=client, url=urljoin(page.url, data_url), filename=EMBED_FILENAME,
+        via=page.url,  # a URL the page supplied: checked by the outbound policy (ingestion/outbound.py)
     )
 
 

@@ -21,6 +21,7 @@ EPOCH_NOTABLE = Dataset(
     content_types=("text/csv",),
     tables=("epoch__models",),
     date_column="publication_date",
+    allowed_hosts=("epoch.ai",),
 )
 EPOCH_ALL = Dataset(
     id="epoch_all",
@@ -32,6 +33,7 @@ EPOCH_ALL = Dataset(
     content_types=("text/csv",),
     tables=("epoch__models",),
     date_column="publication_date",
+    allowed_hosts=("epoch.ai",),
 )
 DATASETS: tuple[Dataset, ...] = (EPOCH_NOTABLE, EPOCH_ALL)
 

@@ -24,6 +24,7 @@ BY_SECTOR = Dataset(
     content_types=_CONTENT_TYPES,
     tables=("indeed__postings_by_sector",),
     date_column="date",
+    allowed_hosts=("githubusercontent.com", "github.com"),
 )
 AGGREGATE = Dataset(
     id="indeed_postings_aggregate",
@@ -35,6 +36,7 @@ AGGREGATE = Dataset(
     content_types=_CONTENT_TYPES,
     tables=("indeed__postings_aggregate",),
     date_column="date",
+    allowed_hosts=("githubusercontent.com", "github.com"),
 )
 DATASETS: tuple[Dataset, ...] = (BY_SECTOR, AGGREGATE)
 

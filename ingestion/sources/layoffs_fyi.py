@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingestion import airtable
+from ingestion import airtable, airtable_wire
 from ingestion.core import Column, CsvSchema, Dataset, Origin, Snapshot, SnapshotRows, TextRecord, pick_dataset, raw_name
 from ingestion.csvhead import check_header, csv_rows, read_head
 
@@ -45,6 +45,7 @@ LAYOFFS_FYI = Dataset(
     content_types=("text/csv", "text/plain", "application/csv", "application/octet-stream", "text/html"),
     tables=("layoffs_fyi__layoffs",),
     date_column="date",
+    allowed_hosts=("layoffs.fyi", "airtable.com"),  # the home page embeds the Airtable share (and subdomains)
 )
 DATASETS: tuple[Dataset, ...] = (LAYOFFS_FYI,)
 
@@ -131,7 +132,8 @@ def read(snapshot: Snapshot) -> SnapshotRows:
 
 
 def _is_view(data: bytes) -> bool:
-    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    """The shared view's data (JSON, or MessagePack as Airtable may answer) rather than the CSV export."""
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") or airtable_wire.is_msgpack(data)
 
 
 def check_layout(snapshot: Snapshot) -> None:

@@ -65,6 +65,6 @@ def alert_on_failure(context: dg.RunFailureSensorContext, warehouse: WarehouseRe
     event = context.failure_event
     message = root_message(event.step_failure_data.error) if event.is_step_failure else (event.message or "failed")
     problem = alert(warehouse.settings.home, warehouse.settings.alert_webhook, context.dagster_run.job_name,
-                    context.dagster_run.run_id, message)
+                    context.dagster_run.run_id, message, warehouse.settings.http)
     if problem:
         context.log.warning(problem)

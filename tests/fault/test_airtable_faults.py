@@ -74,7 +74,7 @@ def test_embed_page_without_url_with_params_is_layout_changed(fault_home, site):
 
 
 @pytest.mark.parametrize("content_type, needle", [
-    ("text/html; charset=utf-8", "content type 'text/html; charset=utf-8' not in ('application/json',)"),
+    ("text/html; charset=utf-8", "content type 'text/html; charset=utf-8' is neither JSON nor MessagePack"),
     ("application/json", "expected Airtable shared-view JSON, found an HTML page"),
 ])
 def test_html_where_json_was_expected_is_one_line_and_nothing_is_stored(fault_home, site, content_type, needle):

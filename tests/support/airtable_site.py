@@ -16,11 +16,17 @@ HOME_PATH = "/"
 EMBED_PATH = "/embed/shrInvented0View1?backgroundColor=green&viewControls=on"
 
 
-def data_path(embed: bytes = EMBED) -> str:
+def page_data_path(embed: bytes = EMBED) -> str:
     """Path+query of the embed page's readSharedViewData literal, unescaped by plain text replacement."""
     text = embed.decode("utf-8")
     start = text.index('"', text.index("urlWithParams", text.index("__prefetchedSharedViewData"))) + 1
     return text[start:text.index('"', start)].replace("\\u002F", "/").replace("\\u0026", "&")
+
+
+def data_path(embed: bytes = EMBED) -> str:
+    """What the client requests: the page's literal asking for the legacy JSON (the nested-format flag false)."""
+    return page_data_path(embed).replace("%22shouldUseNestedResponseFormat%22%3Atrue",
+                                         "%22shouldUseNestedResponseFormat%22%3Afalse")
 
 
 @dataclass

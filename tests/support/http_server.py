@@ -6,6 +6,7 @@ import socket
 import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,6 +22,8 @@ class ScriptedResponse:
     delay: float = 0.0  # seconds to wait before sending anything (to provoke read timeouts)
     truncate_to: int | None = None
     content_length: bool = True  # False: no Content-Length, body delimited by closing the connection
+    trickle: float = 0.0  # > 0: the status line, headers and body are sent one byte every `trickle` seconds
+    reason: str | None = None  # the reason phrase (None: the standard one)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]  # header names lower-cased
+    body: bytes = b""  # what a POST sent
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -40,6 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         self._reply()
 
+    def do_POST(self) -> None:  # noqa: N802 - answers like a GET of the path, recording the body
+        self._reply()
+
     def do_HEAD(self) -> None:  # noqa: N802
         self._reply(send_body=False)
 
@@ -49,7 +56,10 @@ class _Handler(BaseHTTPRequestHandler):
         if scripted.delay and self.server.owner._stop.wait(scripted.delay):
             return
         body = scripted.body
-        self.send_response_only(scripted.status)
+        if scripted.trickle:
+            self._trickle(scripted, send_body)
+            return
+        self.send_response_only(scripted.status, scripted.reason)
         for name, value in scripted.headers.items():
             self.send_header(name, value)
         if scripted.content_length and not any(k.lower() == "content-length" for k in scripted.headers):
@@ -60,6 +70,21 @@ class _Handler(BaseHTTPRequestHandler):
             sent = body if scripted.truncate_to is None else body[: scripted.truncate_to]
             self.wfile.write(sent)
         self.wfile.flush()
+
+    def _trickle(self, scripted: ScriptedResponse, send_body: bool) -> None:
+        """One byte at a time, `trickle` seconds apart, until sent or the client hangs up or the server stops."""
+        head = [f"HTTP/1.1 {scripted.status} {scripted.reason or 'OK'}"]
+        head += [f"{k}: {v}" for k, v in scripted.headers.items()] + [f"Content-Length: {len(scripted.body)}",
+                                                                      "Connection: close", "", ""]
+        data = "\r\n".join(head).encode("latin-1") + (scripted.body if send_body else b"")
+        for i in range(len(data)):
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return
+            if self.server.owner._stop.wait(scripted.trickle):
+                return
 
 
 class _Server(ThreadingHTTPServer):
@@ -73,29 +98,44 @@ class _Server(ThreadingHTTPServer):
 class ScriptedHTTPServer:
     """Queue replies per path with `add(path, ...)`; unscripted requests get 404. Requests are recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host  # 127.0.0.2 is "another host" (Linux answers all of 127.0.0.0/8 on loopback)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._queues: dict[str, deque[ScriptedResponse]] = defaultdict(deque)
         self.requests: list[RecordedRequest] = []
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._routes: dict[str, Callable[[RecordedRequest], ScriptedResponse]] = {}
+        self._server = _Server((host, 0), _Handler)
         self._server.owner = self
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def add(self, path: str, status: int = 200, body: bytes = b"", headers: dict[str, str] | None = None, *,
-            delay: float = 0.0, truncate_to: int | None = None, content_length: bool = True, times: int = 1) -> None:
-        response = ScriptedResponse(status, body, dict(headers or {}), delay, truncate_to, content_length)
+            delay: float = 0.0, truncate_to: int | None = None, content_length: bool = True, times: int = 1,
+            trickle: float = 0.0, reason: str | None = None) -> None:
+        response = ScriptedResponse(status, body, dict(headers or {}), delay, truncate_to, content_length, trickle,
+                                    reason)
         with self._lock:
             self._queues[path].extend([response] * times)
+
+    def route(self, path: str, answer: Callable[[RecordedRequest], ScriptedResponse]) -> None:
+        """Answer every request for `path` (query ignored) that has nothing queued with `answer(request)`: a
+        server that decides by what the client sent (a cookie, a query flag, a browser's headers)."""
+        with self._lock:
+            self._routes[path] = answer
 
     def requests_for(self, path: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
+
+    def requests_for_prefix(self, path: str) -> list[RecordedRequest]:
+        """Requests for `path` whatever their query."""
+        with self._lock:
+            return [r for r in self.requests if r.path.split("?")[0] == path]
 
     def pending(self, path: str) -> int:
         with self._lock:
@@ -103,11 +143,17 @@ class ScriptedHTTPServer:
 
     def _record_and_pop(self, handler: BaseHTTPRequestHandler) -> ScriptedResponse:
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        length = int(headers.get("content-length") or 0) if handler.command == "POST" else 0
+        body = handler.rfile.read(length) if length else b""
+        recorded = RecordedRequest(handler.command, handler.path, headers, body)
         with self._lock:
-            self.requests.append(RecordedRequest(handler.command, handler.path, headers))
+            self.requests.append(recorded)
             queue = self._queues.get(handler.path)
             if queue:
                 return queue.popleft()
+            answer = self._routes.get(handler.path.split("?")[0])
+        if answer is not None:
+            return answer(recorded)
         return ScriptedResponse(404, b"no scripted response\n", {"Content-Type": "text/plain"})
 
     def close(self) -> None:
@@ -127,6 +173,16 @@ def closed_port() -> int:
 @pytest.fixture
 def http_server():
     server = ScriptedHTTPServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def other_host():
+    """A second scripted server on 127.0.0.2: "another host" for the outbound policy's tests."""
+    server = ScriptedHTTPServer("127.0.0.2")
     try:
         yield server
     finally:
