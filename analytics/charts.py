@@ -12,7 +12,7 @@ from analytics.ai_cited_chart import ai_cited_share_chart
 from analytics.chart_budget import coarsen_months, event_cells
 from analytics.chart_files import MAX_MARKS, save_chart
 from analytics.chart_time import by_month, combine, excluded_reasons, month_start, outside_spans, reason_spans, shade
-from analytics.charts_series import layoffs_vs_releases, postings_by_sector
+from analytics.charts_series import chart_title, empty_chart, layoffs_vs_releases, postings_by_sector
 from analytics.company import load_aliases, normalise_name
 from analytics.series import label
 
@@ -22,20 +22,6 @@ CATEGORY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#b0b0b0"]
 PER = {"yearmonth": "month", "yearquarter": "quarter", "year": "year"}
 CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases", "lagged_correlations",
                "postings_by_sector", "ai_cited_share")
-
-
-def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
-    lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
-    return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16,
-                           subtitleFontSize=11, subtitleColor="#555555", offset=12)
-
-
-def _empty(name: str, caption: str) -> alt.Chart:
-    """A framed, gridded panel saying there is nothing to draw (it still reads as a chart, not a blank)."""
-    df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [0.5]})
-    frame = alt.X("x:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(labels=False))
-    return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N", x=frame).properties(
-        width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
 
 
 def highlight_keys(highlight: str) -> set[str]:
@@ -57,7 +43,7 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta",
     ev["event_date"] = pd.to_datetime(ev["event_date"])
     ev = ev[(ev["laid_off"] > 0) & ev["event_date"].notna()].sort_values("event_date")
     if ev.empty:
-        return _empty("layoffs_by_date", caption)
+        return empty_chart("layoffs_by_date", caption)
     hit = ev["company"].map(normalise_name).isin(highlight_keys(highlight))
     ev["kind"] = "Layoff event"
     ev.loc[hit, "kind"] = f"{highlight} layoff event"
@@ -96,7 +82,7 @@ def layoffs_by_date(events: pd.DataFrame, caption: str, highlight: str = "Meta",
            "line = mean count per event over the trailing 4 months (122 days, in date order)"
            + ("; grey = months outside the analysis window" if spans else ""))
     return alt.layer(*shade(spans or []), *layers).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Tech layoffs by date", sub, caption))
+        width=WIDTH, height=HEIGHT, title=chart_title("Tech layoffs by date", sub, caption))
 
 
 def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timestamp | None = None,
@@ -109,7 +95,7 @@ def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timest
         md = md[md["month"] >= since]
     md = md.dropna(subset=["month"])
     if md.empty:
-        return _empty("model_releases_by_month", caption)
+        return empty_chart("model_releases_by_month", caption)
     cat = md["organization_category"].fillna("unknown").where(
         md["organization_category"].isin(CATEGORY_ORDER), "other")
     counts = by_month(md.assign(category=cat).groupby(["month", "category"]).size().rename("models").reset_index())
@@ -134,14 +120,14 @@ def model_releases_by_month(models: pd.DataFrame, caption: str, since: pd.Timest
             "is still adding: coverage lag, partial month)") if reasons or spans else ""
     sub += f"; {note}" if note else ""
     return alt.layer(*shade(spans or []), chart).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Notable AI model releases by month", sub, caption))
+        width=WIDTH, height=HEIGHT, title=chart_title("Notable AI model releases by month", sub, caption))
 
 
 def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str = "diff") -> alt.Chart:
     """Pearson r per lag with bootstrap 95% band, one panel per pair; filled marks = significant after BH."""
     df = lagged[lagged["transform"] == transform].copy()
     if df.empty:
-        return _empty("lagged_correlations", caption)
+        return empty_chart("lagged_correlations", caption)
     df["pair"] = df["x_series"].map(label) + " vs " + df["y_series"].map(label)
     family = "significant_bh_family" in df.columns   # BH across every differenced test, not one scan
     df["significance"] = df["significant_bh_family" if family else "significant_bh"].map(
@@ -171,7 +157,7 @@ def lagged_correlations_chart(lagged: pd.DataFrame, caption: str, transform: str
     return alt.layer(band, zero, vzero, line, pts, data=df).properties(width=300, height=190).facet(
         facet=alt.Facet("pair:N", title=None, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
         columns=2,
-    ).properties(title=_title("Lagged correlation: layoffs vs AI production", sub, caption))
+    ).properties(title=chart_title("Lagged correlation: layoffs vs AI production", sub, caption))
 
 
 def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
@@ -205,7 +191,7 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
     }
     charts = {}
     for name, build in builders.items():
-        charts[name] = build(captions[name]) if not _missing(frames, name) else _empty(name, captions[name])
+        charts[name] = build(captions[name]) if not _missing(frames, name) else empty_chart(name, captions[name])
     return charts
 
 

@@ -15,17 +15,17 @@ SECTOR_SHORT = {"postings_software_development": "Software development", "postin
 SECTOR_EXCLUDED = {"postings_total": "total_excluded_reason"}   # every other column: sector_excluded_reason
 
 
-def _title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
+def chart_title(text: str, subtitle: str, caption: str) -> alt.TitleParams:
     lines = [line for line in [*subtitle.split("\n"), *caption.split("\n")] if line]
     return alt.TitleParams(text=text, subtitle=lines, anchor="start", fontSize=16,
                            subtitleFontSize=11, subtitleColor="#555555", offset=12)
 
 
-def _empty(name: str, caption: str) -> alt.Chart:
+def empty_chart(name: str, caption: str) -> alt.Chart:
     df = pd.DataFrame({"msg": [f"No data available for {name}"], "x": [0.5]})
     frame = alt.X("x:Q", title=None, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(labels=False))
     return alt.Chart(df).mark_text(fontSize=16).encode(text="msg:N", x=frame).properties(
-        width=WIDTH, height=120, title=_title(name.replace("_", " ").capitalize(), "", caption))
+        width=WIDTH, height=120, title=chart_title(name.replace("_", " ").capitalize(), "", caption))
 
 
 def indexed_series(monthly: pd.DataFrame, columns: tuple[str, ...], smooth: int) -> pd.DataFrame:
@@ -53,13 +53,13 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
     """Layoff and model-release series on one indexed axis (each series' own mean = 100), `smooth`-month trailing
     mean in month order, each series drawn only inside its own window; `spans` are shaded (excluded months)."""
     if monthly is None or monthly.empty:
-        return _empty("layoffs_vs_releases", caption)
+        return empty_chart("layoffs_vs_releases", caption)
     df = by_month(monthly)
     cols = [c for c in columns if c in df.columns and pd.to_numeric(df[c], errors="coerce").notna().any()]
     data = indexed_series(df, tuple(cols), smooth)
     data, _unit, note = coarsen_months(data, ["series", "segment"], "index", "mean")
     if data.empty:   # every series missing or zero throughout: nothing to index
-        return _empty("layoffs_vs_releases", caption)
+        return empty_chart("layoffs_vs_releases", caption)
     shown = [label(c) for c in cols if label(c) in set(data["series"])]
     colors = {label("laid_off"): "#d62728", label("layoff_events"): "#ff9896", label("notable_models"): "#1f4e9c",
               label("all_models"): "#6baed6"}
@@ -79,7 +79,7 @@ def layoffs_vs_releases(monthly: pd.DataFrame, caption: str,
            f"\nsolid = layoffs, dashed = AI models; grey = months a series is left out (its reason on top)"
            + (f"; {note}" if note else ""))
     return alt.layer(*shade(spans or []), base, chart).properties(
-        width=WIDTH, height=HEIGHT, title=_title("Layoffs and AI model releases, indexed", sub, caption))
+        width=WIDTH, height=HEIGHT, title=chart_title("Layoffs and AI model releases, indexed", sub, caption))
 
 
 def postings_long(postings: pd.DataFrame) -> pd.DataFrame:
@@ -103,7 +103,7 @@ def postings_by_sector(postings: pd.DataFrame, caption: str, spans: list[dict] |
     (complete months only); `spans` are shaded."""
     long = postings_long(postings) if postings is not None and not postings.empty else pd.DataFrame()
     if long.empty:
-        return _empty("postings_by_sector", caption)
+        return empty_chart("postings_by_sector", caption)
     long, _unit, note = coarsen_months(long, ["series", "segment"], "index", "mean")
     domain = [s for s in SECTOR_SHORT.values() if s in set(long["series"])]
     palette = dict(zip(SECTOR_SHORT.values(), ["#1f4e9c", "#2ca02c", "#ff7f0e", "#333333"]))
@@ -119,4 +119,4 @@ def postings_by_sector(postings: pd.DataFrame, caption: str, spans: list[dict] |
            f"{long['month'].min():%b %Y}–{long['month'].max():%b %Y}; grey = outside the analysis window or left out"
            + (f"; {note}" if note else ""))
     return alt.layer(*shade(spans or []), base, chart).properties(
-        width=WIDTH, height=HEIGHT, title=_title("US job postings by sector", sub, caption))
+        width=WIDTH, height=HEIGHT, title=chart_title("US job postings by sector", sub, caption))

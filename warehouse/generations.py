@@ -30,7 +30,8 @@ def published(generations: Path) -> list[str]:
     return [line.split("\t")[0] for line in _lines(generations)]
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder: so that a rename or a new entry in it is durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -56,7 +57,7 @@ def _write(path: Path, text: str, mode: int) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def current_name(current: Path) -> str | None:
@@ -121,5 +122,5 @@ def prune(generations: Path, current: Path, published_run_ids=lambda _: []) -> l
         tmp = generations / f".{LOG_NAME}.tmp"
         _write(tmp, "".join(f"{line}\n" for line in kept), os.O_TRUNC)
         os.replace(tmp, generations / LOG_NAME)
-        _fsync_dir(generations)
+        fsync_path(generations)
     return removed

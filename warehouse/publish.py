@@ -182,14 +182,6 @@ def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> l
     return removed
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _switch(link: Path, target: str) -> None:
     """Point `link` at `target` atomically (a new symlink renamed over the old name)."""
     tmp = link.with_name(f".{link.name}.tmp")
@@ -233,7 +225,7 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
         (work / name).mkdir(exist_ok=True)
     generation = paths.generations / work.name
     try:
-        _fsync(paths.work_copy(run_id))
+        gens.fsync_path(paths.work_copy(run_id))
         paths.generations.mkdir(parents=True, exist_ok=True)
         os.replace(work, generation)
         older = []  # what was published before, when the home kept it outside the generations
@@ -241,7 +233,7 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
             older.append(f"copied-{int(time.time())}")
             os.replace(paths.current, paths.generations / older[-1])
         _switch(paths.current, os.path.relpath(generation, paths.home))
-        _fsync(paths.home)
+        gens.fsync_path(paths.home)
         older = _stable_names(paths) + older
     except OSError as exc:
         raise PublishError(f"publishing {work} failed, published outputs unchanged: {exc.strerror or exc}") from exc
