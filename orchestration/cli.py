@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .pipeline_cli import register as register_pipeline
 
     register_pipeline(sub)
-    from warehouse.sql_cli import register as register_sql
+    from sqlcli.main import register as register_sql
 
     # read when a query runs, not at parse time
     register_sql(sub, home=lambda: _sql_settings().home, memory_limit=lambda: _sql_settings().sql_memory_limit)
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _sql_settings():
     """The settings a query command reads; a bad value is its one-line usage error (exit 2), as for `run`."""
-    from warehouse.sql_cli import UsageError
+    from sqlcli.main import UsageError
 
     from .settings import Settings
 
@@ -44,7 +44,7 @@ def _sql_settings():
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     streams = sys.stdout, sys.stderr
-    if args.command != "sql":  # `sql` renders query results itself (warehouse/sql_render.py, the same sanitiser)
+    if args.command != "sql":  # `sql` renders query results itself (sqlcli/render.py, the same sanitiser)
         _clean_streams()
     try:
         code, failure = _dispatch(args)

@@ -12,7 +12,7 @@ import duckdb
 
 from ingestion.http import HttpConfig
 from ingestion.outbound import parse_allow_hosts
-from warehouse.query import DEFAULT_MEMORY_LIMIT as SQL_MEMORY_DEFAULT
+from sqlcli.query import DEFAULT_MEMORY_LIMIT as SQL_MEMORY_DEFAULT
 
 # Every LAYOFFS_AI_* variable the pipeline reads (LAYOFFS_AI_URL_<DATASET> is a family of them) ...
 PIPELINE_VARIABLES = (

@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-LAYERS = ("ingestion", "warehouse", "analytics", "orchestration", "safetext")
+LAYERS = ("ingestion", "warehouse", "analytics", "orchestration", "safetext", "sqlcli")
 # what each layer must not import (top-level package names)
 FORBIDDEN = {
     "ingestion": {"warehouse", "analytics", "orchestration", "dagster", "dagster_dbt"},
     "warehouse": {"ingestion", "analytics", "orchestration", "dagster", "dagster_dbt"},
     "analytics": {"ingestion", "warehouse", "orchestration", "dagster", "dagster_dbt"},
     "orchestration": set(),
+    # the read-only SQL command: reads the published warehouse (its paths and catalog), nothing else
+    "sqlcli": {"ingestion", "analytics", "orchestration", "dagster", "dagster_dbt"},
     # the leaf every layer may use (redaction, terminal-safe text): it imports none of them
     "safetext": {"ingestion", "warehouse", "analytics", "orchestration", "dagster", "dagster_dbt"},
 }

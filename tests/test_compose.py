@@ -192,3 +192,13 @@ def test_webserver_and_daemon_wait_for_a_healthy_code_server(config):
     assert "grpc-health-check" in " ".join(check) and "4000" in check
     for name in ("webserver", "daemon"):
         assert config["services"][name]["depends_on"]["user_code"]["condition"] == "service_healthy"
+
+
+def test_image_copies_every_package_the_project_installs():
+    """A new top-level package (safetext/, sqlcli/) must reach the image, or the container fails on import."""
+    dockerfile = (DOCKER / "Dockerfile").read_text()
+    include = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.rstrip("*") for pattern in include}
+    copied = {line.split()[0] for line in re.findall(r"^COPY (.+)$", dockerfile, re.M)}
+    assert packages <= copied, f"the Dockerfile does not copy {sorted(packages - copied)}"
+    assert {p.parent.name for p in REPO.glob("*/__init__.py")} - {"tests", "bench"} <= packages

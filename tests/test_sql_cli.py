@@ -7,7 +7,7 @@ import json
 import duckdb
 
 from tests.support.sql_warehouse import REPO, TINY, build_warehouse, run_cli, wh  # noqa: F401
-from warehouse.sql_cli import main
+from sqlcli.main import main
 
 
 # ------------------------------------------------------------------ formats

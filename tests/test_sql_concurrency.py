@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 from tests.support.sql_warehouse import REPO, TINY, build_warehouse, run_cli, wh  # noqa: F401
-from warehouse.sql_cli import main
+from sqlcli.main import main
 
 
 # ------------------------------------------------------------------ concurrency
@@ -128,7 +128,7 @@ def test_a_read_that_loses_the_race_with_two_publishes_opens_the_new_generation(
     (seen once under load): the read opens the newly published one instead of saying there is no warehouse."""
     import duckdb
 
-    from warehouse import query
+    from sqlcli import query
     from warehouse.publish import WarehousePaths, prepare_work, publish
 
     paths = WarehousePaths(wh.parent)

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from tests.support.sql_warehouse import REPO, TINY, build_warehouse, run_cli, wh  # noqa: F401
-from warehouse import query
-from warehouse.sql_cli import main
+from sqlcli import query
+from sqlcli.main import main
 
 
 REFUSED = [

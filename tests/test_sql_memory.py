@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.settings import Settings
 from tests.support.sql_warehouse import REPO, run_cli, wh  # noqa: F401
-from warehouse import query
+from sqlcli import query
 
 HUGE = "SELECT length(string_agg(repeat('x', 1000), '')) FROM range(3000000)"  # a 3 GB string: cannot spill
 # ~200 MB of distinct 132-byte group keys: more than 50MB of memory, so it only finishes by spilling
@@ -66,7 +66,7 @@ def test_a_query_larger_than_the_limit_finishes_by_spilling_to_the_temporary_fol
 
 
 def test_the_limit_is_set_at_connect_and_a_query_cannot_raise_it(wh, capsys):
-    from warehouse.sql_cli import main
+    from sqlcli.main import main
 
     with query.open_readonly(wh, "64MB") as con:
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "61.0 MiB"

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from warehouse.sql_render import csv_cell, terminal_safe, write_csv, write_json
+from sqlcli.render import csv_cell, terminal_safe, write_csv, write_json
 
 ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 

@@ -22,7 +22,7 @@ from tests.support.sql_warehouse import REPO, build_warehouse, run_cli, wh  # no
 
 pytestmark = pytest.mark.fault
 
-CLI = [sys.executable, "-m", "warehouse.sql_cli"]
+CLI = [sys.executable, "-m", "sqlcli.main"]
 ESC, BEL, CSI8 = "\x1b", "\x07", "\x9b"
 # Invented hostile cells: spreadsheet formulas and terminal control sequences.
 HOSTILE = [
@@ -221,7 +221,7 @@ def test_ctrl_c_exits_within_seconds_even_when_duckdb_does_not_stop():
     """The last resort: a query that ignores interrupt() and a Ctrl-C that never reaches Python code still end
     the (read-only) command within FORCE_EXIT_AFTER seconds, with one line."""
     code = ("import signal, time\n"
-            "from warehouse.sql_interrupts import Interrupts\n"
+            "from sqlcli.interrupts import Interrupts\n"
             "class Stuck:\n"
             "    def interrupt(self): pass\n"
             "with Interrupts() as interrupts, interrupts.watch(Stuck()):\n"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from warehouse import sql_render
-from warehouse.sql_interrupts import Interrupts
+from sqlcli import render as sql_render
+from sqlcli.interrupts import Interrupts
 
 FORMATS = ("table", "csv", "json", "markdown")
 DEFAULT_MAX_ROWS = 10_000
@@ -93,7 +93,7 @@ INTERRUPTS = Interrupts()  # replaced by each command's own (see _guarded); conn
 def _open(args: argparse.Namespace) -> Iterator[Any]:
     """The warehouse read-only under the memory limit, spilling to a private temporary folder (removed after),
     interrupted at once by Ctrl-C while the command runs."""
-    from warehouse import query
+    from sqlcli import query
 
     with tempfile.TemporaryDirectory(prefix="layoffs-ai-sql-") as spill, \
             query.open_readonly(warehouse_path(args), args.memory_limit(), spill) as con, INTERRUPTS.watch(con):
@@ -114,7 +114,8 @@ def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         import duckdb
 
-        from warehouse import catalog, query
+        from sqlcli import query
+        from warehouse import catalog
 
         global INTERRUPTS
         INTERRUPTS = Interrupts()
@@ -171,7 +172,7 @@ def _check_max_rows(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    from warehouse import query
+    from sqlcli import query
 
     max_rows = _check_max_rows(args)
     sql = sys.stdin.read() if args.query == "-" else args.query
@@ -183,7 +184,8 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_tables(args: argparse.Namespace) -> int:
-    from warehouse import catalog, query
+    from sqlcli import query
+    from warehouse import catalog
 
     with _open(args) as con:
         found = catalog.list_tables(con)
@@ -196,7 +198,8 @@ def _cmd_tables(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    from warehouse import catalog, query
+    from sqlcli import query
+    from warehouse import catalog
 
     with _open(args) as con:
         name, kind, comment, cols = catalog.describe_table(con, args.table)
@@ -239,7 +242,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def register(subparsers: Any, home: Callable[[], Path], memory_limit: Callable[[], str] | None = None) -> None:
     """Add the `sql`, `tables` and `describe` subcommands; `home()` gives the home whose warehouse they read,
     `memory_limit()` the DuckDB memory limit a query runs under (default query.DEFAULT_MEMORY_LIMIT)."""
-    from warehouse.query import DEFAULT_MEMORY_LIMIT
+    from sqlcli.query import DEFAULT_MEMORY_LIMIT
 
     limit = memory_limit or (lambda: DEFAULT_MEMORY_LIMIT)
     sql = subparsers.add_parser(
@@ -280,7 +283,7 @@ def register(subparsers: Any, home: Callable[[], Path], memory_limit: Callable[[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point: `python -m warehouse.sql_cli sql "select 1"`."""
+    """Standalone entry point: `python -m sqlcli.main sql "select 1"`."""
     parser = argparse.ArgumentParser(prog="layoffs-ai", description="Query the published layoffs-ai warehouse.")
     register(parser.add_subparsers(dest="command", required=True, metavar="{sql,tables,describe}"),
              home=lambda: Path("data"))
