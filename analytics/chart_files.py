@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 from pathlib import Path
 
@@ -105,13 +106,27 @@ def chart_html(spec: dict, title: str, cache_dir: Path | None = None) -> str:
                        options=script_json(EMBED_OPTIONS), boot=BOOT)
 
 
+def render_key(spec: dict) -> str:
+    """What a chart's files are a function of: its spec, the Vega-Lite and vl-convert versions, and this module."""
+    parts = [json.dumps(spec, sort_keys=True, default=str), vl_version_for_vl_convert(), vlc.__version__,
+             Path(__file__).read_text(encoding="utf-8")]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
 def save_chart(chart: alt.TopLevelMixin, out_dir: Path, name: str, cache_dir: Path | None = None) -> list[Path]:
-    """Write `name`.png (2×), .svg and self-contained .html into `out_dir`; return the paths."""
+    """Write `name`.png (2×), .svg and self-contained .html into `out_dir`; return the paths.
+
+    A run works on a copy of the published charts: when the files there were rendered from the same spec (the
+    key in `name`.key), they are kept as they are instead of being rendered again."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = chart_spec(chart)
     version = vl_version_for_vl_convert()
     png, svg, page = (out_dir / f"{name}.{ext}" for ext in ("png", "svg", "html"))
+    key, key_file = render_key(spec), out_dir / f"{name}.key"
+    if all(p.is_file() for p in (png, svg, page)) and key_file.is_file() and key_file.read_text() == key:
+        return [png, svg, page]
+    key_file.unlink(missing_ok=True)   # never a key beside files it does not describe (a crash mid-write)
     text = vlc.vegalite_to_svg(spec, vl_version=version, allowed_base_urls=[])
     # vl-convert draws a PNG by rasterising this same SVG: doing it here saves laying the chart out twice. An SVG
     # with an <image> goes the long way, so that nothing but Vega (which may load no URL) ever fetches an image.
@@ -119,5 +134,6 @@ def save_chart(chart: alt.TopLevelMixin, out_dir: Path, name: str, cache_dir: Pa
                     else vlc.vegalite_to_png(spec, vl_version=version, scale=2, allowed_base_urls=[]))
     svg.write_text(text, encoding="utf-8")
     page.write_text(chart_html(spec, name.replace("_", " "), cache_dir), encoding="utf-8")
+    key_file.write_text(key)
     return [png, svg, page]
 
