@@ -9,7 +9,6 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import msgpack
 
-from ingestion import outbound
 
 SHARED_VIEW_DATA = "readSharedViewData"
 JSON_TYPES = ("application/json",)
@@ -34,6 +33,8 @@ DATA_ACCEPT = "application/json, text/javascript, */*; q=0.01"
 
 def path_problem(url: str) -> str | None:
     """Why a signed URL is not a readSharedViewData request (its path, before and after normalising), or None."""
+    from ingestion import outbound   # on use: importing the source registry must not load requests/urllib3
+
     if outbound.climbs(url):
         return "its path climbs out of readSharedViewData (dot segments or encoded dots/slashes)"
     if not _DATA_PATH_RE.fullmatch(urlsplit(url).path):
@@ -67,6 +68,8 @@ def legacy_json_url(url: str) -> str:
 
 def data_headers(application_id: str, page_url: str, locale: str) -> dict[str, str]:
     """What Airtable's web client sends with readSharedViewData, from a desktop browser."""
+    from ingestion import outbound
+
     scheme, host, port = outbound.origin(page_url) or ("https", "airtable.com", 443)
     shown = host if port == outbound.DEFAULT_PORTS[scheme] else f"{host}:{port}"
     return {**BROWSER_HEADERS, "Accept": DATA_ACCEPT, "Referer": page_url, "x-airtable-application-id":
