@@ -1,0 +1,114 @@
+"""DuckDB's read_csv fast path against the physical-line framing (the oracle): same rows, lines, text and rejects."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from warehouse import raw_csv, raw_csv_fast
+
+HEADER = b"company,laid_off,day\n"
+CLEAN = (b'Acme,100,1/5/2023\n"Beta, Inc",7,2/1/2023\n"Multi\nline ""quoted""",5,3/1/2023\n'
+         b' spaced ,,\n"",0,"4/1/2023"\nab"c,9,5/1/2023\nAcme,100,1/5/2023\n')
+
+# name -> (file bytes, header line); each holds rows around the hostile ones so a swallowed row would show
+HOSTILE = {
+    "unterminated quote": (HEADER + b'a,1,x\n"Broken,2,y\nc,3,z\n"Ok, Inc",4,w\nd,5,v\n', 1),
+    "quote closes far away": (HEADER + b'a,1,x\n"Open,2,y\nb,3,z\nc,4,"u"\nd",5,v\ne,6,t\n', 1),
+    "invalid utf-8": (HEADER + b'a,1,x\nb\xff\xfe,2,y\nc,3,z\n"m\xc3\n\xa9",4,w\nd,5,v\n', 1),
+    "field counts": (HEADER + b'a,1,x\nshort,1\nlong,1,2,3\nc,3,z\n', 1),
+    "blank and crlf lines": (HEADER + b'a,1,x\r\n\r\n\nb,2,y\r\n"c\r\nd",3,z\r\n  \ne,5,v', 1),
+    "cr inside unquoted field": (HEADER + b'a,1,x\nb\rc,2,y\nd,3,z\n', 1),
+    "two multi-line fields": (HEADER + b'a,1,x\n"m\nn","o\np",q\nd,3,z\n', 1),
+    "text after closing quote": (HEADER + b'a,1,x\n"q"z,2,y\nd,3,z\n', 1),
+    "field over 64 KiB": (HEADER + b"a,1,x\nb," + b"x" * (70 * 1024) + b",y\nc,3,z\n", 1),
+    "multi-line field over 64 KiB": (HEADER + b'a,1,x\n"b\n' + b"y\n" * 40000 + b'",2,y\nc,3,z\n', 1),
+    "header after blank lines, bom": (b"\xef\xbb\xbf\n\n" + HEADER + b"a,1,x\nb,2\nc,3,z\n", 3),
+    "quote at end of file": (HEADER + b'a,1,x\nb,2,"y', 1),
+    "duplicates and late reject": (HEADER + b"a,1,x\n" * 3 + b"b,2,y\n" * 50 + b"bad\n" + b"c,3,z\n" * 5, 1),
+}
+
+
+def _rows(con):
+    return con.execute("SELECT line_number, raw_text, fields, problem FROM _incoming ORDER BY line_number").fetchall()
+
+
+def old_framing(path, header_line, width=3):
+    """The oracle: raw_csv's physical-line framing of the whole file (the loader before the fast path)."""
+    with duckdb.connect() as con:
+        raw_csv.read_lines(con, path)
+        raw_csv.frame(con, header_line, width)
+        return _rows(con)
+
+
+def fast(path, header_line, width=3):
+    with duckdb.connect() as con:
+        start = raw_csv_fast.stage(con, path, header_line, width)
+        return _rows(con), start
+
+
+def write(tmp_path, data: bytes):
+    path = tmp_path / "in.csv"
+    path.write_bytes(data)
+    return path
+
+
+def test_a_clean_file_takes_the_fast_path_whole(tmp_path):
+    path = write(tmp_path, HEADER + CLEAN)
+    rows, start = fast(path, 1)
+    assert start == (HEADER + CLEAN).count(b"\n") + 1  # past the last line: none went to the fallback
+    assert rows == old_framing(path, 1)
+    assert [r[0] for r in rows] == [2, 3, 4, 6, 7, 8, 9]  # physical lines: the quoted break spans 4-5
+    assert rows[2][2] == ['Multi\nline "quoted"', "5", "3/1/2023"]
+    assert rows[3][2] == [" spaced ", "", ""] and rows[4][2] == ["", "0", "4/1/2023"]
+
+
+def test_crlf_file_takes_the_fast_path_and_keeps_breaks_inside_quotes(tmp_path):
+    data = HEADER.replace(b"\n", b"\r\n") + b'a,1,x\r\n"b\r\nc",2,y\r\nd,3,z\r\n'
+    path = write(tmp_path, data)
+    rows, start = fast(path, 1)
+    assert start == data.count(b"\n") + 1 and rows == old_framing(path, 1)
+    assert rows[1][:3] == (3, '"b\r\nc",2,y', ["b\r\nc", "2", "y"])
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_input_equals_the_physical_line_framing(tmp_path, name):
+    data, header_line = HOSTILE[name]
+    path = write(tmp_path, data)
+    rows, _ = fast(path, header_line)
+    expected = old_framing(path, header_line)
+    assert rows == expected
+    records = [line for line in expected if line[3] is None]
+    assert len(rows) == len(expected) and len(records) <= len(rows)  # nothing lost, nothing invented
+
+
+def test_a_hostile_file_falls_back_only_from_its_first_bad_line(tmp_path):
+    data = HEADER + b"".join(b"co%d,%d,x\n" % (n, n) for n in range(2, 40)) + b'"Broken,1,y\nafter,2,z\n'
+    path = write(tmp_path, data)
+    rows, start = fast(path, 1)
+    assert start == 40  # lines 2-39 came from read_csv; the framing took over at the broken quote
+    assert rows == old_framing(path, 1)
+    assert rows[-2][0] == 40 and rows[-2][3].startswith("unterminated or malformed quote")
+    assert rows[-1][:3] == (41, "after,2,z", ["after", "2", "z"])  # the broken quote swallowed nothing
+
+
+def test_invalid_utf8_is_flagged_on_its_own_line(tmp_path):
+    path = write(tmp_path, HEADER + b"a,1,x\nb\xff,2,y\nc,3,z\n")
+    rows, start = fast(path, 1)
+    assert start == 3 and rows == old_framing(path, 1)
+    assert [(r[0], r[3]) for r in rows] == [(2, None), (3, "invalid UTF-8"), (4, None)]
+    assert rows[1][1] == "b\ufffd,2,y"
+
+
+def test_the_oracle_sees_a_wrong_line_number(tmp_path, monkeypatch):
+    """Mutation: a fast path that placed records one line late would fail the equivalence above."""
+    path = write(tmp_path, HEADER + CLEAN)
+    monkeypatch.setattr(raw_csv_fast, "_place", _late(raw_csv_fast._place))
+    rows, _ = fast(path, 1)
+    assert rows != old_framing(path, 1)
+
+
+def _late(place):
+    def shifted(con, header_line, width):
+        place(con, header_line + 1, width)
+    return shifted
