@@ -43,10 +43,10 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
     limit = raw_csv.MAX_FIELD_CHARS
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _recs AS
-        SELECT k, fields, first, first + span - 1 AS last FROM (
+        SELECT k, fields, first, CAST(first + span - 1 AS BIGINT) AS last FROM (
             SELECT k, fields, span,
-                   {header_line} + 1 + coalesce(sum(span) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING
-                                                                 AND 1 PRECEDING), 0) AS first
+                   CAST({header_line} + 1 + coalesce(sum(span) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING
+                                                                      AND 1 PRECEDING), 0) AS BIGINT) AS first
             FROM (SELECT rowid AS k, fields,
                          1 + list_sum(list_transform(fields, lambda f: length(f) - length(replace(f, chr(10), ''))))
                              AS span
@@ -54,8 +54,9 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
     # every line of a multi-line record, with its record (single-line records join on their first line)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _rec_lines AS
-        SELECT r.k, l.n, l.line, l.bad_utf8 FROM (SELECT k, first, last FROM _recs WHERE last > first) r
-        JOIN _lines l ON l.n BETWEEN r.first AND r.last""")
+        SELECT r.k, r.first, r.last, l.n, l.line, l.bad_utf8
+        FROM (SELECT k, first, last, unnest(range(first, last + 1)) AS n FROM _recs WHERE last > first) r
+        JOIN _lines l ON l.n = r.n""")
     quotes = "(length({0}) - length(replace({0}, '\"', '')))"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _prefix AS
@@ -63,17 +64,14 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
             SELECT k, regexp_replace(string_agg(line, chr(10) ORDER BY n), '\\r$', '') AS text,
                    bool_or(bad_utf8) AS bad,
                    count(*) FILTER (WHERE {quotes.format('line')} % 2 = 1) AS odd,
-                   bool_and({quotes.format('line')} % 2 = 1) FILTER (WHERE n = min_n OR n = max_n) AS ends_odd,
-                   sum(length(line) + 1) FILTER (WHERE n > min_n) AS middle,
-                   bool_or(n = min_n AND regexp_full_match(regexp_replace(line, '\\r$', ''), '{raw_csv.RECORD}'))
-                       AS opener_whole
-            FROM (SELECT *, min(n) OVER (PARTITION BY k) AS min_n, max(n) OVER (PARTITION BY k) AS max_n
-                  FROM _rec_lines)
-            GROUP BY k),
+                   bool_and({quotes.format('line')} % 2 = 1) FILTER (WHERE n = first OR n = last) AS ends_odd,
+                   sum(length(line) + 1) FILTER (WHERE n > first) AS middle,
+                   any_value(regexp_replace(line, '\\r$', '')) FILTER (WHERE n = first) AS opener
+            FROM _rec_lines GROUP BY k),
         placed AS (
             SELECT r.k, r.fields, r.first, r.last,
                    coalesce(m.text, CASE WHEN ends_with(l.line, chr(13)) THEN l.line[:-2] ELSE l.line END) AS raw_text,
-                   coalesce(m.bad, l.bad_utf8) AS bad, m.odd, m.ends_odd, m.middle, m.opener_whole
+                   coalesce(m.bad, l.bad_utf8) AS bad, m.odd, m.ends_odd, m.middle, m.opener
             FROM _recs r LEFT JOIN _lines l ON l.n = r.first LEFT JOIN multi m ON m.k = r.k),
         checked AS (
             SELECT *, {quotes.format('raw_text')} AS q_raw,
@@ -85,8 +83,10 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
                                                + q_raw - q_fields
                         AND list_max(list_transform(fields, lambda f: length(f))) <= {limit}
                         AND CASE WHEN q_raw = 0 THEN strpos(raw_text, chr(13)) = 0
+                                 WHEN q_fields = 0 THEN true  -- quotes only around fields: framed alike
                                  ELSE regexp_full_match(raw_text, '{raw_csv.RECORD}') END
-                        AND (last = first OR (odd = 2 AND ends_odd AND NOT opener_whole AND middle <= {limit})),
+                        AND (last = first OR (odd = 2 AND ends_odd AND middle <= {limit}
+                                              AND (q_fields = 0 OR NOT regexp_full_match(opener, '{raw_csv.RECORD}')))),
                         false) AS ok
         FROM checked""")
 
