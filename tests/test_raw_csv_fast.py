@@ -43,8 +43,8 @@ def old_framing(path, header_line, width=3):
 
 def fast(path, header_line, width=3):
     with duckdb.connect() as con:
-        start = raw_csv_fast.stage(con, path, header_line, width)
-        return _rows(con), start
+        windows = raw_csv_fast.stage(con, path, header_line, width)
+        return _rows(con), windows
 
 
 def write(tmp_path, data: bytes):
@@ -55,8 +55,8 @@ def write(tmp_path, data: bytes):
 
 def test_a_clean_file_takes_the_fast_path_whole(tmp_path):
     path = write(tmp_path, HEADER + CLEAN)
-    rows, start = fast(path, 1)
-    assert start == (HEADER + CLEAN).count(b"\n") + 1  # past the last line: none went to the fallback
+    rows, windows = fast(path, 1)
+    assert windows == []  # no line went to the fallback
     assert rows == old_framing(path, 1)
     assert [r[0] for r in rows] == [2, 3, 4, 6, 7, 8, 9]  # physical lines: the quoted break spans 4-5
     assert rows[2][2] == ['Multi\nline "quoted"', "5", "3/1/2023"]
@@ -66,8 +66,8 @@ def test_a_clean_file_takes_the_fast_path_whole(tmp_path):
 def test_crlf_file_takes_the_fast_path_and_keeps_breaks_inside_quotes(tmp_path):
     data = HEADER.replace(b"\n", b"\r\n") + b'a,1,x\r\n"b\r\nc",2,y\r\nd,3,z\r\n'
     path = write(tmp_path, data)
-    rows, start = fast(path, 1)
-    assert start == data.count(b"\n") + 1 and rows == old_framing(path, 1)
+    rows, windows = fast(path, 1)
+    assert windows == [] and rows == old_framing(path, 1)
     assert rows[1][:3] == (3, '"b\r\nc",2,y', ["b\r\nc", "2", "y"])
 
 
@@ -82,20 +82,33 @@ def test_hostile_input_equals_the_physical_line_framing(tmp_path, name):
     assert len(rows) == len(expected) and len(records) <= len(rows)  # nothing lost, nothing invented
 
 
-def test_a_hostile_file_falls_back_only_from_its_first_bad_line(tmp_path):
-    data = HEADER + b"".join(b"co%d,%d,x\n" % (n, n) for n in range(2, 40)) + b'"Broken,1,y\nafter,2,z\n'
-    path = write(tmp_path, data)
-    rows, start = fast(path, 1)
-    assert start == 40  # lines 2-39 came from read_csv; the framing took over at the broken quote
-    assert rows == old_framing(path, 1)
-    assert rows[-2][0] == 40 and rows[-2][3].startswith("unterminated or malformed quote")
-    assert rows[-1][:3] == (41, "after,2,z", ["after", "2", "z"])  # the broken quote swallowed nothing
+def test_a_hostile_file_falls_back_only_around_its_bad_lines(tmp_path):
+    rows = [b"co%d,%d,x\n" % (n, n) for n in range(2, 3001)]
+    rows[38] = b'"Broken,1,y\n'  # line 40: an unterminated quote, the next line is a row of its own
+    rows[1998] = b"short,1\n"  # line 2000: too few fields
+    path = write(tmp_path, HEADER + b"".join(rows))
+    got, windows = fast(path, 1)
+    assert got == old_framing(path, 1)
+    assert [first for first, _ in windows] == [40, 2000]  # read_csv took every other stretch
+    assert all(last - first < raw_csv_fast.WINDOW_LINES for first, last in windows)
+    assert got[38][0] == 40 and got[38][3].startswith("unterminated or malformed quote")
+    assert got[39][:3] == (41, "co41,41,x", ["co41", "41", "x"])  # the broken quote swallowed nothing
+    assert got[1998][:2] == (2000, "short,1") and got[1998][3] == "expected 3 fields, found 2"
+
+
+def test_many_bad_lines_end_in_one_fallback_for_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setattr(raw_csv_fast, "MAX_WINDOWS", 2)
+    rows = [b"co%d,%d,x\n" % (n, n) if n % 500 else b"bad\xff,1\n" for n in range(2, 3001)]
+    path = write(tmp_path, HEADER + b"".join(rows))
+    got, windows = fast(path, 1)
+    assert got == old_framing(path, 1)
+    assert windows[-1] == (1500, 3000) and len(windows) == 3
 
 
 def test_invalid_utf8_is_flagged_on_its_own_line(tmp_path):
     path = write(tmp_path, HEADER + b"a,1,x\nb\xff,2,y\nc,3,z\n")
-    rows, start = fast(path, 1)
-    assert start == 3 and rows == old_framing(path, 1)
+    rows, windows = fast(path, 1)
+    assert windows[0][0] == 3 and rows == old_framing(path, 1)
     assert [(r[0], r[3]) for r in rows] == [(2, None), (3, "invalid UTF-8"), (4, None)]
     assert rows[1][1] == "b\ufffd,2,y"
 

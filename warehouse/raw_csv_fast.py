@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -9,7 +11,10 @@ import duckdb
 from warehouse import raw_csv
 
 # Temp tables this module creates (the loader drops them after a load).
-TEMP_TABLES = ("_duck", "_recs", "_rec_lines", "_prefix")
+TEMP_TABLES = ("_duck", "_recs", "_rec_lines", "_prefix", "_acc")
+CHUNK_BYTES = raw_csv.CHUNK_BYTES
+WINDOW_LINES = 256  # lines the fallback frames around a reject (more while a quote opened there is unresolved)
+MAX_WINDOWS = 8  # after this many fallback stretches, the fallback frames the rest of the file
 
 
 def _read_csv_sql(path: Path, header_line: int, width: int) -> str:
@@ -91,38 +96,102 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
         FROM checked""")
 
 
-def _line_of_byte(con: duckdb.DuckDBPyConnection, offset: int, bom: int) -> int:
-    """The physical line holding byte `offset` (exact up to the first line that is not UTF-8)."""
-    found = con.execute(
-        "SELECT max(n) FROM (SELECT n, ? + coalesce(sum(strlen(line) + 1) OVER (ORDER BY n ROWS BETWEEN "
-        "UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS pos FROM _lines) WHERE pos <= ?", [bom, offset]).fetchone()[0]
-    return found or 1
-
-
-def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: int) -> int:
-    """Fill `_incoming(line_number, raw_text, fields, problem)` as `raw_csv.frame` would: DuckDB's records up to
-    the first line it rejected or that raw_csv would frame otherwise, raw_csv's framing from that line on.
-    Returns the physical line where the fallback starts (past the last line when the fast path took it all)."""
-    total = raw_csv.read_lines(con, path)
-    rejected = _read(con, path, header_line, width)
-    _place(con, header_line, width)
+def _byte_of_line(path: Path, line: int) -> int:
+    """Byte offset where physical line `line` (1-based) starts."""
+    at, seen = 0, 0
     with open(path, "rb") as fh:
-        bom = 3 if fh.read(3) == b"\xef\xbb\xbf" else 0
+        while seen < line - 1 and (block := fh.read(CHUNK_BYTES)):
+            found = block.count(b"\n")
+            if seen + found < line - 1:
+                seen, at = seen + found, at + len(block)
+                continue
+            cut = -1
+            for _ in range(line - 1 - seen):
+                cut = block.index(b"\n", cut + 1)
+            return at + cut + 1
+    return at
+
+
+def _line_of_byte(path: Path, offset: int) -> int:
+    """The physical line holding byte `offset` of `path`."""
+    lines, at = 1, 0
+    with open(path, "rb") as fh:
+        while at < offset and (block := fh.read(min(CHUNK_BYTES, offset - at))):
+            lines, at = lines + block.count(b"\n"), at + len(block)
+    return lines
+
+
+def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, header: bool) -> int:
+    """Read the lines after `done` with DuckDB (from a copy of the file's tail unless `header`), keep the checked
+    records up to the first anomaly in `_acc`, and return the line where the fallback must start."""
+    source, offset = path, 0
+    if not header:
+        offset = _byte_of_line(path, done + 1)
+        with tempfile.NamedTemporaryFile(prefix="layoffs-ai-tail-", suffix=".csv", delete=False) as out, \
+                open(path, "rb") as fh:
+            fh.seek(offset)
+            shutil.copyfileobj(fh, out, CHUNK_BYTES)
+        source = Path(out.name)
+    try:
+        rejected = _read(con, source, done if header else 0, width)
+    finally:
+        if source != path:
+            source.unlink()
+    _place(con, done, width)
     start = con.execute("SELECT coalesce(min(first) FILTER (WHERE NOT ok), max(last) + 1, ?) FROM _prefix",
-                        [header_line + 1]).fetchone()[0]
+                        [done + 1]).fetchone()[0]
     if rejected is not None:
-        start = min(start, header_line + 1 if rejected < 0 else _line_of_byte(con, rejected, bom))
-    # never cut inside a record; lines past the last record that are not blank are the fallback's too
+        start = min(start, done + 1 if rejected < 0 else _line_of_byte(path, offset + rejected))
+    # never cut inside a record
     start = con.execute("SELECT least(?, coalesce(min(first) FILTER (WHERE last >= ?), ?)) FROM _recs",
                         [start, start, start]).fetchone()[0]
-    start = max(start, header_line + 1)
-    tail = con.execute("SELECT count(*) FROM _lines WHERE n >= ? AND regexp_replace(line, '\\r$', '') <> ''",
-                       [start]).fetchone()[0]
-    if tail:
-        raw_csv.frame(con, start - 1, width)
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE _incoming "
-                    "(line_number BIGINT, raw_text VARCHAR, fields VARCHAR[], problem VARCHAR)")
-        start = total + 1
-    con.execute("INSERT INTO _incoming SELECT first, raw_text, fields, NULL FROM _prefix WHERE last < ?", [start])
+    start = max(start, done + 1)
+    con.execute("INSERT INTO _acc SELECT first, raw_text, fields, NULL FROM _prefix WHERE last < ?", [start])
     return start
+
+
+def _fallback(con: duckdb.DuckDBPyConnection, start: int, width: int, total: int, whole: bool) -> int:
+    """Frame the lines from `start` with raw_csv into `_acc`, up to a line where a record starts that the framing
+    of the whole rest would start too (or to the end when `whole`); returns the last line framed."""
+    end = total if whole else min(start + WINDOW_LINES - 1, total)
+    while True:
+        raw_csv.frame(con, start - 1, width, last_line=end)
+        if end >= total:
+            con.execute("INSERT INTO _acc SELECT * FROM _incoming")
+            return total
+        # every odd-quote line before the window's last one met its closer inside the window: records that
+        # start before the record holding that last one are framed as the whole rest would frame them
+        odd = con.execute("SELECT max(n) FROM _physical WHERE quotes % 2 = 1").fetchone()[0]
+        resume = end + 1 if odd is None else con.execute(
+            "SELECT max(line_number) FROM _incoming WHERE line_number <= ?", [odd]).fetchone()[0]
+        if resume is not None and resume > start:
+            con.execute("INSERT INTO _acc SELECT * FROM _incoming WHERE line_number < ?", [resume])
+            return resume - 1
+        # the last odd line opens the window's only record: take in the next odd line (its closer), if any
+        closer = con.execute(f"SELECT min(n) FROM _lines WHERE n > {odd} AND "
+                             "(strlen(line) - strlen(replace(line, '\"', ''))) % 2 = 1").fetchone()[0]
+        if closer is None:  # no quote opens or closes after it: the window frames exactly as the whole rest
+            con.execute("INSERT INTO _acc SELECT * FROM _incoming")
+            return end
+        end = closer
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: int) -> list[tuple[int, int]]:
+    """Fill `_incoming(line_number, raw_text, fields, problem)` exactly as `raw_csv.frame` would: DuckDB's records
+    where they check out, raw_csv's framing for the lines around each reject (after MAX_WINDOWS of those, for
+    the rest of the file). Returns the (first, last) physical lines of each stretch the fallback framed."""
+    total = raw_csv.read_lines(con, path)
+    con.execute("CREATE OR REPLACE TEMP TABLE _acc "
+                "(line_number BIGINT, raw_text VARCHAR, fields VARCHAR[], problem VARCHAR)")
+    done, windows = header_line, []
+    while done < total:
+        start = _fast(con, path, done, width, header=not windows)
+        blank = con.execute("SELECT count(*) = 0 FROM _lines WHERE n >= ? AND regexp_replace(line, '\\r$', '') <> ''",
+                            [start]).fetchone()[0]
+        if blank:
+            break
+        done = _fallback(con, start, width, total, whole=len(windows) >= MAX_WINDOWS)
+        windows.append((start, done))
+    con.execute("DROP TABLE IF EXISTS _incoming")
+    con.execute("ALTER TABLE _acc RENAME TO _incoming")
+    return windows
