@@ -179,7 +179,8 @@ def _fallback(con: duckdb.DuckDBPyConnection, start: int, width: int, total: int
 def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: int) -> list[tuple[int, int]]:
     """Fill `_incoming(line_number, raw_text, fields, problem)` exactly as `raw_csv.frame` would: DuckDB's records
     where they check out, raw_csv's framing for the lines around each reject (after MAX_WINDOWS of those, for
-    the rest of the file). Returns the (first, last) physical lines of each stretch the fallback framed."""
+    the rest of the file, as when DuckDB cannot read it at all). Returns the (first, last) physical lines of each
+    stretch the fallback framed."""
     total = raw_csv.read_lines(con, path)
     con.execute("CREATE OR REPLACE TEMP TABLE _acc "
                 "(line_number BIGINT, raw_text VARCHAR, fields VARCHAR[], problem VARCHAR)")
@@ -190,7 +191,8 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
                             [start]).fetchone()[0]
         if blank:
             break
-        done = _fallback(con, start, width, total, whole=len(windows) >= MAX_WINDOWS)
+        unreadable = con.execute("SELECT count(*) = 0 FROM _duck").fetchone()[0] and start == done + 1
+        done = _fallback(con, start, width, total, whole=unreadable or len(windows) >= MAX_WINDOWS)
         windows.append((start, done))
     con.execute("DROP TABLE IF EXISTS _incoming")
     con.execute("ALTER TABLE _acc RENAME TO _incoming")
