@@ -11,7 +11,7 @@ import duckdb
 from warehouse import raw_csv
 
 # Temp tables this module creates (the loader drops them after a load).
-TEMP_TABLES = ("_duck", "_recs", "_rec_lines", "_prefix", "_acc")
+TEMP_TABLES = ("_duck", "_recs", "_multi", "_spans_fast", "_acc")
 CHUNK_BYTES = raw_csv.CHUNK_BYTES
 WINDOW_LINES = 256  # lines the fallback frames around a reject (more while a quote opened there is unresolved)
 MAX_WINDOWS = 8  # after this many fallback stretches, the fallback frames the rest of the file
@@ -42,47 +42,40 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
 
 
 def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None:
-    """Temp table `_recs(k, fields, first, last, raw_text, ok)`: each DuckDB record placed on the physical lines
-    it would span if nothing before it was skipped, its text from those lines, and whether raw_csv would frame
-    exactly that record from them (else `ok` is false and the fallback takes over from there)."""
+    """Temp table `_recs(k, first, last, ok)`: each DuckDB record (row k of `_duck`) placed on the physical lines
+    it would span if nothing before it was skipped, and whether raw_csv would frame exactly that record from
+    those lines (else the fallback takes over from there). Multi-line records' texts go to `_multi`."""
     limit = raw_csv.MAX_FIELD_CHARS
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _recs AS
-        SELECT k, fields, first, CAST(first + span - 1 AS BIGINT) AS last FROM (
-            SELECT k, fields, span,
+        CREATE OR REPLACE TEMP TABLE _spans_fast AS
+        SELECT k, first, CAST(first + span - 1 AS BIGINT) AS last FROM (
+            SELECT k, span,
                    CAST({header_line} + 1 + coalesce(sum(span) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING
                                                                       AND 1 PRECEDING), 0) AS BIGINT) AS first
-            FROM (SELECT rowid AS k, fields,
+            FROM (SELECT rowid AS k,
                          1 + list_sum(list_transform(fields, lambda f: length(f) - length(replace(f, chr(10), ''))))
                              AS span
                   FROM _duck))""")
-    # every line of a multi-line record, with its record (single-line records join on their first line)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _rec_lines AS
-        SELECT r.k, r.first, r.last, l.n, l.line, l.bad_utf8
-        FROM (SELECT k, first, last, unnest(range(first, last + 1)) AS n FROM _recs WHERE last > first) r
-        JOIN _lines l ON l.n = r.n""")
     quotes = "(length({0}) - length(replace({0}, '\"', '')))"
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _prefix AS
-        WITH multi AS (
-            SELECT k, regexp_replace(string_agg(line, chr(10) ORDER BY n), '\\r$', '') AS text,
-                   bool_or(bad_utf8) AS bad,
-                   count(*) FILTER (WHERE {quotes.format('line')} % 2 = 1) AS odd,
-                   bool_and({quotes.format('line')} % 2 = 1) FILTER (WHERE n = first OR n = last) AS ends_odd,
-                   sum(length(line) + 1) FILTER (WHERE n > first) AS middle,
-                   any_value(regexp_replace(line, '\\r$', '')) FILTER (WHERE n = first) AS opener
-            FROM _rec_lines GROUP BY k),
-        placed AS (
-            SELECT r.k, r.fields, r.first, r.last,
-                   coalesce(m.text, CASE WHEN ends_with(l.line, chr(13)) THEN l.line[:-2] ELSE l.line END) AS raw_text,
-                   coalesce(m.bad, l.bad_utf8) AS bad, m.odd, m.ends_odd, m.middle, m.opener
-            FROM _recs r LEFT JOIN _lines l ON l.n = r.first LEFT JOIN multi m ON m.k = r.k),
-        checked AS (
-            SELECT *, {quotes.format('raw_text')} AS q_raw,
+        CREATE OR REPLACE TEMP TABLE _multi AS
+        SELECT k, regexp_replace(string_agg(line, chr(10) ORDER BY n), '\\r$', '') AS text,
+               bool_or(bad_utf8) AS bad,
+               count(*) FILTER (WHERE {quotes.format('line')} % 2 = 1) AS odd,
+               bool_and({quotes.format('line')} % 2 = 1) FILTER (WHERE n = first OR n = last) AS ends_odd,
+               sum(length(line) + 1) FILTER (WHERE n > first) AS middle,
+               any_value(regexp_replace(line, '\\r$', '')) FILTER (WHERE n = first) AS opener
+        FROM (SELECT k, first, last, unnest(range(first, last + 1)) AS n FROM _spans_fast WHERE last > first) r
+        JOIN _lines l USING (n)
+        GROUP BY k""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _recs AS
+        WITH checked AS (
+            SELECT k, first, last, fields, raw_text, bad, odd, ends_odd, middle, opener,
+                   {quotes.format('raw_text')} AS q_raw,
                    list_sum(list_transform(fields, lambda f: {quotes.format('f')})) AS q_fields
-            FROM placed)
-        SELECT k, fields, first, last, raw_text,
+            FROM ({_PLACED}))
+        SELECT k, first, last,
                coalesce(NOT bad
                         AND length(raw_text) = list_sum(list_transform(fields, lambda f: length(f))) + {width - 1}
                                                + q_raw - q_fields
@@ -93,7 +86,17 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
                         AND (last = first OR (odd = 2 AND ends_odd AND middle <= {limit}
                                               AND (q_fields = 0 OR NOT regexp_full_match(opener, '{raw_csv.RECORD}')))),
                         false) AS ok
-        FROM checked""")
+        FROM checked ORDER BY k""")
+    con.execute("DROP TABLE _spans_fast")
+
+
+# each placed record with its fields and text (from `_multi`, or its one line without the final carriage return)
+_PLACED = """
+    SELECT s.k, s.first, s.last, d.fields,
+           coalesce(m.text, CASE WHEN ends_with(l.line, chr(13)) THEN l.line[:-2] ELSE l.line END) AS raw_text,
+           coalesce(m.bad, l.bad_utf8) AS bad, m.odd, m.ends_odd, m.middle, m.opener
+    FROM _spans_fast s JOIN _duck d ON d.rowid = s.k LEFT JOIN _lines l ON l.n = s.first
+    LEFT JOIN _multi m ON m.k = s.k"""
 
 
 def _byte_of_line(path: Path, line: int) -> int:
@@ -138,7 +141,7 @@ def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, hea
         if source != path:
             source.unlink()
     _place(con, done, width)
-    start = con.execute("SELECT coalesce(min(first) FILTER (WHERE NOT ok), max(last) + 1, ?) FROM _prefix",
+    start = con.execute("SELECT coalesce(min(first) FILTER (WHERE NOT ok), max(last) + 1, ?) FROM _recs",
                         [done + 1]).fetchone()[0]
     if rejected is not None:
         start = min(start, done + 1 if rejected < 0 else _line_of_byte(path, offset + rejected))
@@ -146,7 +149,8 @@ def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, hea
     start = con.execute("SELECT least(?, coalesce(min(first) FILTER (WHERE last >= ?), ?)) FROM _recs",
                         [start, start, start]).fetchone()[0]
     start = max(start, done + 1)
-    con.execute("INSERT INTO _acc SELECT first, raw_text, fields, NULL FROM _prefix WHERE last < ?", [start])
+    con.execute("INSERT INTO _acc SELECT first, raw_text, fields, NULL FROM ("
+                + _PLACED.replace("_spans_fast", "_recs") + ") WHERE last < ? ORDER BY first", [start])
     return start
 
 
@@ -194,6 +198,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
         unreadable = con.execute("SELECT count(*) = 0 FROM _duck").fetchone()[0] and start == done + 1
         done = _fallback(con, start, width, total, whole=unreadable or len(windows) >= MAX_WINDOWS)
         windows.append((start, done))
-    con.execute("DROP TABLE IF EXISTS _incoming")
+    for table in ("_incoming", "_duck", "_recs", "_multi", "_lines", "_physical", "_spans"):  # free their memory
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("ALTER TABLE _acc RENAME TO _incoming")
     return windows
