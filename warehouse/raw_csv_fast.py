@@ -11,7 +11,8 @@ import duckdb
 from warehouse import raw_csv
 
 # Temp tables this module creates (the loader drops them after a load).
-TEMP_TABLES = ("_duck", "_recs", "_multi", "_spans_fast", "_acc")
+TEMP_TABLES = ("_duck", "_multi", "_spans_fast", "_acc")
+UNCHECKED = "unchecked"  # marks, in `_acc` while it is built, a DuckDB record raw_csv might frame otherwise
 CHUNK_BYTES = raw_csv.CHUNK_BYTES
 WINDOW_LINES = 256  # lines the fallback frames around a reject (more while a quote opened there is unresolved)
 MAX_WINDOWS = 8  # after this many fallback stretches, the fallback frames the rest of the file
@@ -42,9 +43,9 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
 
 
 def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None:
-    """Temp table `_recs(k, first, last, ok)`: each DuckDB record (row k of `_duck`) placed on the physical lines
-    it would span if nothing before it was skipped, and whether raw_csv would frame exactly that record from
-    those lines (else the fallback takes over from there). Multi-line records' texts go to `_multi`."""
+    """Append to `_acc` each DuckDB record placed on the physical lines it would span if nothing before it was
+    skipped, with its text from those lines; `problem` is UNCHECKED unless raw_csv would frame exactly that
+    record from those lines (the caller cuts `_acc` at the first such record). Multi-line texts: `_multi`."""
     limit = raw_csv.MAX_FIELD_CHARS
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _spans_fast AS
@@ -69,14 +70,13 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
         JOIN _lines l USING (n)
         GROUP BY k""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _recs AS
+        INSERT INTO _acc
         WITH checked AS (
             SELECT k, first, last, fields, raw_text, bad, odd, ends_odd, middle, opener,
                    {quotes.format('raw_text')} AS q_raw,
                    list_sum(list_transform(fields, lambda f: {quotes.format('f')})) AS q_fields
             FROM ({_PLACED}))
-        SELECT k, first, last,
-               coalesce(NOT bad
+        SELECT first, raw_text, fields, CASE WHEN coalesce(NOT bad
                         AND length(raw_text) = list_sum(list_transform(fields, lambda f: length(f))) + {width - 1}
                                                + q_raw - q_fields
                         AND list_max(list_transform(fields, lambda f: length(f))) <= {limit}
@@ -85,7 +85,7 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
                                  ELSE regexp_full_match(raw_text, '{raw_csv.RECORD}') END
                         AND (last = first OR (odd = 2 AND ends_odd AND middle <= {limit}
                                               AND (q_fields = 0 OR NOT regexp_full_match(opener, '{raw_csv.RECORD}')))),
-                        false) AS ok
+                        false) THEN NULL ELSE '{UNCHECKED}' END
         FROM checked ORDER BY k""")
     con.execute("DROP TABLE _spans_fast")
 
@@ -141,16 +141,17 @@ def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, hea
         if source != path:
             source.unlink()
     _place(con, done, width)
-    start = con.execute("SELECT coalesce(min(first) FILTER (WHERE NOT ok), max(last) + 1, ?) FROM _recs",
-                        [done + 1]).fetchone()[0]
+    newlines = "length(raw_text) - length(replace(raw_text, chr(10), ''))"
+    start = con.execute(f"SELECT coalesce(min(line_number) FILTER (WHERE problem = '{UNCHECKED}'), "
+                        f"max(line_number + {newlines}) + 1, ?) FROM _acc WHERE line_number > ?",
+                        [done + 1, done]).fetchone()[0]
     if rejected is not None:
         start = min(start, done + 1 if rejected < 0 else _line_of_byte(path, offset + rejected))
-    # never cut inside a record
-    start = con.execute("SELECT least(?, coalesce(min(first) FILTER (WHERE last >= ?), ?)) FROM _recs",
-                        [start, start, start]).fetchone()[0]
+    # never cut inside a record; records placed after a skipped line all start at or after the cut
+    start = con.execute(f"SELECT least(?, coalesce(min(line_number) FILTER (WHERE line_number + {newlines} >= ?), ?))"
+                        " FROM _acc WHERE line_number > ?", [start, start, start, done]).fetchone()[0]
     start = max(start, done + 1)
-    con.execute("INSERT INTO _acc SELECT first, raw_text, fields, NULL FROM ("
-                + _PLACED.replace("_spans_fast", "_recs") + ") WHERE last < ? ORDER BY first", [start])
+    con.execute("DELETE FROM _acc WHERE line_number >= ?", [start])
     return start
 
 
@@ -198,7 +199,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
         unreadable = con.execute("SELECT count(*) = 0 FROM _duck").fetchone()[0] and start == done + 1
         done = _fallback(con, start, width, total, whole=unreadable or len(windows) >= MAX_WINDOWS)
         windows.append((start, done))
-    for table in ("_incoming", "_duck", "_recs", "_multi", "_lines", "_physical", "_spans"):  # free their memory
+    for table in ("_incoming", "_duck", "_multi", "_lines", "_physical", "_spans"):  # free their memory
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("ALTER TABLE _acc RENAME TO _incoming")
     return windows
