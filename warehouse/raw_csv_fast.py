@@ -49,14 +49,13 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
     limit = raw_csv.MAX_FIELD_CHARS
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _spans_fast AS
-        SELECT k, first, CAST(first + span - 1 AS BIGINT) AS last FROM (
-            SELECT k, span,
-                   CAST({header_line} + 1 + coalesce(sum(span) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING
-                                                                      AND 1 PRECEDING), 0) AS BIGINT) AS first
-            FROM (SELECT rowid AS k,
-                         1 + list_sum(list_transform(fields, lambda f: length(f) - length(replace(f, chr(10), ''))))
-                             AS span
-                  FROM _duck))""")
+        WITH counted AS (  -- line breaks inside the record's fields
+            SELECT k, length(j) - length(replace(j, chr(10), '')) AS nl
+            FROM (SELECT rowid AS k, array_to_string(fields, '') AS j FROM _duck)),
+        multi AS (SELECT k, sum(nl) OVER (ORDER BY k) AS breaks FROM counted WHERE nl > 0)
+        SELECT c.k, CAST({header_line} + 1 + c.k + coalesce(m.breaks, 0) AS BIGINT) AS first,
+               CAST({header_line} + 1 + c.k + coalesce(m.breaks, 0) + c.nl AS BIGINT) AS last
+        FROM counted c ASOF LEFT JOIN multi m ON c.k > m.k""")
     quotes = "(length({0}) - length(replace({0}, '\"', '')))"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _multi AS
@@ -73,13 +72,11 @@ def _place(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None
         INSERT INTO _acc
         WITH checked AS (
             SELECT k, first, last, fields, raw_text, bad, odd, ends_odd, middle, opener,
-                   {quotes.format('raw_text')} AS q_raw,
-                   list_sum(list_transform(fields, lambda f: {quotes.format('f')})) AS q_fields
-            FROM ({_PLACED}))
+                   {quotes.format('raw_text')} AS q_raw, {quotes.format('j')} AS q_fields, length(j) AS chars
+            FROM (SELECT *, array_to_string(fields, chr(31)) AS j FROM ({_PLACED})))
         SELECT first, raw_text, fields, CASE WHEN coalesce(NOT bad
-                        AND length(raw_text) = list_sum(list_transform(fields, lambda f: length(f))) + {width - 1}
-                                               + q_raw - q_fields
-                        AND list_max(list_transform(fields, lambda f: length(f))) <= {limit}
+                        AND length(raw_text) = chars + q_raw - q_fields  -- chars: the fields and W-1 separators
+                        AND (chars <= {limit} OR list_max(list_transform(fields, lambda f: length(f))) <= {limit})
                         AND CASE WHEN q_raw = 0 THEN strpos(raw_text, chr(13)) = 0
                                  WHEN q_fields = 0 THEN true  -- quotes only around fields: framed alike
                                  ELSE regexp_full_match(raw_text, '{raw_csv.RECORD}') END
