@@ -144,3 +144,10 @@ def _late(place):
     def shifted(con, header_line, width):
         place(con, header_line + 1, width)
     return shifted
+
+
+def test_a_broken_quote_on_the_first_row_does_not_send_the_whole_file_to_the_fallback(tmp_path):
+    path = write(tmp_path, HEADER + b'"Broken,1,y\n' + _clean_rows(3, 2000))  # read_csv swallows all of it
+    rows, windows = fast(path, 1)
+    assert rows == old_framing(path, 1)
+    assert windows[0][0] == 2 and windows[0][1] - windows[0][0] < 2 * raw_csv_fast.WINDOW_LINES

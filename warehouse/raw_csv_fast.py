@@ -1,4 +1,4 @@
-"""CSV records read by DuckDB's `read_csv(store_rejects=true)`, checked line by line; the lines from the first reject on are framed by raw_csv."""
+"""CSV records read by DuckDB's `read_csv(store_rejects=true)` and checked against their lines; raw_csv frames the lines around each reject."""
 
 from __future__ import annotations
 
@@ -121,9 +121,10 @@ def _line_of_byte(path: Path, offset: int) -> int:
     return lines
 
 
-def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, header: bool) -> int:
+def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, header: bool) -> tuple[int, bool]:
     """Read the lines after `done` with DuckDB (from a copy of the file's tail unless `header`), keep the checked
-    records up to the first anomaly in `_acc`, and return the line where the fallback must start."""
+    records up to the first anomaly in `_acc`; returns the line where the fallback must start, and whether
+    DuckDB could not read those lines at all."""
     source, offset = path, 0
     if not header:
         offset = _byte_of_line(path, done + 1)
@@ -149,7 +150,7 @@ def _fast(con: duckdb.DuckDBPyConnection, path: Path, done: int, width: int, hea
                         " FROM _acc WHERE line_number > ?", [start, start, start, done]).fetchone()[0]
     start = max(start, done + 1)
     con.execute("DELETE FROM _acc WHERE line_number >= ?", [start])
-    return start
+    return start, rejected == -1
 
 
 def _fallback(con: duckdb.DuckDBPyConnection, start: int, width: int, total: int, whole: bool) -> int:
@@ -188,12 +189,11 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header_line: int, width: i
                 "(line_number BIGINT, raw_text VARCHAR, fields VARCHAR[], problem VARCHAR)")
     done, windows = header_line, []
     while done < total:
-        start = _fast(con, path, done, width, header=not windows)
+        start, unreadable = _fast(con, path, done, width, header=not windows)
         blank = con.execute("SELECT count(*) = 0 FROM _lines WHERE n >= ? AND regexp_replace(line, '\\r$', '') <> ''",
                             [start]).fetchone()[0]
         if blank:
             break
-        unreadable = con.execute("SELECT count(*) = 0 FROM _duck").fetchone()[0] and start == done + 1
         done = _fallback(con, start, width, total, whole=unreadable or len(windows) >= MAX_WINDOWS)
         windows.append((start, done))
     for table in ("_incoming", "_duck", "_multi", "_lines", "_physical", "_spans"):  # free their memory
