@@ -10,7 +10,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 # asset family -> files (globs under the repo) whose content is its code version
 PARTS: dict[str, tuple[str, ...]] = {
-    "raw": ("ingestion/**/*.py", "warehouse/raw_load.py", "warehouse/raw_csv.py", "warehouse/source_status.py"),
+    "raw": ("ingestion/**/*.py", "warehouse/raw_load.py", "warehouse/raw_csv.py", "warehouse/raw_csv_fast.py",
+            "warehouse/source_status.py"),
     "analytics": ("analytics/**/*.py", "analytics/**/*.csv"),
     "publish": ("warehouse/publish.py", "warehouse/publish_log.py"),
 }

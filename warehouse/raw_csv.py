@@ -88,9 +88,10 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     return count
 
 
-def frame(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None:
-    """Frame the records after `header_line` from `_lines` into temp table `_incoming(line_number, raw_text,
-    fields, problem)`: one row per data record or rejected line; blank lines are not records.
+def frame(con: duckdb.DuckDBPyConnection, header_line: int, width: int, last_line: int | None = None) -> None:
+    """Frame the records after `header_line` (up to `last_line`, default the last) from `_lines` into temp table
+    `_incoming(line_number, raw_text, fields, problem)`: one row per data record or rejected line; blank lines
+    are not records.
 
     A record starts outside quotes. A line with an odd number of quotes that is not a record by itself
     opens a quoted field that the next line with an odd number of quotes closes; that candidate must be a
@@ -104,7 +105,7 @@ def frame(con: duckdb.DuckDBPyConnection, header_line: int, width: int) -> None:
                length(line) - length(replace(line, '"', '')) AS quotes,
                CASE WHEN strpos(line, '"') = 0 THEN strpos(regexp_replace(line, '\\r$', ''), chr(13)) = 0
                     ELSE regexp_full_match(regexp_replace(line, '\\r$', ''), '{RECORD}') END AS whole
-        FROM _lines WHERE n > {header_line}""")
+        FROM _lines WHERE n > {header_line} AND n <= {last_line if last_line is not None else 'n'}""")
     multi_line = con.execute("SELECT count(*) FROM _physical WHERE quotes % 2 = 1").fetchone()[0] > 0
     con.execute(_MULTI_LINE.format(limit=MAX_FIELD_CHARS, record=RECORD, next_field=_NEXT_FIELD, width=width)
                 if multi_line else
@@ -185,6 +186,6 @@ SELECT r.n, CASE WHEN pairs THEN closer ELSE r.n END, CASE WHEN pairs THEN t.tex
        CASE WHEN pairs THEN NULL
             WHEN closer IS NOT NULL AND middle_chars > {limit} THEN '""" + TOO_LONG + """'
             ELSE replace('""" + _UNTERMINATED.replace("{lines}", "@LINES@") + """', '@LINES@',
-                         CAST(coalesce(closer, (SELECT max(n) FROM _physical)) - r.n + 1 AS VARCHAR)) END
+                         CAST(coalesce(closer, (SELECT max(n) FROM _lines)) - r.n + 1 AS VARCHAR)) END
 FROM roles r LEFT JOIN texts t ON t.n = r.n WHERE free AND NOT whole
 """

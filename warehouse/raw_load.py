@@ -10,7 +10,7 @@ from typing import Mapping, Protocol, Sequence
 
 import duckdb
 
-from warehouse import raw_csv
+from warehouse import raw_csv_fast
 
 PROVENANCE = (("_source", "VARCHAR"), ("_snapshot_sha256", "VARCHAR"), ("_snapshot_date", "DATE"),
               ("_snapshot_format", "VARCHAR"), ("_line_number", "BIGINT"), ("_raw_text", "VARCHAR"))
@@ -120,11 +120,10 @@ def _raw_tables_with_source(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, rows: RowsLike) -> None:
-    """Temp table `_incoming(line_number, raw_text, fields, problem)`: a CSV framed by DuckDB from its lines,
-    or the records an extractor read."""
+    """Temp table `_incoming(line_number, raw_text, fields, problem)`: a CSV read by DuckDB's `read_csv` (its
+    physical lines framed in SQL from the first reject on), or the records an extractor read."""
     if rows.path is not None:
-        raw_csv.read_lines(con, Path(rows.path))
-        raw_csv.frame(con, rows.header_line, rows.width)
+        raw_csv_fast.stage(con, Path(rows.path), rows.header_line, rows.width)
         return
     import pandas as pd  # local: keep module import light for the SQL CLI
 
@@ -199,7 +198,7 @@ def load_rows(con: duckdb.DuckDBPyConnection, rows: RowsLike, *, source: str, sh
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise LoadError(f"loading {source} ({sha256[:12]}) failed and was rolled back: {message}") from exc
     finally:
-        for temp in ("_lines", "_physical", "_spans", "_incoming", "_framed"):
+        for temp in ("_lines", "_physical", "_spans", "_incoming", "_framed", *raw_csv_fast.TEMP_TABLES):
             with contextlib.suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS {temp}")
     return LoadResult(source, sha256, "loaded", loaded, rejected, inputs)
