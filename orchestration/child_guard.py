@@ -70,3 +70,47 @@ def dbt_main() -> None:
     """`layoffs-ai-dbt ARGS`: run this environment's `dbt ARGS`, killed when the run that started it dies."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     exec_dying_with_parent([dbt, *sys.argv[1:]], signal.SIGKILL, parent_exe=sys.executable)
+
+
+# Stops a process group once the process holding the other end of its stdin is gone, however it ended (SIGKILL
+# included): SIGTERM first (dagster dev's clean shutdown of its webserver and daemon), SIGKILL after a grace period.
+WATCHDOG = """
+import os, signal, sys, time
+group, grace = int(sys.argv[1]), float(sys.argv[2])
+sys.stdin.buffer.read()
+def alive():
+    try:
+        os.killpg(group, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+if alive():
+    os.killpg(group, signal.SIGTERM)
+    end = time.monotonic() + grace
+    while alive() and time.monotonic() < end:
+        time.sleep(0.2)
+    if alive():
+        os.killpg(group, signal.SIGKILL)
+"""
+
+
+def supervise(argv: Sequence[str], env: dict, cwd: Path, grace: float = 30.0) -> int:
+    """Run `argv` as the leader of its own process group, with a watchdog that stops the whole group when this
+    process dies (even by SIGKILL, through the watchdog's stdin pipe); signals this process gets are passed to
+    the group. Returns the child's exit code (128 + signal when it was killed)."""
+    import subprocess
+
+    child = subprocess.Popen(list(argv), env=env, cwd=cwd, process_group=0)
+    subprocess.Popen([sys.executable, "-c", WATCHDOG, str(child.pid), str(grace)], stdin=subprocess.PIPE,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, process_group=0)
+
+    def forward(signum, _frame):
+        try:
+            os.killpg(child.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, forward)
+    code = child.wait()
+    return 128 - code if code < 0 else code   # on return, the watchdog's pipe closes and it stops any leftover

@@ -136,9 +136,11 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     path = os.pathsep.join(filter(None, [str(bin_dir), child_environment().get("PATH")]))
     env = child_environment(DAGSTER_HOME=str(dagster_home), VIRTUAL_ENV=str(bin_dir.parent), PATH=path)
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # `&`-started shells ignore SIGINT; dg dev must not
-    os.chdir(REPO)
-    os.execve(argv[0], argv, env)
-    return 0  # not reached
+    # dg dev leads its own process group under a watchdog: if this command dies, even by SIGKILL, dg dev gets
+    # its clean-shutdown SIGTERM and its webserver, daemon and code server go with it (issue 20: no orphans)
+    from .child_guard import supervise
+
+    return supervise(argv, env, REPO)
 
 
 def register(sub) -> None:

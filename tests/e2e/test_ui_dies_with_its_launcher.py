@@ -58,3 +58,30 @@ def test_dg_dev_and_its_services_die_when_the_process_that_started_it_is_sigkill
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+
+
+def test_dg_dev_and_its_services_die_when_layoffs_ai_ui_itself_is_sigkilled(tmp_path):
+    """The user's own `kill -9` of `layoffs-ai ui`: its watchdog gives dg dev the clean-shutdown SIGTERM."""
+    from tests.support.dagster_dev import start_dagster_dev
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "snapshots").mkdir()
+    dev = start_dagster_dev(tmp_path / "home", tmp_path / "snapshots", tmp_path / "dg_dev.log")
+    sid = dev.proc.pid
+    try:
+        dev.wait_ready(timeout=240)
+        started = session_processes(sid)
+        assert any("dagster_webserver" in cmd for cmd in started.values()), started
+        dev.proc.kill()                       # SIGKILL `layoffs-ai ui`, not its dg dev child
+        dev.proc.wait(10)
+        deadline = time.monotonic() + 60
+        while session_processes(sid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = {pid: cmd[:80] for pid, cmd in session_processes(sid).items()}
+        assert left == {}, f"still running 60 s after `layoffs-ai ui` was SIGKILLed: {left}"
+    finally:
+        for pid in session_processes(sid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
