@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -19,22 +20,27 @@ SPILLS = ("SELECT count(*) AS groups, max(length(s)) AS width FROM "
           "(SELECT md5(range::VARCHAR) || repeat('y', 100) AS s, count(*) FROM range(1500000) GROUP BY 1)")
 
 
-def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, str, str, float]:
-    """Exit code, stdout, stderr and peak resident MiB of one `layoffs-ai` process (its own rusage, via wait4)."""
-    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO), **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, out, err, usage.ru_maxrss / 1024
+# A small launcher between pytest and the command: a child forked straight from pytest starts with pytest's own
+# resident size (ru_maxrss survives exec), which made the measure depend on how much the test session had loaded.
+MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[2:]); "
+           "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+           "sys.exit(r.returncode)")
+
+
+def _run_measured(args: list[str], env: dict[str, str], report: Path) -> tuple[int, str, str, float]:
+    """Exit code, stdout, stderr and peak resident MiB of one `layoffs-ai` process (written to `report`)."""
+    proc = subprocess.run([sys.executable, "-c", MEASURE, str(report), sys.executable, "-m", "orchestration.cli",
+                           *args], cwd=REPO, text=True, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **env})
+    return proc.returncode, proc.stdout, proc.stderr, int(report.read_text()) / 1024
 
 
 def test_a_query_over_the_limit_exits_1_with_one_line_naming_the_variable_and_memory_stays_bounded(wh, tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     code, out, err, peak_mib = _run_measured(["sql", HUGE, "--warehouse", str(wh)],
-                                             {"LAYOFFS_AI_SQL_MEMORY_LIMIT": "100MB", "TMPDIR": str(tmp)})
+                                             {"LAYOFFS_AI_SQL_MEMORY_LIMIT": "100MB", "TMPDIR": str(tmp)},
+                                             tmp_path / "maxrss.txt")
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith("error: the query needs more memory than LAYOFFS_AI_SQL_MEMORY_LIMIT=100MB"), err
