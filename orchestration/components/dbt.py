@@ -17,7 +17,6 @@ from dagster_dbt.dagster_dbt_translator import validate_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 
 from orchestration.catalog import table_metadata
-from orchestration.components.dbt_freshness import CHECK, freshness_check_specs, freshness_targets, run_freshness
 from orchestration.components.dbt_reuse import ParseState, dbt_cli
 from orchestration.settings import Settings
 
@@ -104,9 +103,6 @@ class LayoffsDbtComponent(DbtProjectComponent):
             io_manager_key=None)
         op_spec = self._get_op_spec(project)
         resolution = context.resolution_context
-        manifest = validate_manifest(project.manifest_path)
-        self._freshness = freshness_targets(manifest, lambda uid: self.get_asset_spec(manifest, uid, project).key)
-        check_specs = [*check_specs, *freshness_check_specs(self._freshness)]
 
         @dg.multi_asset(specs=asset_specs, check_specs=check_specs, can_subset=True, name="dbt_models",
                         op_tags=op_spec.tags, required_resource_keys={"warehouse"},
@@ -123,12 +119,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         state = ParseState(settings.home)
         targets = settings.home / "dbt_target"
         dbt_vars = pipeline_vars(state.point_at(warehouse.work_copy(context.run.run_id)), settings)
-        wanted = {key: sources for key, sources in self._freshness.items()
-                  if dg.AssetCheckKey(key, CHECK) in context.selected_asset_check_keys}
-        fresh_target, build_target = targets / f"{context.run.run_id[:8]}-freshness", targets / context.run.run_id[:8]
-        if wanted:
-            with state.reusing(fresh_target):
-                yield from run_freshness(dbt, dbt_vars, fresh_target, wanted)
+        build_target = targets / context.run.run_id[:8]
         with state.reusing(build_target):
             # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
             # (tests/test_dbt_build.py); a night only builds the models and runs their data tests.
