@@ -67,7 +67,15 @@ def dbt_executable() -> str:
 
 
 def dbt_main() -> None:
-    """`layoffs-ai-dbt ARGS`: run this environment's `dbt ARGS`, killed when the run that started it dies."""
+    """`layoffs-ai-dbt ARGS`: run this environment's `dbt ARGS`, killed when the run that started it dies.
+
+    `--version` alone is answered from the installed dbt-core's metadata: dagster-dbt asks it once per dbt
+    handle, and dbt itself takes about 2 s of imports to say it (the dbt run is the one installed here)."""
+    if sys.argv[1:] == ["--version"]:
+        from importlib import metadata
+
+        print(f"Core:\n  - installed: {metadata.version('dbt-core')}")
+        return
     dbt = str(Path(sys.executable).with_name("dbt"))
     exec_dying_with_parent([dbt, *sys.argv[1:]], signal.SIGKILL, parent_exe=sys.executable)
 

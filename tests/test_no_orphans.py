@@ -24,11 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 RUNNER = """
 import json, sys
 from pathlib import Path
-from dagster_dbt import DbtProject
-from orchestration.components.dbt_reuse import LeanDbtCli, dbt_cli
+from dagster_dbt import DbtCliResource, DbtProject
+from orchestration.components.dbt_reuse import dbt_cli
 mode, target, warehouse = sys.argv[1:4]
 project = DbtProject(Path("dbt_project").resolve())
-dbt = dbt_cli(project) if mode == "guarded" else LeanDbtCli(
+dbt = dbt_cli(project) if mode == "guarded" else DbtCliResource(
     project_dir=project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
 vars_ = json.dumps({"warehouse_path": warehouse, "threads": 1, "memory_limit": "200MB"})
 # a query that runs for minutes once dbt has parsed the project

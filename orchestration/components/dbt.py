@@ -10,11 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent
-from dagster_dbt.asset_utils import build_dbt_specs
-from dagster_dbt.components.dbt_component_utils import _set_resolution_context
-from dagster_dbt.dagster_dbt_translator import validate_translator
-from dagster_dbt.dbt_manifest import validate_manifest
+from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent, dbt_assets
 
 from orchestration.catalog import table_metadata
 from orchestration.components.dbt_reuse import ParseState, dbt_cli
@@ -95,21 +91,15 @@ class LayoffsDbtComponent(DbtProjectComponent):
         state_path.write_text(_manifest_digest(project.manifest_path))
 
     def build_defs_from_state(self, context: dg.ComponentLoadContext, state_path: Path | None) -> dg.Definitions:
-        """As DbtProjectComponent's, plus the `warehouse` resource the build needs (its working copy)."""
-        project = self._project_manager.get_project(state_path)
-        asset_specs, check_specs = build_dbt_specs(
-            translator=validate_translator(self.translator), manifest=validate_manifest(project.manifest_path),
-            select=self.select, exclude=self.exclude, selector=self.selector, project=project,
-            io_manager_key=None)
-        op_spec = self._get_op_spec(project)
-        resolution = context.resolution_context
+        """dagster-dbt's documented `@dbt_assets` on the prepared manifest, with this component as its translator
+        (keys, groups, owners, code versions) and the `warehouse` resource the build needs (its working copy)."""
+        project = self.dbt_project
 
-        @dg.multi_asset(specs=asset_specs, check_specs=check_specs, can_subset=True, name="dbt_models",
-                        op_tags=op_spec.tags, required_resource_keys={"warehouse"},
-                        description="dbt build (models and their tests) into the run's working copy.")
+        @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=self.translator,
+                    name="dbt_models", required_resource_keys={"warehouse"})
         def dbt_models(context):
-            with _set_resolution_context(resolution):
-                yield from self.execute(context=context, dbt=dbt_cli(project))
+            """dbt build (models and their tests) into the run's working copy."""
+            yield from self.execute(context=context, dbt=dbt_cli(project))
 
         return dg.Definitions(assets=[dbt_models])
 

@@ -1,4 +1,4 @@
-"""What lets one run's dbt reuse the last run's parse: a stable warehouse path, the kept parse, a lean CLI handle."""
+"""What lets one run's dbt reuse the last run's parse: a stable warehouse path and the kept parse; the dbt handle."""
 
 from __future__ import annotations
 
@@ -6,39 +6,19 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator
-from functools import cached_property
-from importlib import metadata
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging import version
 
 from orchestration.child_guard import dbt_executable
 
 PARSE_FILE = "partial_parse.msgpack"
 
 
-class LeanDbtCli(DbtCliResource):
-    """dagster-dbt's dbt handle without two start-up costs this project never uses (≈2 s per dbt command here).
-
-    - `dbt --version` in a subprocess (≈2 s of dbt imports): the dbt run is the one installed beside this Python,
-      so its version is the installed dbt-core's.
-    - An in-process dbt adapter, built only for `fetch_row_counts()` / `fetch_column_metadata()`: this project
-      reads its catalog metadata itself, after dbt has released the DuckDB file (one writer per file).
-    """
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(metadata.version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 - the base class's signature
-        return None
-
-
 def dbt_cli(project: DbtProject) -> DbtCliResource:
     """dbt from this Python's environment (the venv is not always on PATH), started through `layoffs-ai-dbt` so
     that it dies with the process that started it, even one that is SIGKILLed (orchestration/child_guard.py)."""
-    return LeanDbtCli(project_dir=project, dbt_executable=dbt_executable())
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
 
 
 class ParseState:
