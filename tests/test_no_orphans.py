@@ -51,7 +51,7 @@ def _dbt_child(runner: subprocess.Popen, timeout: float = 60) -> psutil.Process:
         assert runner.poll() is None, "the runner ended before it started dbt"
         for child in psutil.Process(runner.pid).children(recursive=True):
             try:
-                if child.name() == "dbt":
+                if child.name() == "dbt" and "show" in child.cmdline():  # not dagster-dbt's `dbt --version`
                     return child
             except psutil.NoSuchProcess:
                 continue
