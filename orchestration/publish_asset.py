@@ -6,6 +6,7 @@ from warehouse.publish import publish
 from warehouse.publish_log import record_publish
 
 from .code_versions import code_version
+from .fingerprint import code_fingerprint
 from .launch_rules import PUBLISHED
 from .resources import WarehouseResource
 
@@ -35,7 +36,7 @@ def _publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
     with warehouse.connect(run_id) as con:
         snaps = dict(con.execute(
             "SELECT source, arg_max(sha256, loaded_at) FROM raw._loads GROUP BY source").fetchall())
-        record_publish(con, run_id, code_version("raw") + code_version("analytics"), snaps)
+        record_publish(con, run_id, code_fingerprint(), snaps)
         counts = con.execute(
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             "WHERE schema_name IN ('raw','marts','analytics') ORDER BY 1").fetchall()
