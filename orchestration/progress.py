@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import TextIO
+from typing import Callable, TextIO
 
 import dagster as dg
 
@@ -56,7 +56,7 @@ def source_line(state: SourceState | None) -> str:
     return f"  {state.status.upper():<8} {state.dataset:<27} {state.error}{kept}"
 
 
-def describe(event: dg.DagsterEvent) -> str | None:
+def describe(event: dg.DagsterEvent, interrupted: bool = False) -> str | None:
     """One progress line for a step, source or check event (None: not shown)."""
     kind, step = event.event_type_value, event.step_key or ""
     if step.endswith("_checks") and kind != "ASSET_CHECK_EVALUATION":
@@ -68,7 +68,7 @@ def describe(event: dg.DagsterEvent) -> str | None:
     if kind == "STEP_SKIPPED":
         return f"skipped {step} (an upstream step did not succeed)"
     if kind == "STEP_FAILURE":
-        if event.step_failure_data.error_source.value == "INTERRUPT":
+        if event.step_failure_data.error_source.value == "INTERRUPT" or interrupted:
             return f"stopped {step}"
         return f"FAILED  {step}: {root_message(event.step_failure_data.error)}"
     if kind == "ASSET_CHECK_EVALUATION":
@@ -87,14 +87,20 @@ class Progress(logging.Handler):
     marks the run canceling when a step was interrupted (a person stopped it: Dagster then records it canceled,
     not failed)."""
 
-    def __init__(self, instance: dg.DagsterInstance, out: TextIO):
+    def __init__(self, instance: dg.DagsterInstance, out: TextIO, signals: Callable[[], list[int]]):
         super().__init__(logging.DEBUG)
-        self.instance, self.out = instance, out
+        self.instance, self.out, self.signals = instance, out, signals
         self.states: dict[str, SourceState | None] = {}
         self.interrupted = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
+        try:
+            self._show((getattr(record, "dagster_meta", None) or {}), record)
+        except Exception:  # noqa: BLE001 - a progress line must never fail the run
+            self.handleError(record)
+
+    def _show(self, meta: dict, record: logging.LogRecord) -> None:
+        event = meta.get("dagster_event")
         if event is None:
             return
         if event.event_type_value == "ASSET_OBSERVATION":
@@ -104,13 +110,15 @@ class Progress(logging.Handler):
                 self.states[state.dataset] = state
                 print(source_line(state), file=self.out, flush=True)
             return
-        if event.is_step_failure and event.step_failure_data.error_source.value == "INTERRUPT" \
-                and not self.interrupted:
+        # Dagster turns SIGINT and SIGTERM into an interrupt of the step; inside a DuckDB query DuckDB reports it
+        # as its own error ("Query interrupted"): a step that fails after a signal was stopped, not broken
+        if event.is_step_failure and not self.interrupted and (
+                event.step_failure_data.error_source.value == "INTERRUPT" or self.signals()):
             self.interrupted = True
-            run = self.instance.get_run_by_id(event.run_id)
+            run = self.instance.get_run_by_id(meta.get("run_id") or "")
             if run is not None and not run.is_finished:
                 self.instance.report_run_canceling(run, message="stopped by a signal (Ctrl-C or SIGTERM)")
-        line = describe(event)
+        line = describe(event, self.interrupted)
         if line:
             print(f"  {time.strftime('%H:%M:%S')} {line}", file=self.out, flush=True)
 

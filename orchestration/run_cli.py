@@ -61,20 +61,27 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _say(f"  full log (dbt output, warnings): {log_path}")
     instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
-    progress = Progress(instance, sys.stdout)
+    read_end, write_end = os.pipe()  # the numbers of the signals received (Dagster's handlers do not say)
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    received: list[int] = []
+
+    def signals() -> list[int]:
+        with contextlib.suppress(BlockingIOError):
+            received.extend(os.read(read_end, 64))
+        return [s for s in received if s in (signal.SIGINT, signal.SIGTERM)]
+
+    progress = Progress(instance, sys.stdout, signals)
     defs = dg.Definitions.merge(build(settings), dg.Definitions(
         loggers={"console": dg.colored_console_logger, "progress": progress.logger_def()}))
     job = defs.resolve_job_def("refresh_all")
     if callable(selection):
         selection = selection(defs.resolve_asset_graph())
-    terms: list[int] = []
-
-    def on_term(signum, _frame):  # what Dagster's run workers do: SIGTERM is an interrupt like SIGINT
-        terms.append(signum)
-        signal.raise_signal(signal.SIGINT)
-
+    # during the run Dagster handles SIGINT and SIGTERM (the step is interrupted, dagster-dbt passes it to dbt);
+    # before it, both are a KeyboardInterrupt
     signal.signal(signal.SIGINT, signal.default_int_handler)  # `&`-started shells ignore SIGINT
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    signal.set_wakeup_fd(write_end)
     run_id = str(uuid.uuid4())
     command.run_ids.append(run_id)
     result, interrupted = None, False
@@ -87,9 +94,8 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}}})
     except KeyboardInterrupt:
         interrupted = True
-    interrupted = interrupted or progress.interrupted or bool(terms)
-    if interrupted:
-        signum = terms[0] if terms else signal.SIGINT
+    if interrupted or progress.interrupted or signals():
+        signum = (signals() or [signal.SIGINT])[0]
         print(f"interrupted by {signal.Signals(signum).name}: the run was stopped; the published warehouse in "
               f"{settings.home} is unchanged", file=sys.stderr, flush=True)
         sys.stdout.flush()
