@@ -42,10 +42,9 @@ def _nothing_new(settings: Settings) -> bool:
     return unchanged(settings.home / "warehouse.duckdb", offline_snapshots(settings.snapshot_dir))
 
 
-def execute(settings: Settings, command: Command, selection, tags: dict[str, str]):
+def execute(settings: Settings, command: Command, selection, tags: dict[str, str], fetching: int):
     """One in-process execution of `refresh_all` (or `selection` of it; a callable chooses it from the asset graph
-    and may refuse it): progress from Dagster's event stream,
-    Dagster's own console log in the run's log file; SIGTERM is handled as Dagster handles SIGINT."""
+    and may refuse it): progress from Dagster's event stream, Dagster's own console log in the run's log file."""
     import dagster as dg
 
     from safetext import CleanWriter
@@ -55,15 +54,14 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     from .pipeline_cli import prepare_dagster_home
     from .progress import Progress
 
-    prepare_dagster_home(settings)
-    check_published(WarehousePaths(settings.home))  # a corrupt warehouse: say so before any work
-    log_path = settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    _say(f"  full log (dbt output, warnings): {log_path}")
-    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
+    # before the run, SIGINT and SIGTERM are a KeyboardInterrupt; during it Dagster handles both (the step is
+    # interrupted, dagster-dbt passes it on to dbt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # `&`-started shells ignore SIGINT
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     read_end, write_end = os.pipe()  # the numbers of the signals received (Dagster's handlers do not say)
     os.set_blocking(read_end, False)
     os.set_blocking(write_end, False)
+    signal.set_wakeup_fd(write_end)
     received: list[int] = []
 
     def signals() -> list[int]:
@@ -71,21 +69,24 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
             received.extend(os.read(read_end, 64))
         return [s for s in received if s in (signal.SIGINT, signal.SIGTERM)]
 
+    prepare_dagster_home(settings)
+    check_published(WarehousePaths(settings.home))  # a corrupt warehouse: say so before any work
+    log_path = settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    _say(f"  full log (dbt output, warnings): {log_path}")
+    instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
     progress = Progress(instance, sys.stdout, signals)
-    defs = dg.Definitions.merge(build(settings), dg.Definitions(
-        loggers={"console": dg.colored_console_logger, "progress": progress.logger_def()}))
-    job = defs.resolve_job_def("refresh_all")
-    if callable(selection):
-        selection = selection(defs.resolve_asset_graph())
-    # during the run Dagster handles SIGINT and SIGTERM (the step is interrupted, dagster-dbt passes it to dbt);
-    # before it, both are a KeyboardInterrupt
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # `&`-started shells ignore SIGINT
-    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
-    signal.set_wakeup_fd(write_end)
-    run_id = str(uuid.uuid4())
-    command.run_ids.append(run_id)
     result, interrupted = None, False
     try:
+        defs = dg.Definitions.merge(build(settings), dg.Definitions(
+            loggers={"console": dg.colored_console_logger, "progress": progress.logger_def()}))
+        job = defs.resolve_job_def("refresh_all")
+        if callable(selection):
+            selection = selection(defs.resolve_asset_graph())
+        _say(f"  fetching {fetching} source(s) concurrently ({settings.mode}; deadline "
+             f"{settings.http.deadline:g} s each)")
+        run_id = str(uuid.uuid4())
+        command.run_ids.append(run_id)
         with open(log_path, "a") as handle:
             log = CleanWriter(handle)  # the run log gets no terminal escape and no secret either
             with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
@@ -128,10 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise Refused(f"refused: {problem}")
         return [snapshot_key(d) for d in TABLES_BY_DATASET] + keys
 
-    _say(f"  fetching {len(TABLES_BY_DATASET)} source(s) concurrently ({settings.mode}; deadline "
-         f"{settings.http.deadline:g} s each)")
     tags = {ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {}
-    result, progress, log_path = execute(settings, command, chosen if args.select else None, tags)
+    result, progress, log_path = execute(settings, command, chosen if args.select else None, tags, len(TABLES_BY_DATASET))
     took = time.monotonic() - started
     states = {d: progress.states.get(d) for d in TABLES_BY_DATASET}
     if not result.success:
@@ -180,8 +179,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     selection = ([snapshot_key(d) for d in ids] + [raw_key(t) for t in tables] + [staging_key(t) for t in tables]
                  + [PUBLISHED])
     tags = {ALL_SOURCES_TAG: "true"} | ({ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {})
-    _say(f"  fetching {len(ids)} source(s) concurrently ({settings.mode}; deadline {settings.http.deadline:g} s each)")
-    result, progress, _ = execute(settings, command, selection, tags)
+    result, progress, _ = execute(settings, command, selection, tags, len(ids))
     published = settings.home / "warehouse.duckdb"
     if not result.success:
         from .progress import failure_line
