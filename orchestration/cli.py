@@ -16,12 +16,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from .ingest_cli import register as register_ingest
+    from .pipeline_cli import register as register_ui
+    from .run_cli import register as register_run
 
-    register_ingest(sub)
-    from .pipeline_cli import register as register_pipeline
-
-    register_pipeline(sub)
+    register_run(sub)
+    register_ui(sub)
     from sqlcli.main import register as register_sql
 
     # read when a query runs, not at parse time
@@ -92,7 +91,7 @@ def _dispatch(args: argparse.Namespace) -> tuple[int, str]:
     """Run the command: its exit code, and the one line saying why it failed when the line is printed here."""
     from warehouse.publish import PublishError
 
-    from .run_phases import Refused
+    from .run_cli import Refused
     from .settings import environment_warnings
 
     # Dagster's notes to developers about its own beta/preview APIs are not for the people running the pipeline

@@ -6,6 +6,7 @@ from warehouse.publish import publish
 from warehouse.publish_log import record_publish
 
 from .code_versions import code_version
+from .fingerprint import code_fingerprint
 from .launch_rules import PUBLISHED
 from .resources import WarehouseResource
 
@@ -25,17 +26,20 @@ def published_asset(writers: list[dg.AssetKey]) -> dg.AssetsDefinition:
                     "report/ switch to it together, atomically (one rename of `current`).",
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return _publish(context, warehouse)
+        selection = context.run.asset_selection
+        # a subset (`--select`, `ingest`) did not rebuild everything from its snapshots: the next `run` will
+        complete = not selection or set(writers) <= set(selection)
+        return _publish(context, warehouse, code_fingerprint() if complete else "partial")
 
     return published_warehouse
 
 
-def _publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def _publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> dg.MaterializeResult:
     run_id = context.run.run_id
     with warehouse.connect(run_id) as con:
         snaps = dict(con.execute(
             "SELECT source, arg_max(sha256, loaded_at) FROM raw._loads GROUP BY source").fetchall())
-        record_publish(con, run_id, code_version("raw") + code_version("analytics"), snaps)
+        record_publish(con, run_id, fingerprint, snaps)
         counts = con.execute(
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "
             "WHERE schema_name IN ('raw','marts','analytics') ORDER BY 1").fetchall()

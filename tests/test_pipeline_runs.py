@@ -65,8 +65,8 @@ def test_second_run_with_unchanged_sources_builds_nothing(two_runs):
     assert "nothing new" in second.stdout
     assert two_runs["sha_second"] == two_runs["sha_first"], "nothing new: the published file is untouched"
     runs = _instance_runs(two_runs["home"])
-    # two observations, one refresh: the quiet night launched no run that could mark checks SKIPPED
-    assert sorted(name for name, _ in runs) == ["observe_sources", "observe_sources", "refresh_all"]
+    # one run (fetch, build, publish): the quiet night launched no run that could mark checks SKIPPED
+    assert sorted(name for name, _ in runs) == ["refresh_all"]
 
 
 def test_snapshot_data_version_is_its_sha256(two_runs):

@@ -1,14 +1,12 @@
-"""The nightly refresh: observe every source at 03:00 UTC, then rebuild what changed (needs the daemon)."""
+"""The nightly refresh: observe every source at 03:00 UTC, then rebuild when anything changed (needs the daemon)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from .ingestion import TABLES_BY_DATASET, snapshot_key
-from warehouse.publish_log import published_run_ids
-
+from ..fingerprint import unchanged
 from ..resources import WarehouseResource
-from ..staleness import keys_to_refresh
 
 SNAPSHOTS = dg.AssetSelection.assets(*(snapshot_key(d) for d in TABLES_BY_DATASET))
 
@@ -20,8 +18,9 @@ observe_sources_job = dg.define_asset_job(
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
-    selection=dg.AssetSelection.all() - SNAPSHOTS,
-    description="Load raw, build dbt, run analytics and publish the warehouse from the observed snapshots.",
+    selection=dg.AssetSelection.all(include_sources=True),
+    description="Fetch every source, load raw, build dbt, run analytics and publish the warehouse (`layoffs-ai run`; "
+                "after an observation, `rebuild_what_changed` runs it without the sources).",
 )
 
 nightly_refresh = dg.ScheduleDefinition(
@@ -31,7 +30,7 @@ nightly_refresh = dg.ScheduleDefinition(
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Nightly at 03:00 UTC: observe every source; `rebuild_what_changed` then rebuilds and publishes "
-                "only what a changed source or changed code made stale.",
+                "everything when a source or the code changed since the last publish.",
 )
 
 
@@ -41,14 +40,18 @@ nightly_refresh = dg.ScheduleDefinition(
     request_job=refresh_all,
     default_status=dg.DefaultSensorStatus.RUNNING,
     name="rebuild_what_changed",
-    description="After each successful observation: one run of everything stale or missing and its downstream.",
+    description="After each successful observation: one run of everything but the sources, unless the observed "
+                "snapshots and the code are those of the last publish (raw._publish_log).",
 )
 def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+    from .ingestion import latest_state
+
+    states = {d: latest_state(context.instance, d) for d in TABLES_BY_DATASET}
+    if all(s is not None and s.status == "ok" for s in states.values()) and unchanged(
+            warehouse.paths.published, {d: s.accepted_sha256 for d, s in states.items()}):
+        return dg.SkipReason("nothing changed since the last publish")
     graph = context.repository_def.asset_graph
-    candidates = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
-    keys = keys_to_refresh(graph, context.instance, candidates, published_run_ids(warehouse.paths.published))
-    if not keys:
-        return dg.SkipReason("nothing changed since the last build")
+    keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
     return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=keys)
 
 
@@ -60,7 +63,7 @@ def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: Warehous
 )
 def alert_on_failure(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
     from ..alerts import alert
-    from ..pipeline_cli import root_message
+    from ..progress import root_message
 
     event = context.failure_event
     message = root_message(event.step_failure_data.error) if event.is_step_failure else (event.message or "failed")

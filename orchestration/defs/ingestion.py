@@ -18,6 +18,7 @@ from ..resources import SourceFetcher, WarehouseResource
 from ..source_checks import source_check_results, source_check_specs
 from ..source_state import SourceState, decide
 
+ALL_SOURCES_TAG = "layoffs_ai/all_sources_required"  # set by `layoffs-ai ingest`
 # dataset id -> raw tables its snapshot loads, as each source module declares them
 TABLES_BY_DATASET: dict[str, tuple[str, ...]] = {d: ds.tables for d, (ds, _) in sources.DATASETS.items()}
 RAW_TABLES: tuple[str, ...] = tuple(sources.RAW_TABLES)
@@ -84,6 +85,8 @@ def fetch_sources(context: dg.AssetExecutionContext):
             metadata=_observation(states[d], outcomes[d].seconds),
             check_results=source_check_results(states[d], store))
     failed = [d for d in wanted if states[d].status != "ok"]
+    if failed and context.run.tags.get(ALL_SOURCES_TAG):  # `layoffs-ai ingest`: a failed source fails the run
+        raise dg.Failure(description="; ".join(f"{d}: {states[d].error}" for d in failed), allow_retries=False)
     if wanted and len(failed) == len(wanted):
         raise dg.Failure(description="every source failed: " + "; ".join(
             f"{d}: {states[d].error}" for d in failed), allow_retries=False)
