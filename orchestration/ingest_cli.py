@@ -37,7 +37,7 @@ def _ingest(run, ids: list[str]) -> int:
     from ingestion import sources
 
     from .defs.ingestion import raw_key
-    from .defs.raw_checks import staging_key
+    from .defs.raw_checks import staging_key, typing_outcome_keys
     from .launch_rules import PUBLISHED
 
     run._start()
@@ -53,7 +53,8 @@ def _ingest(run, ids: list[str]) -> int:
         return 1
     tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
     # staging types the rows (its rejects, accepted rows and the truncation gate come with it)
-    result = run.build_keys([raw_key(t) for t in tables] + [staging_key(t) for t in tables] + [PUBLISHED])
+    result = run.build_keys([raw_key(t) for t in tables] + [staging_key(t) for t in tables]
+                            + typing_outcome_keys(tables) + [PUBLISHED])
     if not result.success:
         run.failure = failure_line(result)
         print(f"error: {run.failure}", file=sys.stderr)
@@ -63,8 +64,10 @@ def _ingest(run, ids: list[str]) -> int:
     try:
         for i, dataset in enumerate(ids, 1):
             rows, rejects, inputs, sha, load_run = con.execute(
-                "SELECT rows, rejects, input_rows, sha256, run_id FROM raw._loads WHERE source = ? "
-                "ORDER BY loaded_at DESC LIMIT 1", [dataset]).fetchone()
+                "SELECT coalesce(o.accepted_rows, l.rows), l.input_rows - coalesce(o.accepted_rows, l.rows), "
+                "l.input_rows, l.sha256, l.run_id FROM raw._loads AS l LEFT JOIN staging.load_outcomes AS o "
+                "ON o.source = l.source AND o.snapshot_sha256 = l.sha256 WHERE l.source = ? "
+                "ORDER BY l.loaded_at DESC LIMIT 1", [dataset]).fetchone()
             what = "loaded" if load_run == result.run_id else "unchanged (this snapshot was already loaded)"
             print(f"[{i}/{len(ids)}] {dataset}: {what}; {rows:,} rows, {rejects:,} rejects from {inputs:,} input "
                   f"rows (sha256 {sha[:12]})", flush=True)

@@ -28,10 +28,13 @@ BOOKKEEPING_DDL = (
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS run_id VARCHAR",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS data_through DATE",
     "ALTER TABLE raw._rejects ADD COLUMN IF NOT EXISTS kind VARCHAR",
+    # typing rejects are staging's own models now (staging.rejects has both kinds): drop those an older
+    # staging wrote here, so raw._rejects holds the loader's framing rejects only
+    "DELETE FROM raw._rejects WHERE kind = 'typing'",
     "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (a reload of the same sha256 writes "
-    "nothing); staging fills in its accepted rows, all its rejects and its data-through date.'",
-    "COMMENT ON TABLE raw._rejects IS 'Every source row that was not accepted: where it was, its raw text and why; "
-    "kind framing (the loader) or typing (staging). Replaced per source with its rows.'",
+    "nothing): input data lines, raw rows and framing rejects; staging.load_outcomes has what staging accepted.'",
+    "COMMENT ON TABLE raw._rejects IS 'The loader''s framing rejects: lines that are not a record, where they were, "
+    "their raw text and why. Replaced per source with its rows; staging.rejects adds the typing rejects.'",
 )
 
 

@@ -91,10 +91,8 @@ def fetch_sources(context: dg.AssetExecutionContext):
 
 def _data_through(con, dataset_id: str):
     """The latest event/publication date of the accepted rows the warehouse holds for a dataset, as staging last
-    recorded it in raw._loads (NULL for a snapshot loaded in this run: staging fills it in when it types the rows)."""
-    row = con.execute("SELECT data_through FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT 1",
-                      [dataset_id]).fetchone()
-    return row[0] if row else None
+    found it (staging.load_outcomes; NULL for a snapshot loaded in this run until staging types its rows)."""
+    return source_status.staged_data_through(con).get(dataset_id)
 
 
 def _held_snapshot_retrieved(con, dataset_id: str):

@@ -143,10 +143,10 @@ class FaultHome:
             con.close()
 
     def counts(self, source: str, db: Path | None = None) -> tuple[int, int]:
-        """(accepted rows: those staging typed, raw._rejects rows: framing and typing) of one dataset in the
+        """(accepted rows: those staging typed, staging.rejects rows: framing and typing) of one dataset in the
         published (or given) warehouse."""
         rows = self.query(f"SELECT count(*) FROM staging.stg_{TABLE_OF[source]} WHERE source = ?", [source], db)[0][0]
-        rejects = self.query("SELECT count(*) FROM raw._rejects WHERE source = ?", [source], db)[0][0]
+        rejects = self.query("SELECT count(*) FROM staging.rejects WHERE source = ?", [source], db)[0][0]
         return rows, rejects
 
     def all_counts(self) -> dict[str, tuple[int, int]]:
