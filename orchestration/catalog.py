@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+OWNERS = ["team:layoffs-ai"]  # every asset's owner
+
 
 def table_metadata(con, schema: str, table: str, preview_rows: int = 5, row_count: bool = True) -> dict:
     """`dagster/table_name`, `dagster/column_schema`, and (unless told not to: a view's count would run it)

@@ -14,6 +14,14 @@ from warehouse import raw_csv_fast
 
 PROVENANCE = (("_source", "VARCHAR"), ("_snapshot_sha256", "VARCHAR"), ("_snapshot_date", "DATE"),
               ("_snapshot_format", "VARCHAR"), ("_line_number", "BIGINT"), ("_raw_text", "VARCHAR"))
+PROVENANCE_MEANING = {
+    "_source": "dataset id the row was loaded for (raw._loads.source)",
+    "_snapshot_sha256": "sha256 of the snapshot file the row came from",
+    "_snapshot_date": "date of that snapshot",
+    "_snapshot_format": "the snapshot's format (csv, json, html)",
+    "_line_number": "1-based physical line in the snapshot where the record starts",
+    "_raw_text": "the record as found in the file",
+}
 
 BOOKKEEPING_DDL = (
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -101,13 +109,18 @@ def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, 
     ).fetchone()
 
 
+def raw_columns(columns: Sequence[ColumnLike]) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a raw table: its declared columns (text as found), then the provenance columns."""
+    return [(c.name, c.type) for c in columns] + list(PROVENANCE)
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, declared: Mapping[str, Sequence[ColumnLike]]) -> None:
     """Create every declared raw table (empty) that does not exist yet, so a source that never loaded
     still has its tables and everything downstream builds. A table of another layout (an older loader's
     typed columns) is recreated: the changed loader reloads every source anyway."""
     ensure_bookkeeping(con)
     for name, columns in declared.items():
-        wanted = [(c.name, c.type) for c in columns] + list(PROVENANCE)
+        wanted = raw_columns(columns)
         found = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                             "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
                             [name]).fetchall()

@@ -85,7 +85,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         fqn = props.get("fqn", [])
         code = f"{spec.code_version}-{_macro_digest(manifest, props.get('depends_on', {}).get('macros', []))}"
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), owners=[OWNER],
-                                       group_name=fqn[1] if len(fqn) > 2 else "dbt", code_version=code)
+                                       group_name=fqn[1] if props["resource_type"] == "model" else "raw", code_version=code)
 
     def write_state_to_path(self, state_path: Path) -> None:
         """`dg utils refresh-defs-state` (and `dg dev` on start): parse the project in place, writing the manifest
