@@ -90,7 +90,7 @@ def _alert(args: argparse.Namespace, failure: str) -> None:
 
 def _dispatch(args: argparse.Namespace) -> tuple[int, str]:
     """Run the command: its exit code, and the one line saying why it failed when the line is printed here."""
-    from warehouse.publish import PublishError
+    from warehouse.write_audit_publish import PublishError
 
     from .run_phases import Refused
     from .settings import environment_warnings

@@ -72,7 +72,7 @@ class PipelineRun:
     def _start(self) -> None:
         import dagster as dg
 
-        from warehouse.publish import WarehousePaths, check_published
+        from warehouse.write_audit_publish import WarehousePaths, check_published
 
         from .definitions import build
 
@@ -167,7 +167,7 @@ class PipelineRun:
         return 0
 
     def discard_work(self) -> None:
-        from warehouse.publish import WarehousePaths, discard_work
+        from warehouse.write_audit_publish import WarehousePaths, discard_work
 
         paths = WarehousePaths(self.settings.home)
         for run_id in self.run_ids:

@@ -16,7 +16,7 @@ from dagster_dbt.components.dbt_component_utils import _set_resolution_context
 from dagster_dbt.dagster_dbt_translator import validate_translator
 from dagster_dbt.dbt_manifest import validate_manifest
 
-from orchestration.catalog import table_metadata
+from orchestration.asset_metadata import table_metadata
 from orchestration.components.dbt_freshness import CHECK, freshness_check_specs, freshness_targets, run_freshness
 from orchestration.components.dbt_reuse import ParseState, dbt_cli
 from orchestration.settings import Settings

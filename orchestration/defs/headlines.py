@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ..catalog import OWNERS
+from ..asset_metadata import OWNERS
 from ..headlines_step import run_headlines
 from ..resources import WarehouseResource
 

@@ -12,7 +12,7 @@ from ingestion.snapshot import SnapshotStore
 from warehouse import source_status
 from warehouse.raw_load import PROVENANCE_MEANING, ensure_raw_tables, raw_columns
 
-from ..catalog import OWNERS
+from ..asset_metadata import OWNERS
 from ..code_versions import code_version
 from ..ingest_steps import fetch_all, parse_and_load
 from ..resources import SourceFetcher, WarehouseResource

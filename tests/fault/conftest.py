@@ -24,7 +24,7 @@ from orchestration.settings import Settings
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
 from tests.support.staged import build_staging
-from warehouse.publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
+from warehouse.write_audit_publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
