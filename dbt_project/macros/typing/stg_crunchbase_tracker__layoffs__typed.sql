@@ -2,10 +2,12 @@
     keeps (rules: macros/parse_rules.sql). `_reject_reason` is the first failed check in the order written (NULL
     when the row typed cleanly), `_raw_text` the row as found. Dates are M/D/YY in the CSV export, 'Nov. 18,
     2022' (or M/D/YYYY, ISO) on the web page. Used by the model of that name (the rows that typed) and by its
-    source's rejects model (the others). -#}
-{% macro stg_crunchbase_tracker__layoffs__typed() %}
+    source's rejects model (the others).
+    With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
+{% macro stg_crunchbase_tracker__layoffs__typed(unstaged=none) %}
 with raw_rows as (
-    select * from {{ source('crunchbase_tracker', 'crunchbase_tracker__layoffs') }}
+    select * from {{ source('crunchbase_tracker', 'crunchbase_tracker__layoffs') }} as r
+    {{ not_staged(unstaged) }}
 ),
 
 -- text fields without control characters, and how many were removed (macros/clean_text.sql)

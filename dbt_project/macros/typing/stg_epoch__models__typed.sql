@@ -2,10 +2,12 @@
     raw keeps (rules: macros/parse_rules.sql). `_reject_reason` is the first failed check in the order written
     (NULL when the row typed cleanly), `_raw_text` the row as found. A model without a publication date is kept
     with a NULL date. Used by the model of that name (the rows that typed) and by its source's rejects model
-    (the others). -#}
-{% macro stg_epoch__models__typed() %}
+    (the others).
+    With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
+{% macro stg_epoch__models__typed(unstaged=none) %}
 with raw_rows as (
-    select * from {{ source('epoch', 'epoch__models') }}
+    select * from {{ source('epoch', 'epoch__models') }} as r
+    {{ not_staged(unstaged) }}
 ),
 
 -- text fields without control characters, and how many were removed (macros/clean_text.sql)

@@ -1,10 +1,12 @@
 {#- Every raw row of stg_indeed__postings_aggregate, typed: Indeed daily aggregate postings index (U.S.), typed
     from the text raw keeps (rules: macros/parse_rules.sql). `_reject_reason` is the first failed check (NULL
     when the row typed cleanly), `_raw_text` the row as found. Used by the model of that name (the rows that
-    typed) and by its source's rejects model (the others). -#}
-{% macro stg_indeed__postings_aggregate__typed() %}
+    typed) and by its source's rejects model (the others).
+    With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
+{% macro stg_indeed__postings_aggregate__typed(unstaged=none) %}
 with raw_rows as (
-    select * from {{ source('indeed', 'indeed__postings_aggregate') }}
+    select * from {{ source('indeed', 'indeed__postings_aggregate') }} as r
+    {{ not_staged(unstaged) }}
 ),
 
 -- text fields without control characters, and how many were removed (macros/clean_text.sql)

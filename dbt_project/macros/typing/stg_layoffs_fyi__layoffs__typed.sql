@@ -2,10 +2,12 @@
     macros/parse_rules.sql). `_reject_reason` is the first failed check in the order written (NULL when the row
     typed cleanly), `_raw_text` the row as found. Dates are M/D/YYYY in the CSV export, ISO date(time)s in the
     shared view's JSON. Used by the model of that name (the rows that typed) and by its source's rejects model
-    (the others). -#}
-{% macro stg_layoffs_fyi__layoffs__typed() %}
+    (the others).
+    With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
+{% macro stg_layoffs_fyi__layoffs__typed(unstaged=none) %}
 with raw_rows as (
-    select * from {{ source('layoffs_fyi', 'layoffs_fyi__layoffs') }}
+    select * from {{ source('layoffs_fyi', 'layoffs_fyi__layoffs') }} as r
+    {{ not_staged(unstaged) }}
 ),
 
 -- text fields without control characters, and how many were removed (macros/clean_text.sql)
