@@ -12,7 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="layoffs-ai",
         description="Tech layoffs vs AI production: a nightly ETL into a DuckDB warehouse.",
-        epilog="Environment: LAYOFFS_AI_HOME (default ./data), LAYOFFS_AI_SNAPSHOT_DIR (offline source files).",
+        epilog="Environment: LAYOFFS_AI_HOME (default: the checkout's data/ folder, whatever the working directory), LAYOFFS_AI_SNAPSHOT_DIR (offline source files).",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -89,7 +89,7 @@ def _alert(args: argparse.Namespace, failure: str) -> None:
 
 def _dispatch(args: argparse.Namespace) -> tuple[int, str]:
     """Run the command: its exit code, and the one line saying why it failed when the line is printed here."""
-    from warehouse.publish import PublishError
+    from warehouse.write_audit_publish import PublishError
 
     from .run_cli import Refused
     from .settings import environment_warnings

@@ -13,7 +13,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "raw": ("ingestion/**/*.py", "warehouse/raw_load.py", "warehouse/raw_csv.py", "warehouse/raw_csv_fast.py",
             "warehouse/source_status.py"),
     "analytics": ("analytics/**/*.py", "analytics/**/*.csv"),
-    "publish": ("warehouse/publish.py", "warehouse/publish_log.py"),
+    "publish": ("warehouse/write_audit_publish.py", "warehouse/publish_log.py"),
 }
 
 

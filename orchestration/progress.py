@@ -21,7 +21,7 @@ def root_message(error) -> str:
         error = error.cause
     lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
     text = lines[0] if lines else error.cls_name or "failed"
-    if error.cls_name and not error.cls_name.startswith("Dagster"):  # "warehouse.publish.WriterBusy: ..." -> "..."
+    if error.cls_name and not error.cls_name.startswith("Dagster"):  # "warehouse.write_audit_publish.WriterBusy: ..." -> "..."
         text = re.sub(rf"^[\w.]*\b{re.escape(error.cls_name)}: ", "", text)
     return text if len(text) <= 400 else text[:397] + "..."
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from warehouse.publish import publish
+from warehouse.write_audit_publish import publish
 from warehouse.publish_log import record_publish
 
 from .code_versions import code_version

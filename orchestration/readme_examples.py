@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                     "and rewrite its output block; with --check, only say whether the README is current.")
     parser.add_argument("--readme", type=Path, default=REPO / "README.md", help="default: the repo's README.md")
     parser.add_argument("--warehouse", type=Path, default=None,
-                        help="warehouse file (default: the published one of LAYOFFS_AI_HOME, ./data by default)")
+                        help="warehouse file (default: the published one of LAYOFFS_AI_HOME, the checkout's data/ by default)")
     parser.add_argument("--check", action="store_true", help="exit 1 with a diff when the README is stale")
     args = parser.parse_args(argv)
     warehouse = args.warehouse or Settings.from_env().home / "warehouse.duckdb"

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from warehouse.publish import (
+from warehouse.write_audit_publish import (
     PublishError,
     WarehousePaths,
     WriterLock,

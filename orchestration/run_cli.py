@@ -48,7 +48,7 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     import dagster as dg
 
     from safetext import CleanWriter
-    from warehouse.publish import WarehousePaths, check_published
+    from warehouse.write_audit_publish import WarehousePaths, check_published
 
     from .definitions import build
     from .pipeline_cli import prepare_dagster_home
@@ -172,12 +172,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     command = args.pipeline_run = Command()
     _say(f"layoffs-ai ingest: home {settings.home}; sources: {settings.mode}")
     from .defs.ingestion import ALL_SOURCES_TAG, raw_key, snapshot_key
-    from .defs.raw_checks import ACCEPT_DROP_TAG, staging_key
+    from .defs.raw_checks import ACCEPT_DROP_TAG, staging_key, typing_outcome_keys
     from .launch_rules import PUBLISHED
 
     tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
     selection = ([snapshot_key(d) for d in ids] + [raw_key(t) for t in tables] + [staging_key(t) for t in tables]
-                 + [PUBLISHED])
+                 + typing_outcome_keys(tables) + [PUBLISHED])
     tags = {ALL_SOURCES_TAG: "true"} | ({ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {})
     result, progress, _ = execute(settings, command, selection, tags, len(ids))
     published = settings.home / "warehouse.duckdb"
@@ -202,8 +202,10 @@ def _report_loads(published, ids: list[str], run_id: str) -> None:
     try:
         for i, dataset in enumerate(ids, 1):
             rows, rejects, inputs, sha, load_run = con.execute(
-                "SELECT rows, rejects, input_rows, sha256, run_id FROM raw._loads WHERE source = ? "
-                "ORDER BY loaded_at DESC LIMIT 1", [dataset]).fetchone()
+                "SELECT coalesce(o.accepted_rows, l.rows), l.input_rows - coalesce(o.accepted_rows, l.rows), "
+                "l.input_rows, l.sha256, l.run_id FROM raw._loads AS l LEFT JOIN staging.load_outcomes AS o "
+                "ON o.source = l.source AND o.snapshot_sha256 = l.sha256 WHERE l.source = ? "
+                "ORDER BY l.loaded_at DESC LIMIT 1", [dataset]).fetchone()
             what = "loaded" if load_run == run_id else "unchanged (this snapshot was already loaded)"
             print(f"[{i}/{len(ids)}] {dataset}: {what}; {rows:,} rows, {rejects:,} rejects from {inputs:,} input "
                   f"rows (sha256 {sha[:12]})", flush=True)

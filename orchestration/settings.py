@@ -26,6 +26,9 @@ PIPELINE_VARIABLES = (
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
 KNOWN_VARIABLES = PIPELINE_VARIABLES + OTHER_VARIABLES
 URL_PREFIX = "LAYOFFS_AI_URL_"  # e.g. LAYOFFS_AI_URL_LAYOFFS_FYI=https://.../export.csv
+# LAYOFFS_AI_HOME when unset: the data/ folder of the project checkout this code runs from, whatever the
+# working directory (the package is installed editable from the checkout; docker sets LAYOFFS_AI_HOME=/data)
+DEFAULT_HOME = Path(__file__).resolve().parents[1] / "data"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if environ is None else environ
-        home = Path(env.get("LAYOFFS_AI_HOME") or "data").expanduser().resolve()
+        home = Path(env.get("LAYOFFS_AI_HOME") or DEFAULT_HOME).expanduser().resolve()
         snap = env.get("LAYOFFS_AI_SNAPSHOT_DIR") or None
         snapshot_dir = Path(snap).expanduser().resolve() if snap else None
         if snapshot_dir is not None and not snapshot_dir.is_dir():

@@ -31,7 +31,7 @@ def warehouse_path(args: argparse.Namespace) -> Path:
     """--warehouse if given, else the published warehouse of the home the caller resolved (`home`)."""
     if getattr(args, "warehouse", None):
         return Path(args.warehouse).expanduser()
-    from warehouse.publish import PUBLISHED_NAME
+    from warehouse.write_audit_publish import PUBLISHED_NAME
 
     return Path(args.home()) / PUBLISHED_NAME
 

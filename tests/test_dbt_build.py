@@ -124,7 +124,7 @@ def _check_schemas_and_comments(db: Path) -> None:
 
 
 def _check_loses_nothing(db: Path) -> None:
-    # staging holds the rows that typed cleanly (the others are typing rejects in raw._rejects)
+    # staging holds the rows that typed cleanly (the others are typing rejects in staging.rejects)
     raw_fyi = _q(db, "SELECT count(*), coalesce(sum(laid_off), 0) FROM staging.stg_layoffs_fyi__layoffs")[0]
     raw_cb = _q(db, "SELECT count(*), coalesce(sum(laid_off), 0) FROM staging.stg_crunchbase_tracker__layoffs")[0]
     dups = dict((s, (e, l)) for s, e, l in _q(

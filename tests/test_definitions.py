@@ -33,9 +33,14 @@ def test_asset_keys_and_groups(repo_def):
     for dataset in TABLES_BY_DATASET:
         node = graph.get(dg.AssetKey(["snapshots", dataset]))
         assert node.is_observable and not node.is_materializable, "a source is observed, never re-materialized"
-        assert node.group_name == "ingestion"
+        assert node.group_name == "snapshots"
+        assert node.owners == ["team:layoffs-ai"] and node.metadata["dagster/column_schema"].columns
     for table in RAW_TABLES:
-        assert keys[f"raw/{table}"] == "ingestion"
+        assert keys[f"raw/{table}"] == "raw"
+        node = graph.get(dg.AssetKey(["raw", table]))
+        assert node.owners == ["team:layoffs-ai"] and node.metadata["dagster/table_name"] == f"raw.{table}"
+        assert [c.name for c in node.metadata["dagster/column_schema"].columns][-2:] == ["_line_number", "_raw_text"]
+    assert set(keys.values()) == {"raw", "staging", "intermediate", "marts", "analytics", "publish"}
     for mart in ("fct_layoff_events", "layoffs_monthly", "model_releases_monthly", "job_postings_monthly",
                  "layoffs_vs_ai_monthly", "layoff_count_stats"):
         assert keys[f"marts/{mart}"] == "marts"

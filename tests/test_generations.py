@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from warehouse.generations import DELETING, LOG_NAME, published
-from warehouse.publish import PublishError, WarehousePaths, check_published, corrupt_warehouse_message, \
+from warehouse.write_audit_publish import PublishError, WarehousePaths, check_published, corrupt_warehouse_message, \
     prepare_work, publish
 from warehouse.publish_log import record_publish
 

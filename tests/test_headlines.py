@@ -179,7 +179,7 @@ def test_the_asset_feeds_the_attribution_model(tmp_path):
     graph = build(Settings(home=tmp_path, snapshot_dir=None)).get_repository_def().asset_graph
     key = dg.AssetKey(["raw", "article_headlines"])
     node = graph.get(key)
-    assert node.is_materializable and node.group_name == "ingestion"
+    assert node.is_materializable and node.group_name == "raw"
     assert {p.to_user_string() for p in node.parent_keys} == {"raw/layoffs_fyi__layoffs",
                                                               "raw/crunchbase_tracker__layoffs"}
     assert key in graph.get(dg.AssetKey(["intermediate", "int_layoffs__ai_attribution"])).parent_keys

@@ -9,7 +9,7 @@ import os
 import duckdb
 import pytest
 
-from warehouse.publish import (PublishError, WarehousePaths, WriterBusy, WriterLock, discard_stale_work, prepare_work,
+from warehouse.write_audit_publish import (PublishError, WarehousePaths, WriterBusy, WriterLock, discard_stale_work, prepare_work,
                                publish)
 
 

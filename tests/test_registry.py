@@ -94,7 +94,7 @@ sources:
         config:
           loaded_at_query: "select max(loaded_at) from raw._loads where source in ('toy_things')"
 """
-TOY_MODEL = """{{ config(post_hook="{{ record_typing(data_through='day') }}") }}
+TOY_TYPED = """{% macro stg_toy__things__typed() %}
 select
     name,
     try_cast(count_value("count") as bigint) as thing_count,
@@ -106,7 +106,16 @@ select
              labelled('day', iso_date_problem("day"))) as _reject_reason,
     _raw_text
 from {{ source('toy', 'toy__things') }}
+{% endmacro %}
 """
+TOY_MODEL = ("select * exclude (_reject_reason, _raw_text) from ({{ stg_toy__things__typed() }}) "
+             "where _reject_reason is null\n")
+TOY_REJECTS = ("select source, snapshot_sha256, line_number, _raw_text as raw_text, _reject_reason as reason, "
+               "'typing' as kind from ({{ stg_toy__things__typed() }}) where _reject_reason is not null\n")
+# the lines that add the toy source's models to staging.rejects and staging.load_outcomes: (file, after, added)
+TOY_LISTED = [("rejects.sql", "    ref('stg_indeed__rejects'),\n", "    ref('stg_toy__rejects'),\n"),
+              ("load_outcomes.sql", "    ref('stg_indeed__postings_by_sector'),\n", "    ref('stg_toy__things'),\n"),
+              ("load_outcomes.sql", "{%- set dated = {", "'stg_toy__things': 'day', ")]
 
 
 def _copy_tree(dest: Path) -> None:
@@ -127,6 +136,13 @@ def test_a_toy_source_is_picked_up_from_its_three_places(tmp_path):
     (tree / "dbt_project" / "models" / "staging" / "toy").mkdir()
     (tree / "dbt_project" / "models" / "staging" / "toy" / "_toy__sources.yml").write_text(TOY_SOURCES)
     (tree / "dbt_project" / "models" / "staging" / "toy" / "stg_toy__things.sql").write_text(TOY_MODEL)
+    (tree / "dbt_project" / "models" / "staging" / "toy" / "stg_toy__rejects.sql").write_text(TOY_REJECTS)
+    (tree / "dbt_project" / "macros" / "typing" / "stg_toy__things__typed.sql").write_text(TOY_TYPED)
+    for name, after, added in TOY_LISTED:
+        path = tree / "dbt_project" / "models" / "staging" / name
+        text = path.read_text()
+        assert text.count(after) == 1, (name, after)
+        path.write_text(text.replace(after, after + added))
 
     bin_dir = Path(sys.executable).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LAYOFFS_AI_", "DAGSTER_"))}
@@ -158,7 +174,7 @@ def test_a_toy_source_is_picked_up_from_its_three_places(tmp_path):
     try:
         assert con.execute("SELECT name, thing_count FROM staging.stg_toy__things ORDER BY line_number").fetchall() == [
             ("Alpha", 1000), ("Beta", None)]
-        assert con.execute("SELECT line_number, reason FROM raw._rejects WHERE source = 'toy_things'").fetchall() == [
+        assert con.execute("SELECT line_number, reason FROM staging.rejects WHERE source = 'toy_things'").fetchall() == [
             (4, "count: cannot parse 'lots' as a count")]
     finally:
         con.close()

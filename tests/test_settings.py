@@ -70,3 +70,9 @@ def test_dbt_builds_under_the_configured_duckdb_memory_limit(tmp_path):
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "286.1 MiB" in result.stdout, result.stdout[-3000:]  # DuckDB shows 300MB (10^6 bytes) in MiB
+
+
+def test_the_default_home_is_the_checkouts_data_folder_from_any_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({}).home == REPO / "data"
+    assert Settings.from_env({"LAYOFFS_AI_HOME": "elsewhere"}).home == tmp_path / "elsewhere"

@@ -20,7 +20,7 @@ from sqlcli.main import main
 WRITER = r"""
 import sys, time, duckdb
 from pathlib import Path
-from warehouse.publish import WarehousePaths, prepare_work, publish
+from warehouse.write_audit_publish import WarehousePaths, prepare_work, publish
 paths = WarehousePaths(Path(sys.argv[1]))
 go = Path(sys.argv[2])
 for version in range(1, 13):
@@ -129,7 +129,7 @@ def test_a_read_that_loses_the_race_with_two_publishes_opens_the_new_generation(
     import duckdb
 
     from sqlcli import query
-    from warehouse.publish import WarehousePaths, prepare_work, publish
+    from warehouse.write_audit_publish import WarehousePaths, prepare_work, publish
 
     paths = WarehousePaths(wh.parent)
     for run in ("run1", "run2"):

@@ -1,4 +1,4 @@
-"""List and describe the published warehouse's tables and views (`layoffs-ai tables|describe`)."""
+"""The warehouse's catalog: its tables and views, their columns, counts and first rows (SQL CLI and asset metadata)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,26 @@ def list_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, int
             count = None
         out.append((schema, name, kind, count, comment or None))
     return out
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str, str | None]]:
+    """(column, type, comment) of one table or view, in order."""
+    return [(name, kind, comment or None) for name, kind, comment in con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "ORDER BY column_index", [schema, table]).fetchall()]
+
+
+def row_count(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {_qident(schema)}.{_qident(table)}").fetchone()[0]
+
+
+def preview_markdown(con: duckdb.DuckDBPyConnection, schema: str, table: str, rows: int) -> str | None:
+    """The first `rows` rows as a markdown table (JSON columns left out); None when nothing can be shown."""
+    shown = ", ".join(_qident(name) for name, kind, _ in table_columns(con, schema, table) if kind != "JSON")
+    if not rows or not shown:
+        return None
+    frame = con.execute(f"SELECT {shown} FROM {_qident(schema)}.{_qident(table)} LIMIT {int(rows)}").df()
+    return frame.to_markdown(index=False) if len(frame) else "(empty)"
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, str, str | None]:

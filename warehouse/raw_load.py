@@ -14,6 +14,14 @@ from warehouse import raw_csv_fast
 
 PROVENANCE = (("_source", "VARCHAR"), ("_snapshot_sha256", "VARCHAR"), ("_snapshot_date", "DATE"),
               ("_snapshot_format", "VARCHAR"), ("_line_number", "BIGINT"), ("_raw_text", "VARCHAR"))
+PROVENANCE_MEANING = {
+    "_source": "dataset id the row was loaded for (raw._loads.source)",
+    "_snapshot_sha256": "sha256 of the snapshot file the row came from",
+    "_snapshot_date": "date of that snapshot",
+    "_snapshot_format": "the snapshot's format (csv, json, html)",
+    "_line_number": "1-based physical line in the snapshot where the record starts",
+    "_raw_text": "the record as found in the file",
+}
 
 BOOKKEEPING_DDL = (
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -28,10 +36,13 @@ BOOKKEEPING_DDL = (
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS run_id VARCHAR",
     "ALTER TABLE raw._loads ADD COLUMN IF NOT EXISTS data_through DATE",
     "ALTER TABLE raw._rejects ADD COLUMN IF NOT EXISTS kind VARCHAR",
+    # typing rejects are staging's own models now (staging.rejects has both kinds): drop those an older
+    # staging wrote here, so raw._rejects holds the loader's framing rejects only
+    "DELETE FROM raw._rejects WHERE kind = 'typing'",
     "COMMENT ON TABLE raw._loads IS 'One row per snapshot loaded into raw (a reload of the same sha256 writes "
-    "nothing); staging fills in its accepted rows, all its rejects and its data-through date.'",
-    "COMMENT ON TABLE raw._rejects IS 'Every source row that was not accepted: where it was, its raw text and why; "
-    "kind framing (the loader) or typing (staging). Replaced per source with its rows.'",
+    "nothing): input data lines, raw rows and framing rejects; staging.load_outcomes has what staging accepted.'",
+    "COMMENT ON TABLE raw._rejects IS 'The loader''s framing rejects: lines that are not a record, where they were, "
+    "their raw text and why. Replaced per source with its rows; staging.rejects adds the typing rejects.'",
 )
 
 
@@ -98,13 +109,18 @@ def latest_load(con: duckdb.DuckDBPyConnection, source: str) -> tuple[str, int, 
     ).fetchone()
 
 
+def raw_columns(columns: Sequence[ColumnLike]) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a raw table: its declared columns (text as found), then the provenance columns."""
+    return [(c.name, c.type) for c in columns] + list(PROVENANCE)
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection, declared: Mapping[str, Sequence[ColumnLike]]) -> None:
     """Create every declared raw table (empty) that does not exist yet, so a source that never loaded
     still has its tables and everything downstream builds. A table of another layout (an older loader's
     typed columns) is recreated: the changed loader reloads every source anyway."""
     ensure_bookkeeping(con)
     for name, columns in declared.items():
-        wanted = [(c.name, c.type) for c in columns] + list(PROVENANCE)
+        wanted = raw_columns(columns)
         found = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                             "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
                             [name]).fetchall()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 import duckdb
@@ -51,11 +51,26 @@ def record(con: duckdb.DuckDBPyConnection, statuses: list[SourceStatus]) -> None
 
 
 def read(con: duckdb.DuckDBPyConnection) -> dict[str, SourceStatus]:
-    """Every dataset's row, by dataset id (empty when the table does not exist yet)."""
+    """Every dataset's row, by dataset id (empty when the table does not exist yet), with the data-through date
+    staging found in the rows of its latest load."""
     exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
                          "AND table_name = '_source_status'").fetchone()[0]
     if not exists:
         return {}
+    staged = staged_data_through(con)
     rows = con.execute("SELECT dataset, status, retrieved_at, data_through, last_success_at, last_error "
                        "FROM raw._source_status ORDER BY dataset").fetchall()
-    return {row[0]: SourceStatus(*row) for row in rows}
+    return {row[0]: replace(SourceStatus(*row), data_through=staged.get(row[0]) or row[3]) for row in rows}
+
+
+def staged_data_through(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
+    """Dataset -> the latest event/publication date of the rows staging accepted from its latest load
+    (staging.load_outcomes; for a load an older staging completed, raw._loads.data_through)."""
+    has_outcomes = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'staging' "
+                               "AND table_name = 'load_outcomes'").fetchone()[0]
+    outcomes = ("staging.load_outcomes" if has_outcomes else
+                "(SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS snapshot_sha256, NULL::DATE AS data_through)")
+    return dict(con.execute(
+        "SELECT l.source, coalesce(o.data_through, l.data_through) FROM raw._loads AS l "
+        f"LEFT JOIN {outcomes} AS o ON o.source = l.source AND o.snapshot_sha256 = l.sha256 "
+        "QUALIFY row_number() OVER (PARTITION BY l.source ORDER BY l.loaded_at DESC) = 1").fetchall())

@@ -1,5 +1,6 @@
 {# The closing columns of every staging model: what text cleaning removed, the columns the source added, where the
-   row came from (source, snapshot, line) and, for record_typing, why typing failed and the line as found. #}
+   row came from (source, snapshot, line) and, for the typing macros (macros/typing/), why typing failed and the
+   line as found (the staging model drops those two, its rejects model keeps them). #}
 {% macro staging_provenance(typed=true) -%}
     control_chars_removed,
     _extra as extra_columns,

@@ -102,7 +102,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         code = f"{spec.code_version}-{_macro_digest(manifest, props.get('depends_on', {}).get('macros', []))}"
         metadata = {**spec.metadata, "dagster/table_name": table_name(schema, props.get("alias") or props["name"])}
         return spec.replace_attributes(key=dg.AssetKey([schema, props["name"]]), owners=[OWNER], metadata=metadata,
-                                       group_name=fqn[1] if len(fqn) > 2 else "dbt", code_version=code)
+                                       group_name=fqn[1] if props["resource_type"] == "model" else "raw", code_version=code)
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
                              project: DbtProject | None) -> dg.AssetCheckSpec | None:

@@ -9,7 +9,7 @@ import duckdb
 from analytics import INPUT_MARTS, INPUT_TABLES
 from analytics.descriptions import TABLE_DESCRIPTIONS
 
-from ..catalog import table_metadata
+from ..asset_metadata import table_metadata
 from ..code_versions import code_version
 from ..provenance import source_provenance
 from ..resources import WarehouseResource

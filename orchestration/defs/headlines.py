@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from ..asset_metadata import OWNERS
 from ..headlines_step import run_headlines
 from ..resources import WarehouseResource
 
@@ -10,7 +11,8 @@ LAYOFF_TABLES = [dg.AssetKey(["raw", "layoffs_fyi__layoffs"]), dg.AssetKey(["raw
 
 
 @dg.asset(
-    key=["raw", "article_headlines"], group_name="ingestion", kinds={"duckdb"}, deps=LAYOFF_TABLES,
+    key=["raw", "article_headlines"], group_name="raw", kinds={"duckdb"}, deps=LAYOFF_TABLES, owners=OWNERS,
+    metadata={"dagster/table_name": "raw.article_headlines"},
     description="Opt-in (LAYOFFS_AI_FETCH_HEADLINES=1): the <title> of each source article whose URL slug gave "
                 "the last build no headline ('unknown'), fetched once per URL (robots.txt honoured, one request "
                 "per host every 2 s, at most 200 requests a run) and cached as snapshots under raw/article_headlines/. "

@@ -10,8 +10,9 @@ from ingestion import sources
 from ingestion.core import IngestionError
 from ingestion.snapshot import SnapshotStore
 from warehouse import source_status
-from warehouse.raw_load import ensure_raw_tables
+from warehouse.raw_load import PROVENANCE_MEANING, ensure_raw_tables, raw_columns
 
+from ..asset_metadata import OWNERS
 from ..code_versions import code_version
 from ..ingest_steps import fetch_all, parse_and_load
 from ..resources import SourceFetcher, WarehouseResource
@@ -30,6 +31,13 @@ def snapshot_key(dataset_id: str) -> dg.AssetKey:
 
 def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
+
+
+def raw_schema(table: str) -> dg.TableSchema:
+    """The columns of `raw.<table>` as the source module declares them (text as found) plus provenance."""
+    return dg.TableSchema(columns=[
+        dg.TableColumn(name, kind, description=PROVENANCE_MEANING.get(name) or "as found in the source file")
+        for name, kind in raw_columns(sources.RAW_TABLES[table])])
 
 
 def datasets_of(table: str) -> list[str]:
@@ -55,10 +63,13 @@ def _observation(state: SourceState, seconds: float) -> dict:
 
 
 @dg.multi_observable_source_asset(
-    specs=[dg.AssetSpec(snapshot_key(d), group_name="ingestion", kinds={"file"},
+    specs=[dg.AssetSpec(snapshot_key(d), group_name="snapshots", kinds={"file"}, owners=OWNERS,
                         description=f"The `{d}` source: each observation fetches it (live, or from "
                                     "LAYOFFS_AI_SNAPSHOT_DIR), stores an immutable snapshot with its provenance "
-                                    "sidecar and checks its layout. Data version: the accepted snapshot's sha256.")
+                                    "sidecar under $LAYOFFS_AI_HOME/raw/ and checks its layout. Data version: the "
+                                    f"accepted snapshot's sha256. Its records load into raw.{TABLES_BY_DATASET[d][0]} "
+                                    "(the column schema: the file's columns as raw keeps them).",
+                        metadata={"dagster/column_schema": raw_schema(TABLES_BY_DATASET[d][0])})
            for d in TABLES_BY_DATASET],
     check_specs=source_check_specs(list(TABLES_BY_DATASET)),
     can_subset=True,
@@ -94,10 +105,8 @@ def fetch_sources(context: dg.AssetExecutionContext):
 
 def _data_through(con, dataset_id: str):
     """The latest event/publication date of the accepted rows the warehouse holds for a dataset, as staging last
-    recorded it in raw._loads (NULL for a snapshot loaded in this run: staging fills it in when it types the rows)."""
-    row = con.execute("SELECT data_through FROM raw._loads WHERE source = ? ORDER BY loaded_at DESC LIMIT 1",
-                      [dataset_id]).fetchone()
-    return row[0] if row else None
+    found it (staging.load_outcomes; NULL for a snapshot loaded in this run until staging types its rows)."""
+    return source_status.staged_data_through(con).get(dataset_id)
 
 
 def _held_snapshot_retrieved(con, dataset_id: str):
@@ -142,9 +151,11 @@ def _preview(con, table: str) -> str:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(raw_key(t), group_name="ingestion", kinds={"duckdb"}, code_version=code_version("raw"),
-                     deps=[snapshot_key(d) for d in datasets_of(t)],
-                     description=f"Rows of `raw.{t}`; every row carries its snapshot sha256 and line number.")
+        dg.AssetSpec(raw_key(t), group_name="raw", kinds={"duckdb"}, code_version=code_version("raw"),
+                     deps=[snapshot_key(d) for d in datasets_of(t)], owners=OWNERS,
+                     metadata={"dagster/table_name": f"raw.{t}", "dagster/column_schema": raw_schema(t)},
+                     description=f"Rows of `raw.{t}`, every field as text as found; every row carries its snapshot "
+                                 "sha256 and line number. Lines that are not a record are in raw._rejects.")
         for t in RAW_TABLES
     ],
     can_subset=True,

@@ -22,6 +22,13 @@ def staging_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["staging", f"stg_{table}"])
 
 
+def typing_outcome_keys(tables: list[str]) -> list[dg.AssetKey]:
+    """What typing `tables` also rebuilds beside their staging models: their sources' rejects models
+    (`stg_<source>__rejects`), `staging.rejects` (every reject) and `staging.load_outcomes` (the gate reads it)."""
+    rejects = dict.fromkeys(f"stg_{table.split('__')[0]}__rejects" for table in tables)
+    return [dg.AssetKey(["staging", name]) for name in [*rejects, "rejects", "load_outcomes"]]
+
+
 @dg.multi_asset_check(
     name="raw_table_checks",
     specs=[dg.AssetCheckSpec("not_empty", asset=raw_key(t), blocking=t not in OPTIONAL_TABLES,
@@ -66,13 +73,13 @@ GATE_CHECKS = {
     can_subset=True,
 )
 def truncation_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    """The truncation gate, once staging has typed this run's rows: accepted rows and all rejects per source
-    (raw._loads, as staging completed it)."""
+    """The truncation gate, once staging has typed this run's rows: accepted rows (the staging table) and all
+    rejects (input lines less accepted) per source, against the previous load (staging.load_outcomes)."""
     accepted = frozenset(filter(None, context.run.tags.get(ACCEPT_DROP_TAG, "").split(",")))
     gate = VolumeGate(max_row_drop=warehouse.settings.max_row_drop, accepted=accepted)
     run_id = context.run.run_id
     with warehouse.connect(run_id) as con:
-        found = {d: problems(con, d, run_id, gate) for t in PRIMARY_TABLES for d in datasets_of(t)}
+        found = {d: problems(con, d, f"stg_{t}", run_id, gate) for t in PRIMARY_TABLES for d in datasets_of(t)}
     for table in PRIMARY_TABLES:
         for name in GATE_CHECKS:
             if dg.AssetCheckKey(staging_key(table), name) not in context.selected_asset_check_keys:

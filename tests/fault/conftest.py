@@ -24,7 +24,7 @@ from orchestration.settings import Settings
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
 from tests.support.staged import build_staging
-from warehouse.publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
+from warehouse.write_audit_publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
@@ -143,10 +143,10 @@ class FaultHome:
             con.close()
 
     def counts(self, source: str, db: Path | None = None) -> tuple[int, int]:
-        """(accepted rows: those staging typed, raw._rejects rows: framing and typing) of one dataset in the
+        """(accepted rows: those staging typed, staging.rejects rows: framing and typing) of one dataset in the
         published (or given) warehouse."""
         rows = self.query(f"SELECT count(*) FROM staging.stg_{TABLE_OF[source]} WHERE source = ?", [source], db)[0][0]
-        rejects = self.query("SELECT count(*) FROM raw._rejects WHERE source = ?", [source], db)[0][0]
+        rejects = self.query("SELECT count(*) FROM staging.rejects WHERE source = ?", [source], db)[0][0]
         return rows, rejects
 
     def all_counts(self) -> dict[str, tuple[int, int]]:

@@ -121,6 +121,6 @@ def test_bad_rows_are_rejects_not_losses_when_the_view_loads(fault_home, site):
     outcome = ingest_in_process(fault_home.home, "layoffs_fyi", client=fast_client())
     in_view = len(json.loads(body)["data"]["table"]["rows"])
     assert fault_home.counts("layoffs_fyi") == (in_view - 2, 2) and outcome.load.input_rows == in_view
-    assert fault_home.query("SELECT line_number, reason FROM raw._rejects WHERE source = 'layoffs_fyi' "
+    assert fault_home.query("SELECT line_number, reason FROM staging.rejects WHERE source = 'layoffs_fyi' "
                             "ORDER BY line_number") == [
         (3, "Industry: unknown choice id 'selIndGone0000001'"), (4, "total_laid_off: negative count")]

@@ -24,7 +24,7 @@ def leftovers(home: Path) -> list[str]:
 
 def test_a_corrupt_warehouse_names_the_file_and_the_ways_out(fault_home):
     assert fault_home.ingest("--only", "epoch_all").returncode == 0  # a second publish keeps the first one
-    from warehouse.publish import WarehousePaths
+    from warehouse.write_audit_publish import WarehousePaths
 
     previous = WarehousePaths(fault_home.home).previous
     assert previous is not None and previous.exists()

@@ -23,7 +23,7 @@ def ingest_rows(fault_home, dataset_id: str, *rows: bytes) -> tuple[bytes, list[
 
 
 def reasons(fault_home, dataset_id: str, lines: list[int]) -> list[str]:
-    found = dict(fault_home.query("SELECT line_number, reason FROM raw._rejects WHERE source = ?", [dataset_id]))
+    found = dict(fault_home.query("SELECT line_number, reason FROM staging.rejects WHERE source = ?", [dataset_id]))
     return [found.get(line, "") for line in lines]
 
 
@@ -76,7 +76,7 @@ def test_an_unterminated_quote_rejects_its_line_and_never_swallows_the_next_row(
     companies = {c for (c,) in fault_home.query("SELECT company FROM raw.layoffs_fyi__layoffs")}
     assert {"Upland Labs", "Vireo, Inc."} <= companies, "the rows after the broken quote are their own rows"
     assert fault_home.counts("layoffs_fyi") == (before[0] + 2, before[1] + 1)  # 3 data lines: 2 rows + 1 reject
-    stored = fault_home.query("SELECT raw_text FROM raw._rejects WHERE source = 'layoffs_fyi' AND line_number = ?",
+    stored = fault_home.query("SELECT raw_text FROM staging.rejects WHERE source = 'layoffs_fyi' AND line_number = ?",
                               [lines[0]])
     assert stored == [(physical_line(data, lines[0]).decode(),)]
 

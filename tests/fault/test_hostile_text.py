@@ -87,7 +87,7 @@ def test_hostile_text_publishes_and_keeps_every_row(hostile_run):
             in_marts = con.execute("SELECT count(*) FROM marts.fct_source_layoffs WHERE source = ? AND company = ?",
                                    [dataset, name]).fetchone()[0]
             assert in_marts == 1, (dataset, name)
-        rejected = con.execute("SELECT source, line_number FROM raw._rejects").fetchall()
+        rejected = con.execute("SELECT source, line_number FROM staging.rejects").fetchall()
         assert not {(HOSTILE_ROWS[i][0], line) for i, line in lines.items()} & set(rejected)
         texts = con.execute("SELECT company FROM marts.fct_source_layoffs UNION ALL SELECT company "
                             "FROM marts.fct_layoff_events UNION ALL SELECT model FROM marts.fct_model_releases"

@@ -81,7 +81,7 @@ def nights(tmp_path_factory):
                   # accepted rows (staging typed them) and every reject (framing and typing)
                   "counts": {d: (query(db, f"SELECT count(*) FROM staging.stg_{sources.DATASETS[d][0].tables[0]} "
                                           f"WHERE source = '{d}'")[0][0],
-                                 query(db, f"SELECT count(*) FROM raw._rejects WHERE source = '{d}'")[0][0])
+                                 query(db, f"SELECT count(*) FROM staging.rejects WHERE source = '{d}'")[0][0])
                              for d in FIXTURE_BY_DATASET}}
         serve_fixtures(server, times=2, skip=("epoch_all", "crunchbase_tracker"))
         server.add("/epoch_all.csv", 500, b"internal error", times=50)

@@ -14,7 +14,7 @@ import pytest
 from ingestion.core import IngestionError, SnapshotIntegrityError
 from orchestration.ingest_steps import ingest_one
 from orchestration.settings import Settings
-from warehouse.publish import WarehousePaths, discard_work, prepare_work
+from warehouse.write_audit_publish import WarehousePaths, discard_work, prepare_work
 
 from .conftest import append_row, ingest_in_process, one_error_line
 

@@ -21,13 +21,14 @@ DBT = Path(sys.executable).with_name("dbt")
 
 def build_staging(db: Path, tables: list[str], work: Path, command: str = "build") -> None:
     """`dbt <command>` of the staging models of `tables` on `db` (what `ingest` runs after the load): the rows are
-    typed, typing rejects join raw._rejects and raw._loads gets the accepted rows."""
+    typed, typing rejects are in the rejects models (staging.rejects: all rejects) and staging.load_outcomes has the
+    accepted rows (every staging model is built: the union and the outcomes read them all)."""
     target = work / "dbt_target"
     target.mkdir(parents=True, exist_ok=True)
     partial = REPO / "dbt_project" / "target" / "partial_parse.msgpack"
     if partial.is_file():  # start from the project's parse, as the pipeline does
         shutil.copy(partial, target / partial.name)
-    models = [f"stg_{table}" for table in tables]
+    models = [f"stg_{table}" for table in tables] + ["+load_outcomes"]
     result = subprocess.run(
         [str(DBT), command, "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
          "--target", "pipeline", "--vars", json.dumps({"warehouse_path": str(db)}), "--target-path", str(target),
@@ -73,14 +74,20 @@ class Loaded:
         return self._by_line(f"staging.stg_{table}", "line_number", source)
 
     def rejects(self, source: str | None = None) -> list[tuple[int, str, str]]:
-        """(line number, reason, raw text) of every reject, framing and typing, in line order."""
+        """(line number, reason, raw text) of every reject, framing and (once typed) typing, in line order."""
         where = "WHERE source = ?" if source else ""
-        return self.query(f"SELECT line_number, reason, raw_text FROM raw._rejects {where} ORDER BY line_number",
+        relation = "staging.rejects" if self.typed else "raw._rejects"
+        return self.query(f"SELECT line_number, reason, raw_text FROM {relation} {where} ORDER BY line_number",
                           [source] if source else [])
 
     def counts(self, source: str) -> tuple[int, int, int]:
-        """(input rows, accepted rows, rejects) of one source as raw._loads records it."""
-        return self.query("SELECT input_rows, rows, rejects FROM raw._loads WHERE source = ?", [source])[0]
+        """(input rows, accepted rows, rejects) of one source: raw._loads and, once typed, what staging accepted of
+        that load (before: the raw rows and framing rejects)."""
+        if not self.typed:
+            return self.query("SELECT input_rows, rows, rejects FROM raw._loads WHERE source = ?", [source])[0]
+        return self.query("SELECT l.input_rows, coalesce(o.accepted_rows, 0), l.input_rows - coalesce(o.accepted_rows, 0) "
+                          "FROM raw._loads AS l LEFT JOIN staging.load_outcomes AS o ON o.source = l.source "
+                          "AND o.snapshot_sha256 = l.sha256 WHERE l.source = ?", [source])[0]
 
 
 Snapshots = dict[str, "Snapshot | tuple[str, Snapshot]"]

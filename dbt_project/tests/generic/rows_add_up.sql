@@ -1,8 +1,9 @@
 {#- Nothing is lost between a snapshot file and staging, per dataset of a staging model's raw table:
     input data lines (raw._loads, the dataset's latest load) = raw rows + framing rejects, and
-    raw rows = staged rows + typing rejects (both kinds of reject in raw._rejects).
+    raw rows = staged rows + typing rejects (framing rejects in raw._rejects, typing rejects in the source's
+    staging rejects model, `typing_rejects`).
     Returns one row per dataset where either sum fails. -#}
-{% test rows_add_up(model, raw_table, datasets) %}
+{% test rows_add_up(model, raw_table, typing_rejects, datasets) %}
 with wanted as (
     select unnest([{% for d in datasets %}'{{ d }}'{{ ", " if not loop.last }}{% endfor %}]) as source
 ),
@@ -21,23 +22,24 @@ staged as (
     select source, count(*) as rows from {{ model }} group by source
 ),
 
-rejects as (
-    select source,
-           count(*) filter (where kind = 'framing') as framing,
-           count(*) filter (where kind = 'typing') as typing
-    from raw._rejects
-    group by source
+framing as (
+    select source, count(*) as rejects from raw._rejects group by source
+),
+
+typing as (
+    select source, count(*) as rejects from {{ typing_rejects }} group by source
 ),
 
 sums as (
     select w.source, l.input_rows,
-           coalesce(r.rows, 0) as raw_rows, coalesce(j.framing, 0) as framing_rejects,
-           coalesce(s.rows, 0) as staged_rows, coalesce(j.typing, 0) as typing_rejects
+           coalesce(r.rows, 0) as raw_rows, coalesce(f.rejects, 0) as framing_rejects,
+           coalesce(s.rows, 0) as staged_rows, coalesce(t.rejects, 0) as typing_rejects
     from wanted as w
     inner join loads as l on l.source = w.source
     left join raw_rows as r on r.source = w.source
     left join staged as s on s.source = w.source
-    left join rejects as j on j.source = w.source
+    left join framing as f on f.source = w.source
+    left join typing as t on t.source = w.source
 )
 
 select *

@@ -1,40 +1,5 @@
--- Indeed daily postings index by occupational sector (U.S.), typed from the text raw keeps (rules:
--- macros/parse_rules.sql). A row that fails typing leaves this table for raw._rejects with its reason
--- (post-hook record_typing).
-{{ config(post_hook="{{ record_typing(data_through='posting_date') }}") }}
-
-with raw_rows as (
-    select * from {{ source('indeed', 'indeed__postings_by_sector') }}
-),
-
--- text fields without control characters, and how many were removed (macros/clean_text.sql)
-cleaned as (
-    select {{ clean_text_columns([
-        'date', 'jobcountry', 'indeed_job_postings_index', 'variable', 'display_name'
-    ]) }}
-    from raw_rows
-),
-
-typed as (
-    select
-        *,
-        iso_date("date") as posting_day,
-        float_value(indeed_job_postings_index) as index_value,
-        coalesce(
-            blank_key('date', "date"),
-            labelled('date', iso_date_problem("date")),
-            posting_date_problem('date', posting_day, _snapshot_date),
-            labelled('indeed_job_postings_index', float_problem(indeed_job_postings_index)),
-            posting_index_problem('indeed_job_postings_index', index_value)
-        ) as _reject_reason
-    from cleaned
-)
-
-select
-    posting_day as posting_date,
-    text_or_null(jobcountry) as job_country,
-    text_or_null(display_name) as sector,
-    text_or_null(variable) as variable,
-    index_value as postings_index,
-    {{ staging_provenance() }}
-from typed
+-- The rows of the raw table that typed cleanly (typing: macros/typing/stg_indeed__postings_by_sector__typed.sql, rules:
+-- macros/parse_rules.sql); the others are in stg_indeed__rejects with their reason.
+select * exclude (_reject_reason, _raw_text)
+from ({{ stg_indeed__postings_by_sector__typed() }})
+where _reject_reason is null

@@ -1,0 +1,7 @@
+-- Typing rejects of crunchbase_tracker: every raw row that did not type, with where it was, its text as found and the
+-- first rule it failed (typing: macros/typing/; rules: macros/parse_rules.sql), typing only the raw rows staging
+-- does not hold. Staging keeps the others.
+select source, snapshot_sha256, line_number, _raw_text as raw_text, _reject_reason as reason,
+    'typing' as kind
+from ({{ stg_crunchbase_tracker__layoffs__typed(unstaged=ref('stg_crunchbase_tracker__layoffs')) }})
+where _reject_reason is not null
