@@ -16,8 +16,8 @@ DBT_WRAPPER = "layoffs-ai-dbt"  # the console script (pyproject.toml) dagster-db
 def die_with_parent(sig: int = signal.SIGKILL) -> bool:
     """Ask the kernel to send `sig` to this process when the thread that started it ends; it survives exec.
 
-    False where the kernel has no such call (not Linux): the caller still stops its children on the exit
-    paths it sees (orchestration/interrupts.py), only a SIGKILL of the parent is then not covered."""
+    False where the kernel has no such call (not Linux): dagster-dbt still stops dbt on the interrupts it
+    handles; only a SIGKILL of the parent is then not covered."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
