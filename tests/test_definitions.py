@@ -14,11 +14,16 @@ from orchestration.definitions import build
 from orchestration.defs.ingestion import RAW_TABLES, TABLES_BY_DATASET
 
 REPO = Path(__file__).resolve().parents[1]
-defs = build()
 
 
 @pytest.fixture(scope="module")
-def repo_def():
+def defs() -> dg.Definitions:
+    """Built when a test needs it, not at import: collection works before the dbt manifest exists."""
+    return build()
+
+
+@pytest.fixture(scope="module")
+def repo_def(defs):
     return defs.get_repository_def()
 
 
@@ -68,7 +73,7 @@ def test_checks_beside_assets(repo_def):
     assert any(name.startswith("unique_") for _, name in dbt_checks), "dbt tests are shown as checks"
 
 
-def test_nightly_schedule_observes_then_a_sensor_rebuilds_what_changed():
+def test_nightly_schedule_observes_then_a_sensor_rebuilds_what_changed(defs):
     schedule = defs.get_schedule_def("nightly_refresh")
     assert schedule.cron_schedule == "0 3 * * *"
     assert schedule.execution_timezone == "UTC"

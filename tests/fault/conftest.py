@@ -21,6 +21,7 @@ from ingestion import sources
 from ingestion.http import HttpClient, HttpConfig
 from orchestration.ingest_steps import IngestOutcome, ingest_one
 from orchestration.settings import Settings
+from tests.support.built_once import built_once
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
 from tests.support.staged import build_staging
@@ -85,14 +86,17 @@ class Pristine:
 
 @pytest.fixture(scope="session")
 def pristine(tmp_path_factory) -> Pristine:
-    """A LAYOFFS_AI_HOME whose warehouse was published by `layoffs-ai ingest` from the fixture snapshots."""
-    base = tmp_path_factory.mktemp("fault_pristine")
-    snapshots = make_fixture_snapshot_dir(base / "snapshots")
-    home = base / "home"
-    result = run_cli(["ingest"], home, snapshots)
-    assert result.returncode == 0, result.stderr
-    assert (home / "warehouse.duckdb").is_file()
-    return Pristine(home, snapshots)
+    """A LAYOFFS_AI_HOME whose warehouse was published by `layoffs-ai ingest` from the fixture snapshots: built
+    once per session (across xdist workers) and shared read-only; `fault_home` gives each test its own copy."""
+
+    def build(base: Path) -> None:
+        make_fixture_snapshot_dir(base / "snapshots")
+        result = run_cli(["ingest"], base / "home", base / "snapshots")
+        assert result.returncode == 0, result.stderr
+
+    base = built_once(tmp_path_factory, "fault_pristine", build)
+    assert (base / "home" / "warehouse.duckdb").is_file()
+    return Pristine(base / "home", base / "snapshots")
 
 
 @dataclass
