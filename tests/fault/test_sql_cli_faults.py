@@ -183,33 +183,29 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _has_open(fds: Path, target: Path) -> bool:
-    """Whether the process holds `target` open; a descriptor (or the process) that goes away while we look is
-    simply not a match (the race that made this test flaky: listing /proc/<pid>/fd while fds close)."""
-    try:
-        entries = list(fds.iterdir())
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    for fd in entries:
-        try:
-            if os.path.realpath(fd) == str(target):
-                return True
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return False
+# `python -m sqlcli.main`, announcing on stderr when the query's connection is open and watched for Ctrl-C: the
+# command's own readiness line, so the test signals a running query without polling /proc or sleeping.
+ANNOUNCING_CLI = [sys.executable, "-c", (
+    "import contextlib, runpy, sys\n"
+    "from sqlcli.interrupts import Interrupts\n"
+    "watch = Interrupts.watch\n"
+    "@contextlib.contextmanager\n"
+    "def announced(self, con):\n"
+    "    with watch(self, con) as watched:\n"
+    "        print('ready', file=sys.stderr, flush=True)\n"
+    "        yield watched\n"
+    "Interrupts.watch = announced\n"
+    "sys.argv[0] = 'sqlcli.main'\n"
+    "runpy.run_module('sqlcli.main', run_name='__main__', alter_sys=True)\n")]
 
 
 def test_ctrl_c_during_a_query_exits_130_with_one_line(wh):
-    if not Path("/proc/self/fd").is_dir():
-        pytest.skip("needs /proc to see when the query has started")
     sql = "SELECT sum(hash(a.range + b.range)) AS s FROM range(1000000) a, range(1000000) b"
-    proc = subprocess.Popen(CLI + ["sql", sql, "--warehouse", str(wh)], cwd=REPO, text=True,
+    proc = subprocess.Popen(ANNOUNCING_CLI + ["sql", sql, "--warehouse", str(wh)], cwd=REPO, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=_default_sigint)
     try:
-        fds = Path(f"/proc/{proc.pid}/fd")
-        while proc.poll() is None and not _has_open(fds, wh.resolve()):
-            time.sleep(0.05)  # wait until the warehouse is open, i.e. the query is running
+        assert proc.stderr.readline() == "ready\n"  # the warehouse is open and the query starts
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
     finally:
