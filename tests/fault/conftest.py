@@ -99,6 +99,19 @@ def pristine(tmp_path_factory) -> Pristine:
     return Pristine(base / "home", base / "snapshots")
 
 
+@pytest.fixture(scope="session")
+def published_run(pristine: Pristine, tmp_path_factory) -> Pristine:
+    """The pristine home after a full `layoffs-ai run` (warehouse, charts and report published): built once per
+    session (across xdist workers) and shared read-only; tests copy it before running anything on it."""
+
+    def build(base: Path) -> None:
+        shutil.copytree(pristine.home, base / "home", symlinks=True)  # keep `current` and its links as links
+        result = run_cli(["run"], base / "home", pristine.snapshots, timeout=900)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+    return Pristine(built_once(tmp_path_factory, "fault_published_run", build) / "home", pristine.snapshots)
+
+
 @dataclass
 class FaultHome:
     """One test's own copy of the pristine home and snapshot dir, plus the published file's sha256 before the fault."""

@@ -1,13 +1,20 @@
-"""Parser faults in a mutated snapshot, run through `layoffs-ai ingest` exactly as the pipeline loads files."""
+"""Parser faults in a mutated snapshot: refused files through `layoffs-ai ingest` (exit code, one line), quarantined
+rows and extra columns in one in-process load of them all, and one quarantined row end to end."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
+
+from ingestion import sources
+from tests.support.fixture_snapshots import FIXTURE_BY_DATASET, FIXTURES
+from tests.support.snapshots import snapshot_over
+from tests.support.staged import Loaded, load_and_type
 
 from .conftest import append_row, count_records, one_error_line, physical_line, run_cli
 
@@ -104,54 +111,91 @@ def test_missing_snapshot_dir_is_a_one_line_error(fault_home):
     fault_home.assert_published_unchanged()
 
 
-# -- snapshots with columns that are not declared: kept, nothing lost -----------------------------------
-def test_extra_column_is_kept_in_extra_and_nothing_is_lost(fault_home):
-    data = fault_home.snapshot_file("layoffs_fyi").read_bytes()
-    before = fault_home.counts("layoffs_fyi")
-    mutated = rewrite_columns(data, lambda row, is_header: row + ["severance_weeks" if is_header else "6"])
-    fault_home.write_snapshot("layoffs_fyi", mutated)
-    result = fault_home.ingest()
-    assert result.returncode == 0, result.stderr
-    rows, rejects = fault_home.counts("layoffs_fyi")
-    assert rows + rejects == count_records(mutated) == count_records(data)
-    assert (rows, rejects) == before
-    extras = fault_home.query("SELECT CAST(extra_columns AS VARCHAR) FROM staging.stg_layoffs_fyi__layoffs "
-                              "WHERE source = 'layoffs_fyi'")
-    assert [json.loads(e) for (e,) in extras] == [{"severance_weeks": "6"}] * rows
+# -- in process: quarantined rows and extra columns, each snapshot beside its unchanged fixture, one load ----------
+FUTURE = date.today() + timedelta(days=400)
+# case -> (dataset, the row appended to its pipeline fixture, or None for a copy of its line 2; reason)
+QUARANTINED = {
+    "bad-utf8": ("indeed_postings_aggregate", b"2024-07-04,US,110.1,108.7,total postings \xff\xfe,", "invalid UTF-8"),
+    "too-many-fields": ("indeed_postings_by_sector", b"2020-02-07,US,95.5,total postings,Mathematics,surplus,fields",
+                        "expected 5 fields, found 7"),
+    "future-date": ("layoffs_fyi", (f"Zinnia Labs,Reno,33,{FUTURE.month}/{FUTURE.day}/{FUTURE.year},0.1,Data,"
+                                    f"https://example.com/zinnia,Series A,9,United States,1/2/2025").encode(),
+                    f"date: {FUTURE.isoformat()} is outside the plausible range"),
+    "negative-count": ("crunchbase_tracker", b"Oakhaven,-75,4%,9/12/22,Fintech,Dallas,Axios,Private,",
+                       "num_layoffs: negative count"),
+    "duplicate": ("epoch_all", None, "duplicate of line 2"),
+}
 
 
-# -- quarantined rows: one reject with its line and reason; every other row loaded ------------------------
-def test_bad_utf8_row_is_quarantined(fault_home):
+@dataclass
+class Quarantine:
+    loaded: Loaded
+    data: dict[str, bytes]  # label -> the snapshot's bytes
+    line: dict[str, int]  # case -> the bad row's physical line
+
+
+@pytest.fixture(scope="module")
+def quarantine(tmp_path_factory) -> Quarantine:
+    """Each case's snapshot (label = case), the extra-column export (`extra-column`) and every unchanged fixture
+    (label `<dataset>`), loaded and typed by staging together."""
+    tmp = tmp_path_factory.mktemp("csv_faults")
+    snaps, data, line = {}, {}, {}
+
+    def add(label: str, dataset_id: str, body: bytes) -> None:
+        path = tmp / f"{label}-{FIXTURE_BY_DATASET[dataset_id].rsplit('/', 1)[-1]}"
+        path.write_bytes(body)
+        data[label] = body
+        snaps[label] = (dataset_id, snapshot_over(path, dataset_id))
+
+    for dataset_id in {dataset_id for dataset_id, _, _ in QUARANTINED.values()} | {"layoffs_fyi"}:
+        add(dataset_id, dataset_id, (FIXTURES / FIXTURE_BY_DATASET[dataset_id]).read_bytes())
+    for case, (dataset_id, row, _) in QUARANTINED.items():
+        plain = data[dataset_id]
+        data_, line[case] = append_row(plain, physical_line(plain, 2) if row is None else row)
+        add(case, dataset_id, data_)
+    add("extra-column", "layoffs_fyi",
+        rewrite_columns(data["layoffs_fyi"], lambda row, is_header: row + ["severance_weeks" if is_header else "6"]))
+    return Quarantine(load_and_type(snaps, tmp / "work"), data, line)
+
+
+def accepted(loaded: Loaded, dataset_id: str, label: str) -> dict[int, dict]:
+    return loaded.staged(sources.DATASETS[dataset_id][0].tables[0], label)
+
+
+@pytest.mark.parametrize("case", list(QUARANTINED))
+def test_a_bad_row_is_quarantined_with_its_line_and_reason(quarantine, case):
+    """One bad row lands in raw._rejects with its line, reason and exact text; every good row is loaded."""
+    dataset_id, _, reason = QUARANTINED[case]
+    loaded, data, line = quarantine.loaded, quarantine.data[case], quarantine.line[case]
+    rows, rejects = len(accepted(loaded, dataset_id, case)), len(loaded.rejects(case))
+    assert rows + rejects == count_records(data)
+    plain = (len(accepted(loaded, dataset_id, dataset_id)), len(loaded.rejects(dataset_id)))
+    assert (rows, rejects) == (plain[0], plain[1] + 1)  # good rows kept, one more reject
+    found = [(text, why) for number, why, text in loaded.rejects(case) if number == line]
+    assert len(found) == 1, found
+    raw_text, got_reason = found[0]
+    assert reason in got_reason, got_reason
+    assert raw_text == physical_line(data, line).decode("utf-8", "replace")
+    assert loaded.counts(case) == (count_records(data), rows, rejects)  # raw._loads: input, accepted, rejects
+
+
+def test_the_duplicated_line_is_a_loaded_row(quarantine):
+    assert 2 in accepted(quarantine.loaded, "epoch_all", "epoch_all")
+
+
+def test_extra_column_is_kept_in_extra_and_nothing_is_lost(quarantine):
+    loaded = quarantine.loaded
+    rows = accepted(loaded, "layoffs_fyi", "extra-column")
+    rejects = loaded.rejects("extra-column")
+    assert len(rows) + len(rejects) == count_records(quarantine.data["extra-column"]) == \
+        count_records(quarantine.data["layoffs_fyi"])
+    assert (len(rows), len(rejects)) == (len(accepted(loaded, "layoffs_fyi", "layoffs_fyi")),
+                                         len(loaded.rejects("layoffs_fyi")))
+    assert [json.loads(str(row["extra_columns"])) for row in rows.values()] == [{"severance_weeks": "6"}] * len(rows)
+
+
+# -- end to end once: a quarantined row through `layoffs-ai ingest`, other sources untouched ----------------------
+def test_bad_utf8_row_is_quarantined_through_ingest(fault_home):
     data = fault_home.snapshot_file("indeed_postings_aggregate").read_bytes()
-    mutated, line = append_row(data, b"2024-07-04,US,110.1,108.7,total postings \xff\xfe,")
+    mutated, line = append_row(data, QUARANTINED["bad-utf8"][1])
     quarantined(fault_home, "indeed_postings_aggregate", mutated, line, "invalid UTF-8")
-
-
-def test_row_with_too_many_fields_is_quarantined(fault_home):
-    data = fault_home.snapshot_file("indeed_postings_by_sector").read_bytes()
-    mutated, line = append_row(data, b"2020-02-07,US,95.5,total postings,Mathematics,surplus,fields")
-    quarantined(fault_home, "indeed_postings_by_sector", mutated, line, "expected 5 fields, found 7")
-
-
-def test_future_date_is_quarantined(fault_home):
-    future = date.today() + timedelta(days=400)
-    data = fault_home.snapshot_file("layoffs_fyi").read_bytes()
-    row = (f"Zinnia Labs,Reno,33,{future.month}/{future.day}/{future.year},0.1,Data,https://example.com/zinnia,"
-           f"Series A,9,United States,1/2/2025").encode()
-    mutated, line = append_row(data, row)
-    quarantined(fault_home, "layoffs_fyi", mutated, line, f"date: {future.isoformat()} is outside the plausible range")
-
-
-def test_negative_count_is_quarantined(fault_home):
-    data = fault_home.snapshot_file("crunchbase_tracker").read_bytes()
-    mutated, line = append_row(data, b"Oakhaven,-75,4%,9/12/22,Fintech,Dallas,Axios,Private,")
-    quarantined(fault_home, "crunchbase_tracker", mutated, line, "num_layoffs: negative count")
-
-
-def test_duplicate_row_is_quarantined_as_duplicate_of_its_first_line(fault_home):
-    data = fault_home.snapshot_file("epoch_all").read_bytes()
-    first = physical_line(data, 2)
-    assert fault_home.query("SELECT count(*) FROM raw.epoch__models WHERE _source = 'epoch_all' "
-                            "AND _line_number = 2") == [(1,)]  # line 2 is a loaded row
-    mutated, line = append_row(data, first)
-    quarantined(fault_home, "epoch_all", mutated, line, "duplicate of line 2")

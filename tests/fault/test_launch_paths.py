@@ -43,15 +43,13 @@ def read_until(proc: subprocess.Popen, needle: str, limit: float = 600) -> str:
 
 
 @pytest.fixture(scope="module")
-def built_home(pristine, tmp_path_factory):
-    """A home whose warehouse, charts and report were published by a full run."""
+def built_home(published_run, tmp_path_factory):
+    """This module's copy of a home whose warehouse, charts and report were published by a full run."""
     import shutil
 
     home = tmp_path_factory.mktemp("launch") / "home"
-    shutil.copytree(pristine.home, home, symlinks=True)
-    result = run_cli(["run"], home, pristine.snapshots, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return home, pristine.snapshots
+    shutil.copytree(published_run.home, home, symlinks=True)
+    return home, published_run.snapshots
 
 
 def test_a_selection_that_cannot_publish_is_refused_before_it_starts(built_home):
