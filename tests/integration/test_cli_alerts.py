@@ -11,7 +11,7 @@ from pathlib import Path
 from ingestion import sources
 from tests.support.http_server import closed_port, http_server, other_host  # noqa: F401
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EVIL_REASON = "Unavailable \x1b]0;PWNED\x07\x1b[2J"
 SECRETS = ("hunter2", "sekrit", "hooksecret", "HOOKPATH")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_compose import REPO, compose_config, run_compose_config
+from tests.integration.test_compose import REPO, compose_config, run_compose_config
 
 pytestmark = pytest.mark.fault
 

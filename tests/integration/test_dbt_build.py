@@ -17,7 +17,7 @@ import yaml
 
 from tests.support.dedup_python import Row, company_key, duplicates, match
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
 MARTS = ("fct_source_layoffs", "fct_layoff_events", "layoffs_monthly", "fct_model_releases",

@@ -13,7 +13,7 @@ import pytest
 from orchestration.definitions import build
 from orchestration.defs.ingestion import RAW_TABLES, TABLES_BY_DATASET
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

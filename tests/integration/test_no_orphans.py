@@ -18,7 +18,7 @@ import pytest
 
 from orchestration import child_guard
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # A process that runs one dbt command through dagster-dbt, the way a run's dbt step does. `guarded` uses the
 # project's dbt_cli() (the layoffs-ai-dbt wrapper); `plain` hands dagster-dbt the bare dbt executable.
 RUNNER = """

@@ -13,7 +13,7 @@ from tests.support.snapshots import snapshot_over
 from tests.support.staged import load_and_type, load_snapshot
 from tests.support.http_server import http_server  # noqa: F401 - fixture
 
-FIXTURES = Path(__file__).parent / "fixtures" / "crunchbase_tracker"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "crunchbase_tracker"
 EXPORT = FIXTURES / "crunchbase_tracker_export_ugly.csv"
 PAGE = FIXTURES / "tracker_page_small.html"
 EMBED_PAGE = FIXTURES / "tracker_page_embed_only.html"

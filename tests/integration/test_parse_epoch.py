@@ -13,7 +13,7 @@ from ingestion.sources import epoch
 from tests.support.snapshots import snapshot_over
 from tests.support.staged import load_and_type
 
-FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "epoch"
 NOTABLE = FIXTURES / "epoch_notable_ai_models_ugly.csv"
 ALL = FIXTURES / "epoch_all_ai_models_ugly.csv"
 

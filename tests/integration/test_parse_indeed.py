@@ -13,7 +13,7 @@ from ingestion.sources import indeed
 from tests.support.snapshots import snapshot_over
 from tests.support.staged import load_and_type
 
-FIXTURES = Path(__file__).parent / "fixtures" / "indeed"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "indeed"
 BY_SECTOR = FIXTURES / "indeed_postings_by_sector_us_ugly.csv"
 AGGREGATE = FIXTURES / "indeed_postings_aggregate_us_ugly.csv"
 

@@ -13,7 +13,7 @@ from ingestion.sources import layoffs_fyi
 from tests.support.snapshots import snapshot_over
 from tests.support.staged import load, load_and_type, load_snapshot
 
-FIXTURE = Path(__file__).parent / "fixtures" / "layoffs_fyi" / "layoffs_fyi_export_ugly.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "layoffs_fyi" / "layoffs_fyi_export_ugly.csv"
 
 
 def snapshot_of(path: Path, source: str = "layoffs_fyi") -> Snapshot:
@@ -212,7 +212,7 @@ def test_registry_order_and_no_network_imports_at_import_time():
         "print(sorted(m for m in sys.modules if m in ('requests', 'urllib3', 'bs4', 'ingestion.fetching', 'ingestion.http')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1]).stdout.splitlines()
+                         cwd=Path(__file__).resolve().parents[2]).stdout.splitlines()
     assert out == [
         "crunchbase_tracker,layoffs_fyi,epoch_notable,epoch_all,indeed_postings_by_sector,indeed_postings_aggregate",
         "[]",

@@ -15,7 +15,7 @@ from tests.support.staged import load_and_type
 
 pytestmark = pytest.mark.slow
 
-REFERENCE_DIR = Path(os.environ.get("LAYOFFS_AI_REFERENCE_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
+REFERENCE_DIR = Path(os.environ.get("LAYOFFS_AI_REFERENCE_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data")
 ACCESSED = "2026-11-23T03:00:00+00:00"
 
 # file, dataset id, data records stated in SOURCES.md, expected rejects (see below)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _sha(path: Path) -> str:
@@ -110,7 +110,7 @@ def test_analytics_tables_are_described_and_granger_carries_adf(two_runs):
 
 def test_a_forced_rebuild_reuses_dbts_parse_and_leaves_unit_tests_to_make_test(two_runs):
     """A night's dbt does not re-parse the project (its path and vars are the same as last night's), and it runs
-    the models and data tests, not the SQL unit tests (tests/test_dbt_build.py runs those). Last in this file:
+    the models and data tests, not the SQL unit tests (tests/integration/test_dbt_build.py runs those). Last in this file:
     it publishes again."""
     home = two_runs["home"]
     forced = _run(home, two_runs["snaps"], "--force")

@@ -13,7 +13,7 @@ from ingestion import sources
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server, other_host  # noqa: F401
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEADLINE_S = 2
 
 

@@ -15,7 +15,7 @@ import yaml
 
 from ingestion import sources
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 STAGING = REPO / "dbt_project" / "models" / "staging"
 
 
@@ -140,7 +140,7 @@ def test_a_toy_source_is_picked_up_from_its_three_places(tmp_path):
 
     # everything that derives from the registry sees the toy source (in the copy, not in this process)
     derived = run(sys.executable, "-c", (
-        "import ingestion.sources as s, tests.fault.conftest as f, tests.support.fixture_snapshots as x;"
+        "import ingestion.sources as s, tests.integration.conftest as f, tests.support.fixture_snapshots as x;"
         "from orchestration.defs import ingestion as a, raw_checks as c;"
         "print(s.DATASETS['toy_things'][1].__file__, a.TABLES_BY_DATASET['toy_things'], f.TABLE_OF['toy_things'],"
         " x.FIXTURE_BY_DATASET['toy_things'], 'toy__things' in c.PRIMARY_TABLES)"))

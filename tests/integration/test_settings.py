@@ -11,7 +11,7 @@ import pytest
 
 from orchestration.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_a_misspelt_variable_is_named_with_the_closest_known_one(tmp_path):

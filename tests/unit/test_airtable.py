@@ -12,7 +12,7 @@ from ingestion import airtable
 from ingestion.core import SchemaError
 from tests.support.airtable_site import page_data_path
 
-FIXTURES = Path(__file__).parent / "fixtures" / "layoffs_fyi"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "layoffs_fyi"
 EMBED = (FIXTURES / "airtable_embed.html").read_text(encoding="utf-8")
 HOME = (FIXTURES / "layoffs_fyi_home.html").read_text(encoding="utf-8")
 VIEW = json.loads((FIXTURES / "airtable_view.json").read_text(encoding="utf-8"))

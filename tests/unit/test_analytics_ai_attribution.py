@@ -11,7 +11,7 @@ from analytics.ai_cited_chart import ai_cited_share_chart
 from analytics.ai_quality import attribution_quality, cohen_kappa
 from analytics.chart_files import chart_spec
 from analytics.series import AnalyticsInputError
-from tests.test_analytics_outputs import SOURCES, synthetic_frames
+from tests.unit.test_analytics_outputs import SOURCES, synthetic_frames
 
 
 def _row(label, pred, sample="fresh_random", stratum="2024:rule_none", population=10, strict=False,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LAYERS = ("ingestion", "warehouse", "analytics", "orchestration", "safetext", "sqlcli")
 # what each layer must not import (top-level package names)
 FORBIDDEN = {

@@ -19,8 +19,8 @@ from ingestion.crunchbase_html import (
     to_data_url,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "crunchbase_tracker"
-REAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "crunchbase_tracker_export_2022-11.csv"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "crunchbase_tracker"
+REAL_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "crunchbase_tracker_export_2022-11.csv"
 
 
 def _read(name: str) -> str:

@@ -12,7 +12,7 @@ import jinja2
 import pytest
 import yaml
 
-PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 VARS = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
 
 
