@@ -150,20 +150,24 @@ def ingest_rows(fault_home, dataset_id: str, *rows: bytes) -> tuple[bytes, list[
 
 
 def test_hostile_rows_through_ingest_are_rejects_in_the_published_warehouse(fault_home):
-    """End to end once: `layoffs-ai ingest` publishes a date reject and a broken quote's line as rejects with their
-    reasons, the rows after them as rows, and every line is counted."""
+    """End to end once: `layoffs-ai ingest` publishes an implausible date, an overflowing count, a broken quote's
+    line and a 64 KiB field as rejects with their reasons, the rows after them as rows, and every line is counted."""
     before = fault_home.counts("layoffs_fyi")
     records = count_records(fault_home.snapshot_file("layoffs_fyi").read_bytes())
-    _, lines, result = ingest_rows(fault_home, "layoffs_fyi", fyi("Zinnia Labs", 40, "1/1/1900"), BROKEN,
+    long_field = fyi("Zinnia Labs", 12, "3/5/2024").replace(b"Data", b"x" * (70 * 1024))
+    _, lines, result = ingest_rows(fault_home, "layoffs_fyi", fyi("Zinnia Labs", 40, "1/1/1900"),
+                                   fyi("Zinnia 3", "1e400", "3/4/2024"), BROKEN, long_field,
                                    fyi("Upland Labs", 12, "3/5/2024"))
     assert result.returncode == 0, result.stderr
-    assert "Transaction" not in result.stderr
+    assert "Transaction" not in result.stderr  # the load never fails for one row
     found = dict(fault_home.query("SELECT line_number, reason FROM raw._rejects WHERE source = 'layoffs_fyi'"))
     assert "outside the plausible range" in found[lines[0]]
-    assert "unterminated or malformed quote" in found[lines[1]]
+    assert found[lines[1]]
+    assert "unterminated or malformed quote" in found[lines[2]]
+    assert "longer than 64 KiB" in found[lines[3]]
     assert fault_home.query("SELECT count(*) FROM raw.layoffs_fyi__layoffs WHERE company = 'Upland Labs'") == [(1,)]
-    assert fault_home.counts("layoffs_fyi") == (before[0] + 1, before[1] + 2)
-    assert sum(fault_home.counts("layoffs_fyi")) == records + 3  # csv.reader would run the broken quote on
+    assert fault_home.counts("layoffs_fyi") == (before[0] + 1, before[1] + 4)
+    assert sum(fault_home.counts("layoffs_fyi")) == records + 5  # csv.reader would run the broken quote on
 
 
 def test_a_truncated_export_blocks_the_publish_naming_source_counts_and_setting(fault_home):
