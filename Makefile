@@ -46,8 +46,8 @@ run: prepare  ## set up and run the whole pipeline (offline from ../shared/data 
 readme-examples: prepare  ## rerun the README's example queries against ./data and rewrite their outputs
 	$(BIN)/python -m orchestration.readme_examples
 
-test: prepare system-deps  ## set up and run the test suite
-	$(BIN)/pytest
+test: prepare system-deps  ## set up and run the whole test suite (e2e and fault tests too) on every core
+	$(BIN)/pytest -n auto --dist loadfile
 
 ui: prepare  ## start the Dagster UI on http://127.0.0.1:3000 (same source choice as `make run`)
 	@$(SOURCES); $(BIN)/layoffs-ai ui

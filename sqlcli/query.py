@@ -33,7 +33,7 @@ ALLOWED_TABLE_FUNCTIONS = frozenset(
     }
 )
 ALLOWED_TABLE_FUNCTION_PREFIXES = ("duckdb_",)
-# duckdb_* functions refused anyway, with the reason (tests/test_sql_guard.py calls every other one read-only).
+# duckdb_* functions refused anyway, with the reason (tests/integration/test_sql_guard.py calls every other one read-only).
 DENIED_METADATA_FUNCTIONS = {
     "duckdb_secrets": "it lists credentials",
     "duckdb_logs": "it reads the session log, not the warehouse",

@@ -147,7 +147,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         build_target = targets / context.run.run_id[:8]
         with state.reusing(build_target):
             # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
-            # (tests/test_dbt_build.py); a night only builds the models and runs their data tests.
+            # (tests/integration/test_dbt_build.py); a night only builds the models and runs their data tests.
             invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
                                   "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
             # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file

@@ -43,7 +43,7 @@ def invented_frames() -> dict[str, pd.DataFrame]:
     """The marts the time charts read, from the synthetic marts of test_analytics_outputs, rows shuffled, with a
     postings month left out of the sector columns and of the total (as the mart marks them)."""
     from analytics.ai_attribution import ai_cited_yearly
-    from tests.test_analytics_outputs import synthetic_frames
+    from tests.unit.test_analytics_outputs import synthetic_frames
 
     frames = synthetic_frames(seed=7)
     postings = frames["job_postings_monthly"].assign(sector_excluded_reason=None, total_excluded_reason=None)
