@@ -62,9 +62,24 @@ def published(warehouse: Path) -> tuple[str, dict[str, str]] | None:
     return (row[0], json.loads(row[1] or "{}")) if row else None
 
 
-def unchanged(warehouse: Path, snapshots: Mapping[str, str | None]) -> bool:
-    """True when the last publish was built by this code from exactly these snapshots (each one known)."""
+def published_statuses(warehouse: Path) -> dict[str, str]:
+    """Dataset -> status (ok | stale | missing) in the published warehouse's raw._source_status (empty: unknown)."""
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(con.execute("SELECT dataset, status FROM raw._source_status").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+
+
+def unchanged(warehouse: Path, snapshots: Mapping[str, str | None], statuses: Mapping[str, str] | None = None) -> bool:
+    """True when the last publish was built by this code from exactly these snapshots (each one known) and, when
+    `statuses` are given, published the same source statuses (a source turning stale is news to publish)."""
     last = published(warehouse)
     if last is None or last[0] != code_fingerprint() or None in snapshots.values():
         return False
-    return dict(snapshots) == last[1]
+    return dict(snapshots) == last[1] and (statuses is None or dict(statuses) == published_statuses(warehouse))

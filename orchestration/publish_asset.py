@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from warehouse import source_status
 from warehouse.write_audit_publish import publish
 from warehouse.publish_log import record_publish
 
@@ -39,6 +40,7 @@ def _publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource, fi
     with warehouse.connect(run_id) as con:
         snaps = dict(con.execute(
             "SELECT source, arg_max(sha256, loaded_at) FROM raw._loads GROUP BY source").fetchall())
+        source_status.refresh_data_through(con)  # staging has typed this run's loads by now
         record_publish(con, run_id, fingerprint, snaps)
         counts = con.execute(
             "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() "

@@ -7,12 +7,14 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 
 from .settings import Settings
 
+STOP_GRACE = 5.0  # seconds Dagster gets to stop a run after SIGINT/SIGTERM before the command stops it itself
 OFFLINE_HINT = "no network? run offline: LAYOFFS_AI_SNAPSHOT_DIR=<folder with the source files> make run"
 
 
@@ -48,7 +50,7 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     import dagster as dg
 
     from safetext import CleanWriter
-    from warehouse.write_audit_publish import WarehousePaths, check_published
+    from warehouse.write_audit_publish import WarehousePaths, check_published, discard_work
 
     from .definitions import build
     from .pipeline_cli import prepare_dagster_home
@@ -59,15 +61,13 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     signal.signal(signal.SIGINT, signal.default_int_handler)  # `&`-started shells ignore SIGINT
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     read_end, write_end = os.pipe()  # the numbers of the signals received (Dagster's handlers do not say)
-    os.set_blocking(read_end, False)
     os.set_blocking(write_end, False)
     signal.set_wakeup_fd(write_end)
     received: list[int] = []
 
     def signals() -> list[int]:
-        with contextlib.suppress(BlockingIOError):
-            received.extend(os.read(read_end, 64))
         return [s for s in received if s in (signal.SIGINT, signal.SIGTERM)]
+
 
     prepare_dagster_home(settings)
     check_published(WarehousePaths(settings.home))  # a corrupt warehouse: say so before any work
@@ -76,6 +76,31 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     _say(f"  full log (dbt output, warnings): {log_path}")
     instance = dg.DagsterInstance.from_config(str(settings.dagster_home))
     progress = Progress(instance, sys.stdout, signals)
+
+    def stop_now() -> None:
+        signum = (signals() or [signal.SIGINT])[0]
+        print(f"interrupted by {signal.Signals(signum).name}: the run was stopped; the published warehouse in "
+              f"{settings.home} is unchanged", file=sys.__stderr__, flush=True)
+        sys.__stdout__.flush()
+        os._exit(128 + signum)  # a fetch thread may still wait on a slow server: do not wait for it
+
+    def insist() -> None:
+        """Record the signals. Dagster stops the run on the first (dagster-dbt stops dbt), but it can lose an
+        interrupt that lands while it sets a step up, and the step then goes on (seen waiting for a hung download).
+        A run still going STOP_GRACE seconds after a signal is stopped here: its working folder goes, its Dagster
+        run is marked canceled (and dbt, started through layoffs-ai-dbt, dies with this process)."""
+        while not signals():
+            received.extend(os.read(read_end, 64))
+        time.sleep(STOP_GRACE)
+        for run_id in command.run_ids:
+            discard_work(WarehousePaths(settings.home), run_id)
+            with contextlib.suppress(Exception):
+                run = instance.get_run_by_id(run_id)
+                if run is not None and not run.is_finished:
+                    instance.report_run_canceled(run, message="stopped by a signal (Ctrl-C or SIGTERM)")
+        stop_now()
+
+    threading.Thread(target=insist, name="interrupts", daemon=True).start()
     result, interrupted = None, False
     try:
         defs = dg.Definitions.merge(build(settings), dg.Definitions(
@@ -95,13 +120,9 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}, "progress": {}}})
     except KeyboardInterrupt:
         interrupted = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run has ended: a repeated interrupt must not land in what follows
     if interrupted or progress.interrupted or signals():
-        signum = (signals() or [signal.SIGINT])[0]
-        print(f"interrupted by {signal.Signals(signum).name}: the run was stopped; the published warehouse in "
-              f"{settings.home} is unchanged", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(128 + signum)  # a fetch thread may still wait on a slow server: do not wait for it
+        stop_now()
     return result, progress, log_path
 
 
@@ -116,9 +137,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _where(settings, 0)
     import dagster as dg
 
-    from .defs.ingestion import TABLES_BY_DATASET, snapshot_key
+    from .defs.ingestion import SKIP_IF_UNCHANGED_TAG, TABLES_BY_DATASET, snapshot_key
     from .defs.raw_checks import ACCEPT_DROP_TAG
-    from .launch_rules import selection_problem
+    from .launch_rules import PUBLISHED, selection_problem
 
     def chosen(graph) -> list:
         """--select: the sources' observation, then the selected assets (refused if they could not publish)."""
@@ -130,6 +151,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return [snapshot_key(d) for d in TABLES_BY_DATASET] + keys
 
     tags = {ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {}
+    if not args.force and not args.select:
+        tags[SKIP_IF_UNCHANGED_TAG] = "true"
     result, progress, log_path = execute(settings, command, chosen if args.select else None, tags, len(TABLES_BY_DATASET))
     took = time.monotonic() - started
     states = {d: progress.states.get(d) for d in TABLES_BY_DATASET}
@@ -137,14 +160,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .progress import failure_line
 
         command.failure = failure_line(result)
+        _say(f"run FAILED after {took:.1f}s: {command.failure}")
         if all(s is None or s.status != "ok" for s in states.values()) and settings.snapshot_dir is None:
             _say(OFFLINE_HINT)
-        _say(f"run FAILED after {took:.1f}s: {command.failure}")
         _say(f"  the published warehouse, charts and report are unchanged (details: {log_path})")
         return 1
     stale = [d for d, s in states.items() if s is None or s.status != "ok"]
     note = f" with {len(stale)} stale or missing source(s): {', '.join(stale)}" if stale else ""
-    _say(f"run succeeded in {took:.1f}s{note}")
+    if not any(e.asset_key == PUBLISHED for e in result.get_asset_materialization_events()):
+        _say(f"nothing new: the snapshots fetched and all code are those of the last publish; nothing was rebuilt "
+             f"or published ({took:.1f}s{note})")
+    else:
+        _say(f"run succeeded in {took:.1f}s{note}")
     if args.strict and stale:
         _say("--strict: a source is stale or missing, exit code 3")
         return _where(settings, 3)

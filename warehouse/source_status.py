@@ -74,3 +74,14 @@ def staged_data_through(con: duckdb.DuckDBPyConnection) -> dict[str, date | None
         "SELECT l.source, coalesce(o.data_through, l.data_through) FROM raw._loads AS l "
         f"LEFT JOIN {outcomes} AS o ON o.source = l.source AND o.snapshot_sha256 = l.sha256 "
         "QUALIFY row_number() OVER (PARTITION BY l.source ORDER BY l.loaded_at DESC) = 1").fetchall())
+
+
+def refresh_data_through(con: duckdb.DuckDBPyConnection) -> None:
+    """Before publishing: each row's data_through becomes what staging found in the rows of its latest load, so
+    the published raw._source_status says it too (not only `read()` and the report)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' "
+                       "AND table_name = '_source_status'").fetchone()[0]:
+        return
+    for dataset, through in staged_data_through(con).items():
+        if through is not None:
+            con.execute("UPDATE raw._source_status SET data_through = ? WHERE dataset = ?", [through, dataset])

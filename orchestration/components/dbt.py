@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import signal
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectComponent, dbt_assets
 
-from orchestration.components.dbt_reuse import ParseState, dbt_cli
+from orchestration.components.dbt_reuse import ParseState, dbt_cli, interrupts_kept
 from orchestration.components.dbt_tests import test_description
 from orchestration.settings import Settings
 
@@ -84,6 +85,12 @@ def table_name(schema: str, name: str) -> str:
     return f"warehouse.{schema}.{name}"
 
 
+def _stop(invocation) -> None:
+    """Stop a dbt that was just started, as dagster-dbt does on an interrupt (SIGINT, then wait for it)."""
+    invocation.process.send_signal(signal.SIGINT)
+    invocation.process.wait(timeout=invocation.termination_timeout_seconds)
+
+
 class LayoffsDbtComponent(DbtProjectComponent):
     """`dbt build` of the selected models and tests against this run's working copy of the warehouse.
 
@@ -148,8 +155,11 @@ class LayoffsDbtComponent(DbtProjectComponent):
         with state.reusing(build_target):
             # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them
             # (tests/integration/test_dbt_build.py); a night only builds the models and runs their data tests.
-            invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
-                                  "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
+            started_dbt = []
+            with interrupts_kept(lambda: [_stop(i) for i in started_dbt]):
+                invocation = dbt.cli(["build", "--target", "pipeline", "--vars", dbt_vars,
+                                      "--exclude-resource-type", "unit_test"], context=context, target_path=build_target)
+                started_dbt.append(invocation)
             # dagster-dbt's fetch_row_counts()/fetch_column_metadata() query while dbt still holds the DuckDB file
             # (one writer per file): collect the events, and read the catalog metadata once dbt has finished.
             events = list(invocation.stream())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,33 @@ def dbt_cli(project: DbtProject) -> DbtCliResource:
     """dbt from this Python's environment (the venv is not always on PATH), started through `layoffs-ai-dbt` so
     that it dies with the process that started it, even one that is SIGKILLed (orchestration/child_guard.py)."""
     return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+@contextlib.contextmanager
+def interrupts_kept(on_interrupt) -> Iterator[None]:
+    """Hold SIGINT while dagster-dbt starts dbt, then deliver it to Dagster's own handler.
+
+    `DbtCliResource.cli()` builds an in-process dbt adapter (≈1.6 s) inside a bare `except:` that logs and
+    continues: Dagster's interrupt raised there was swallowed and dbt then ran to its end (a Ctrl-C in that
+    window stopped nothing). Here the signal is only recorded while `cli()` runs; afterwards `on_interrupt`
+    stops the dbt it started and Dagster's handler raises its interrupt in this step, as it would have.
+    """
+    try:
+        dagster_handler = signal.getsignal(signal.SIGINT)
+        received: list[int] = []
+        signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    except ValueError:  # not the main thread: Dagster does not handle interrupts here either
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, dagster_handler)
+    if received:
+        on_interrupt()
+        if not callable(dagster_handler):
+            raise KeyboardInterrupt
+        dagster_handler(signal.SIGINT, None)  # raises Dagster's interrupt (or records it, where Dagster delays it)
 
 
 class ParseState:

@@ -14,12 +14,16 @@ from warehouse.raw_load import PROVENANCE_MEANING, ensure_raw_tables, raw_column
 
 from ..asset_metadata import OWNERS
 from ..code_versions import code_version
+from ..fingerprint import unchanged
 from ..ingest_steps import fetch_all, parse_and_load
 from ..resources import SourceFetcher, WarehouseResource
 from ..source_checks import source_check_results, source_check_specs
 from ..source_state import SourceState, decide
 
 ALL_SOURCES_TAG = "layoffs_ai/all_sources_required"  # set by `layoffs-ai ingest`
+# set by `layoffs-ai run` (not --force): when the fetched snapshots and the code are those of the last publish,
+# the raw step yields nothing and Dagster skips every step after it (a quiet live night publishes nothing)
+SKIP_IF_UNCHANGED_TAG = "layoffs_ai/skip_if_unchanged"
 # dataset id -> raw tables its snapshot loads, as each source module declares them
 TABLES_BY_DATASET: dict[str, tuple[str, ...]] = {d: ds.tables for d, (ds, _) in sources.DATASETS.items()}
 RAW_TABLES: tuple[str, ...] = tuple(sources.RAW_TABLES)
@@ -152,7 +156,7 @@ def _preview(con, table: str) -> str:
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(raw_key(t), group_name="raw", kinds={"duckdb"}, code_version=code_version("raw"),
-                     deps=[snapshot_key(d) for d in datasets_of(t)], owners=OWNERS,
+                     skippable=True, deps=[snapshot_key(d) for d in datasets_of(t)], owners=OWNERS,
                      metadata={"dagster/table_name": f"raw.{t}", "dagster/column_schema": raw_schema(t)},
                      description=f"Rows of `raw.{t}`, every field as text as found; every row carries its snapshot "
                                  "sha256 and line number. Lines that are not a record are in raw._rejects.")
@@ -166,6 +170,12 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     tables = [t for t in RAW_TABLES if raw_key(t) in context.selected_asset_keys]
     datasets = [d for d in TABLES_BY_DATASET if set(TABLES_BY_DATASET[d]) & set(tables)]
     states = {d: latest_state(context.instance, d) for d in datasets}
+    if context.run.tags.get(SKIP_IF_UNCHANGED_TAG) and set(datasets) == set(TABLES_BY_DATASET) and unchanged(
+            warehouse.paths.published, {d: s.accepted_sha256 if s else None for d, s in states.items()},
+            {d: s.status if s else "missing" for d, s in states.items()}):
+        context.log.info("nothing new: every snapshot fetched and all code are those of the last publish; "
+                         "nothing is rebuilt or published")
+        return  # no output: Dagster skips dbt, analytics and the publish after this step
     with warehouse.connect(context.run.run_id) as con:
         ensure_raw_tables(con, sources.RAW_TABLES)
         statuses = [_load_dataset(con, d, states[d], code_version("raw"), context.run.run_id) for d in datasets]

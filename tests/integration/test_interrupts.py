@@ -40,13 +40,14 @@ def wait_for_line(proc: subprocess.Popen, needle: str, limit: float = 300) -> li
 
 def interrupt(proc: subprocess.Popen, signum: int) -> tuple[float, str, list[int]]:
     """Send `signum`; return (seconds until the process ended, the rest of its output, its leftover children)."""
-    children = [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
+    children = psutil.Process(proc.pid).children(recursive=True)
     sent = time.monotonic()
     proc.send_signal(signum)
     rest, _ = proc.communicate(timeout=STOP_WITHIN)
     took = time.monotonic() - sent
-    alive = [pid for pid in children if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
-    return took, rest, alive
+    # a child killed as its parent exits is still being torn down for a moment: wait for its end, not a snapshot
+    _, alive = psutil.wait_procs(children, timeout=5)
+    return took, rest, [c.pid for c in alive if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
 
 
 def test_sigterm_while_a_download_hangs_stops_within_seconds(fault_home, http_server):

@@ -24,7 +24,7 @@ def test_live_fetch_uses_the_env_url_override_and_loads_rows(http_server, tmp_pa
     assert len(http_server.requests_for("/layoffs.csv")) == 2  # 503 retried once
     assert "layoffs-ai" in http_server.requests_for("/layoffs.csv")[0].headers["user-agent"]
     rows = con.execute("SELECT count(*) FROM raw.layoffs_fyi__layoffs").fetchone()[0]  # as text, before typing
-    rejects = con.execute("SELECT count(*) FROM staging.rejects").fetchone()[0]
+    rejects = con.execute("SELECT count(*) FROM raw._rejects").fetchone()[0]  # framing rejects (typing is dbt's)
     assert rows + rejects == out.load.input_rows and rows > 0
 
     http_server.add("/layoffs.csv", 304, b"", {"ETag": '"v1"'})  # next night: not modified
