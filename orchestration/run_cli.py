@@ -91,6 +91,8 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
         run is marked canceled (and dbt, started through layoffs-ai-dbt, dies with this process)."""
         while not signals():
             received.extend(os.read(read_end, 64))
+            if ended.is_set():
+                return
         time.sleep(STOP_GRACE)
         for run_id in command.run_ids:
             discard_work(WarehousePaths(settings.home), run_id)
@@ -100,7 +102,9 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
                     instance.report_run_canceled(run, message="stopped by a signal (Ctrl-C or SIGTERM)")
         stop_now()
 
-    threading.Thread(target=insist, name="interrupts", daemon=True).start()
+    ended = threading.Event()
+    watcher = threading.Thread(target=insist, name="interrupts", daemon=True)
+    watcher.start()
     result, interrupted = None, False
     try:
         defs = dg.Definitions.merge(build(settings), dg.Definitions(
@@ -123,6 +127,12 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run has ended: a repeated interrupt must not land in what follows
     if interrupted or progress.interrupted or signals():
         stop_now()
+    ended.set()  # a normal end: the watcher returns (a thread left blocked keeps DuckDB objects alive at exit)
+    signal.set_wakeup_fd(-1)
+    os.write(write_end, b"\0")
+    watcher.join(timeout=5)
+    os.close(write_end)
+    os.close(read_end)
     return result, progress, log_path
 
 
