@@ -59,6 +59,15 @@ def test_first_run_publishes_every_layer(two_runs):
     assert (two_runs["home"] / "report" / "index.html").exists()
 
 
+def test_a_successful_run_ends_on_its_summary(two_runs):
+    """Nothing after the summary: no warning of a thread or library left alive at exit (DuckDB's nanobind prints
+    one per leaked object when the interpreter ends with DuckDB objects still referenced)."""
+    first = two_runs["first"]
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "leaked" not in first.stdout + first.stderr and "Traceback" not in first.stderr
+    assert first.stdout.rstrip().splitlines()[-1].lstrip().startswith("snapshots:"), first.stdout[-500:]
+
+
 def test_second_run_with_unchanged_sources_builds_nothing(two_runs):
     second = two_runs["second"]
     assert second.returncode == 0, second.stdout + second.stderr
