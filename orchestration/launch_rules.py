@@ -1,4 +1,4 @@
-"""Which launches are safe: a run that writes the warehouse must end by publishing it, or it is refused."""
+"""Which runs write the warehouse, and which leave their work staged for a publish that follows them."""
 
 from __future__ import annotations
 
@@ -19,18 +19,10 @@ def writes_warehouse(selection: Iterable[dg.AssetKey] | None) -> bool:
     return selection is None or bool(_writers(selection)) or PUBLISHED in selection
 
 
-def selection_problem(selection: Iterable[dg.AssetKey] | None) -> str | None:
-    """Why this asset selection must not run (None when it may): its work could never be published."""
+def awaits_publish(selection: Iterable[dg.AssetKey] | None) -> bool:
+    """A selection that builds into the staging folder without publishing it (e.g. "Materialize" on one asset
+    in the UI): when its run succeeds, the `publish_after_build` sensor publishes what it built."""
     if selection is None:
-        return None
+        return False
     selection = set(selection)
-    writers = _writers(selection)
-    if writers and PUBLISHED not in selection:
-        shown = ", ".join(k.to_user_string() for k in sorted(writers, key=lambda k: k.to_user_string())[:4])
-        more = f" and {len(writers) - 4} more" if len(writers) > 4 else ""
-        return (f"this selection ({shown}{more}) builds into a working copy of the warehouse but does not "
-                "include warehouse/published, so its result could never be published. Select "
-                "warehouse/published too (e.g. shift-click it in the asset graph, or the selection "
-                f"'key:\"{writers[0].to_user_string()}\"+' for it and everything downstream), or use "
-                "\"Materialize all\"")
-    return None
+    return bool(_writers(selection)) and PUBLISHED not in selection

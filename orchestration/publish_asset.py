@@ -1,4 +1,4 @@
-"""The publish step that ends every run that writes: the audited working folder becomes the published one."""
+"""The publish step: the audited staging folder becomes the published generation."""
 
 import dagster as dg
 
@@ -23,7 +23,7 @@ def published_asset(writers: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         owners=["team:layoffs-ai"],
         code_version=code_version("publish"),
-        description="Publishes the run's audited working folder: $LAYOFFS_AI_HOME/warehouse.duckdb, charts/ and "
+        description="Publishes the audited staging folder: $LAYOFFS_AI_HOME/warehouse.duckdb, charts/ and "
                     "report/ switch to it together, atomically (one rename of `current`).",
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -50,7 +50,7 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     import dagster as dg
 
     from safetext import CleanWriter
-    from warehouse.write_audit_publish import WarehousePaths, check_published, discard_work
+    from warehouse.write_audit_publish import WarehousePaths, check_published, discard_staging
 
     from .definitions import build
     from .pipeline_cli import prepare_dagster_home
@@ -87,15 +87,15 @@ def execute(settings: Settings, command: Command, selection, tags: dict[str, str
     def insist() -> None:
         """Record the signals. Dagster stops the run on the first (dagster-dbt stops dbt), but it can lose an
         interrupt that lands while it sets a step up, and the step then goes on (seen waiting for a hung download).
-        A run still going STOP_GRACE seconds after a signal is stopped here: its working folder goes, its Dagster
+        A run still going STOP_GRACE seconds after a signal is stopped here: the staging folder goes, its Dagster
         run is marked canceled (and dbt, started through layoffs-ai-dbt, dies with this process)."""
         while not signals():
             received.extend(os.read(read_end, 64))
             if ended.is_set():
                 return
         time.sleep(STOP_GRACE)
+        discard_staging(WarehousePaths(settings.home))  # nothing the stopped run wrote may be published later
         for run_id in command.run_ids:
-            discard_work(WarehousePaths(settings.home), run_id)
             with contextlib.suppress(Exception):
                 run = instance.get_run_by_id(run_id)
                 if run is not None and not run.is_finished:
@@ -149,16 +149,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .defs.ingestion import SKIP_IF_UNCHANGED_TAG, TABLES_BY_DATASET, snapshot_key
     from .defs.raw_checks import ACCEPT_DROP_TAG
-    from .launch_rules import PUBLISHED, selection_problem
+    from .launch_rules import PUBLISHED
 
     def chosen(graph) -> list:
-        """--select: the sources' observation, then the selected assets (refused if they could not publish)."""
+        """--select: the sources' observation, the selected assets, and the publish of what they built."""
         picked = dg.AssetSelection.from_string(args.select).resolve(graph)
         keys = [k for k in graph.toposorted_asset_keys if k in picked and graph.get(k).is_materializable]
-        problem = selection_problem(keys)
-        if problem:
-            raise Refused(f"refused: {problem}")
-        return [snapshot_key(d) for d in TABLES_BY_DATASET] + keys
+        if not keys:
+            raise Refused(f"refused: --select {args.select!r} names no asset of the pipeline (see `dg list defs`)")
+        return [snapshot_key(d) for d in TABLES_BY_DATASET] + [k for k in keys if k != PUBLISHED] + [PUBLISHED]
 
     tags = {ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {}
     if not args.force and not args.select:
@@ -265,8 +264,8 @@ def register(sub) -> None:
     run.add_argument("--force", action="store_true", help="rebuild and publish everything even when nothing changed")
     run.add_argument("--accept-drop", nargs="+", metavar="DATASET", help="publish even though these datasets lost more "
                      "than LAYOFFS_AI_MAX_ROW_DROP of their rows or rejected over 10%% (a real shrink a person checked)")
-    run.add_argument("--select", metavar="SELECTION", help="a Dagster asset selection to rebuild (after fetching the "
-                     "sources), e.g. 'key:\"marts/layoffs_monthly\"+' ")
+    run.add_argument("--select", metavar="SELECTION", help="a Dagster asset selection to rebuild, then publish (after "
+                     "fetching the sources; warehouse/published is added), e.g. 'key:\"marts/layoffs_monthly\"+' ")
     run.set_defaults(func=cmd_run)
     ingest = sub.add_parser(
         "ingest", help="fetch sources, load their raw tables and type them in staging, then publish (no marts, "

@@ -12,7 +12,7 @@ DELETING = ".deleting-"  # a generation being pruned is renamed to this prefix f
 
 
 def generation_name(run_id: str) -> str:
-    """The folder name of a run's working copy and, once published, of its generation."""
+    """The folder name of the generation a run publishes."""
     return "".join(ch for ch in run_id if ch.isalnum() or ch in "-_") or "run"
 
 

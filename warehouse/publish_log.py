@@ -15,7 +15,7 @@ DDL = """CREATE TABLE IF NOT EXISTS raw._publish_log (
 
 def record_publish(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str,
                    snapshots: Mapping[str, str]) -> None:
-    """Append the run about to be published (call on the working copy right before publishing)."""
+    """Append the run about to be published (call on the staging copy right before publishing)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(DDL)
     con.execute("COMMENT ON TABLE raw._publish_log IS 'One row per published pipeline run: code fingerprint and snapshot sha256 per dataset.'")

@@ -1,4 +1,4 @@
-"""Write-audit-publish for the warehouse and its outputs: one writer, a working folder per run, one atomic switch."""
+"""Write-audit-publish for the warehouse and its outputs: one writer, one staging folder, one atomic switch."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from warehouse import generations as gens
 
 PUBLISHED_NAME = "warehouse.duckdb"
 OUTPUTS = ("charts", "report")  # published together with the warehouse
+STAGING = "staging"  # work/staging/: where every run builds
+BASE_FILE = ".published-from"  # in staging: the generation it was copied from (or last published as)
+WRITING_FILE = ".writing"  # in staging: the run building in it now; left behind by a run that died
 
 
 class PublishError(Exception):
-    """The working copy could not be prepared or published; the published outputs are unchanged."""
+    """The staging copy could not be prepared or published; the published outputs are unchanged."""
 
 
 class WriterBusy(PublishError):
@@ -26,11 +29,13 @@ class WriterBusy(PublishError):
 
 @dataclass(frozen=True)
 class WarehousePaths:
-    """Where a home keeps its published generation, the stable names pointing into it, and runs' working folders.
+    """Where a home keeps its published generation, the stable names pointing into it, and its staging folder.
 
     `warehouse.duckdb`, `charts/` and `report/` in the home are symlinks into `current`, itself a symlink to
     `generations/<run id>/`: publishing is one atomic rename of `current`, so all three change together.
     `generations/publish.log` lists the published generations in order (see warehouse/generations.py).
+    Runs build in `work/staging/` (a copy of the published folder plus what successful runs built since the
+    last publish); its path never changes, so dbt's partial parse stays valid from run to run.
     """
 
     home: Path
@@ -55,11 +60,13 @@ class WarehousePaths:
     def lock_file(self) -> Path:
         return self.work_dir / "writer.lock"
 
-    def work(self, run_id: str) -> Path:
-        return self.work_dir / gens.generation_name(run_id)
+    @property
+    def staging(self) -> Path:
+        return self.work_dir / STAGING
 
-    def work_copy(self, run_id: str) -> Path:
-        return self.work(run_id) / PUBLISHED_NAME
+    @property
+    def staging_copy(self) -> Path:
+        return self.staging / PUBLISHED_NAME
 
     @property
     def previous(self) -> Path | None:
@@ -137,43 +144,83 @@ def check_published(paths: WarehousePaths) -> None:
         raise PublishError(corrupt_warehouse_message(paths, "no DuckDB file header"))
 
 
-def prepare_work(paths: WarehousePaths, run_id: str) -> Path:
-    """The run's working folder with a copy of the published warehouse (created on first use).
+def prepare_staging(paths: WarehousePaths, run_id: str) -> Path:
+    """The staging folder `run_id` builds in, marked as being written by it; call it holding the writer lock.
 
-    Call it while holding the writer lock: every other working folder then belongs to a dead run.
+    It is kept from the last run when that run succeeded and nothing was published since by anyone else: what
+    a run of one asset built there waits for the publish that follows. Otherwise (first run, a failed or
+    killed run, a generation switched by hand) it is made again from the published warehouse, charts and report.
     """
-    work = paths.work(run_id)
-    if paths.work_copy(run_id).exists():
-        return work
-    discard_stale_work(paths, keep={run_id})
+    staging, writing = paths.staging, paths.staging / WRITING_FILE
+    if writing.is_file() and writing.read_text() == run_id:
+        return staging
+    discard_stale_work(paths)
     prune_generations(paths)  # finishes what a killed publish left (a half-deleted or never-switched generation)
     check_published(paths)
-    tmp = Path(f"{paths.work_copy(run_id)}.tmp")
+    if not _reusable(paths):
+        _copy_published(paths)
+    writing.write_text(run_id)
+    return staging
+
+
+def _reusable(paths: WarehousePaths) -> bool:
+    base = paths.staging / BASE_FILE
+    return (paths.staging_copy.is_file() or not paths.published.exists()) and not (
+        paths.staging / WRITING_FILE).exists() and base.is_file() and base.read_text() == _published_name(paths)
+
+
+def _published_name(paths: WarehousePaths) -> str:
+    """The generation published now and its file's size and mtime ("" when nothing is published): a file
+    restored by hand into the current generation changes it too."""
     try:
-        work.mkdir(parents=True, exist_ok=True)
+        stat = paths.published.stat()
+    except FileNotFoundError:
+        return ""
+    return f"{gens.current_name(paths.current)}\t{stat.st_size}\t{stat.st_mtime_ns}"
+
+
+def _copy_published(paths: WarehousePaths) -> None:
+    """Make the staging folder again from the published one (into a temporary folder, then renamed)."""
+    tmp = paths.work_dir / f"{STAGING}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
         for name in OUTPUTS:  # a run that does not rebuild them publishes the current ones again
             if (paths.home / name).is_dir():
-                shutil.copytree(paths.home / name, work / name, dirs_exist_ok=True)
+                shutil.copytree(paths.home / name, tmp / name)
         if paths.published.exists():
-            shutil.copyfile(paths.published, tmp)
-            os.replace(tmp, paths.work_copy(run_id))
+            shutil.copyfile(paths.published, tmp / PUBLISHED_NAME)
+        (tmp / BASE_FILE).write_text(_published_name(paths))
+        shutil.rmtree(paths.staging, ignore_errors=True)
+        os.replace(tmp, paths.staging)
     except OSError as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        raise PublishError(f"cannot create working copy {paths.work_copy(run_id)}: {exc.strerror or exc}") from exc
-    return work
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise PublishError(f"cannot create the staging copy {paths.staging_copy}: {exc.strerror or exc}") from exc
 
 
-def discard_work(paths: WarehousePaths, run_id: str) -> None:
-    """Drop a run's working folder (nothing to publish, or the run failed)."""
-    shutil.rmtree(paths.work(run_id), ignore_errors=True)
+def end_run(paths: WarehousePaths, run_id: str, succeeded: bool) -> None:
+    """A run ends: what a successful run built stays staged (for the publish that follows, if it was not in the
+    run); a failed run's staging folder is dropped, so that nothing it wrote can ever be published."""
+    writing = paths.staging / WRITING_FILE
+    if not (writing.is_file() and writing.read_text() == run_id):
+        return
+    if succeeded:
+        writing.unlink()
+    else:
+        discard_staging(paths)
 
 
-def discard_stale_work(paths: WarehousePaths, keep: set[str] = frozenset()) -> list[Path]:
-    """Delete the working folders of runs that died (killed or crashed); only the lock holder calls this."""
+def discard_staging(paths: WarehousePaths) -> None:
+    """Drop the staging folder (the next run copies the published one again)."""
+    shutil.rmtree(paths.staging, ignore_errors=True)
+
+
+def discard_stale_work(paths: WarehousePaths) -> list[Path]:
+    """Delete what killed runs left in work/ (a half-made staging or publish copy, older layouts' run folders);
+    only the lock holder calls this."""
     if not paths.work_dir.exists():
         return []
-    keep_names = {paths.work(r).name for r in keep}
-    removed = [p for p in paths.work_dir.iterdir() if p.name not in keep_names and p.name != paths.lock_file.name]
+    removed = [p for p in paths.work_dir.iterdir() if p.name not in (paths.lock_file.name, STAGING)]
     for path in removed:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -209,25 +256,33 @@ def _stable_names(paths: WarehousePaths) -> list[str]:
 
 
 def publish(paths: WarehousePaths, run_id: str) -> Path:
-    """Publish the run's audited working folder: warehouse, charts and report switch together, atomically.
+    """Publish the audited staging folder as generation `run_id`: warehouse, charts and report switch together.
 
-    Every connection to the working copy must be closed first (no WAL left). Readers that already opened
-    the old file keep reading it; the previous generation is kept for them and for restoring.
+    Every connection to the staging copy must be closed first (no WAL left). The staging folder is copied
+    (it stays, for the next run to build on); readers that already opened the old file keep reading it, and
+    the previous generation is kept for them and for restoring.
     """
-    work = paths.work(run_id)
-    if not paths.work_copy(run_id).exists():
-        raise PublishError(f"nothing to publish: no working copy {paths.work_copy(run_id)}")
-    wal = Path(f"{paths.work_copy(run_id)}.wal")
+    staging = paths.staging
+    if not paths.staging_copy.exists():
+        raise PublishError(f"nothing to publish: no staging copy {paths.staging_copy}")
+    wal = Path(f"{paths.staging_copy}.wal")
     if wal.exists() and wal.stat().st_size > 0:
-        raise PublishError(f"cannot publish {work}: a connection is still open (WAL {wal.name} present)")
+        raise PublishError(f"cannot publish {staging}: a connection is still open (WAL {wal.name} present)")
     wal.unlink(missing_ok=True)
-    for name in OUTPUTS:
-        (work / name).mkdir(exist_ok=True)
-    generation = paths.generations / work.name
+    generation = paths.generations / gens.generation_name(run_id)
+    copy = paths.work_dir / f"publishing-{generation.name}"
     try:
-        gens.fsync_path(paths.work_copy(run_id))
+        shutil.rmtree(copy, ignore_errors=True)
+        copy.mkdir(parents=True)
+        shutil.copyfile(paths.staging_copy, copy / PUBLISHED_NAME)
+        for name in OUTPUTS:
+            if (staging / name).is_dir():
+                shutil.copytree(staging / name, copy / name)
+            else:
+                (copy / name).mkdir()
+        gens.fsync_path(copy / PUBLISHED_NAME)
         paths.generations.mkdir(parents=True, exist_ok=True)
-        os.replace(work, generation)
+        os.replace(copy, generation)
         older = []  # what was published before, when the home kept it outside the generations
         if paths.current.exists() and not paths.current.is_symlink():  # a home copied without its links
             older.append(f"copied-{int(time.time())}")
@@ -236,7 +291,9 @@ def publish(paths: WarehousePaths, run_id: str) -> Path:
         gens.fsync_path(paths.home)
         older = _stable_names(paths) + older
     except OSError as exc:
-        raise PublishError(f"publishing {work} failed, published outputs unchanged: {exc.strerror or exc}") from exc
+        shutil.rmtree(copy, ignore_errors=True)
+        raise PublishError(f"publishing {staging} failed, published outputs unchanged: {exc.strerror or exc}") from exc
+    (staging / BASE_FILE).write_text(_published_name(paths))  # staging now holds what is published
     try:  # published (the switch is done): a failure from here on is repaired by the next run's prune
         gens.record(paths.generations, [*older, generation.name])
         prune_generations(paths)

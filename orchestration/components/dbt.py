@@ -1,4 +1,4 @@
-"""The dbt component of this project: dagster-dbt's DbtProjectComponent, building into the run's working copy."""
+"""The dbt component of this project: dagster-dbt's DbtProjectComponent, building into the staging copy."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _manifest_digest(manifest: Path) -> str:
 
 
 def pipeline_vars(work: Path, settings: Settings) -> str:
-    """`--vars` of the profile's `pipeline` target: the working copy to build into, dbt's threads, DuckDB's memory."""
+    """`--vars` of the profile's `pipeline` target: the staging copy to build into, dbt's threads, DuckDB's memory."""
     return json.dumps({"warehouse_path": str(work), "threads": settings.dbt_threads,
                        "memory_limit": settings.duckdb_memory_limit})
 
@@ -92,10 +92,10 @@ def _stop(invocation) -> None:
 
 
 class LayoffsDbtComponent(DbtProjectComponent):
-    """`dbt build` of the selected models and tests against this run's working copy of the warehouse.
+    """`dbt build` of the selected models and tests against the home's staging copy of the warehouse.
 
     Keys: a dbt source is the `raw/<table>` asset that loads it; a model is `<schema>/<model>`; its group
-    is its models/ folder. The profile's `pipeline` target reads the working copy's path from `--vars`,
+    is its models/ folder. The profile's `pipeline` target reads the staging copy's path from `--vars`,
     so no environment variable is set or changed.
     """
 
@@ -134,13 +134,13 @@ class LayoffsDbtComponent(DbtProjectComponent):
 
     def build_defs_from_state(self, context: dg.ComponentLoadContext, state_path: Path | None) -> dg.Definitions:
         """dagster-dbt's documented `@dbt_assets` on the prepared manifest, with this component as its translator
-        (keys, groups, owners, code versions) and the `warehouse` resource the build needs (its working copy)."""
+        (keys, groups, owners, code versions) and the `warehouse` resource the build needs (its staging copy)."""
         project = self.dbt_project
 
         @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=self.translator,
                     name="dbt_models", required_resource_keys={"warehouse"})
         def dbt_models(context):
-            """dbt build (models and their tests) into the run's working copy."""
+            """dbt build (models and their tests) into the staging copy."""
             yield from self.execute(context=context, dbt=dbt_cli(project))
 
         return dg.Definitions(assets=[dbt_models])
@@ -150,7 +150,7 @@ class LayoffsDbtComponent(DbtProjectComponent):
         settings = warehouse.settings
         state = ParseState(settings.home)
         targets = settings.home / "dbt_target"
-        dbt_vars = pipeline_vars(state.point_at(warehouse.work_copy(context.run.run_id)), settings)
+        dbt_vars = pipeline_vars(warehouse.staging_copy(context.run.run_id), settings)
         build_target = targets / context.run.run_id[:8]
         with state.reusing(build_target):
             # dbt unit tests check the SQL logic on fixed inputs, not the night's data: `make test` runs them

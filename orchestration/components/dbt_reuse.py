@@ -50,30 +50,14 @@ def interrupts_kept(on_interrupt) -> Iterator[None]:
 
 
 class ParseState:
-    """dbt re-parses the whole project (≈4.5 s) whenever `--vars` or the profile's path differ from its last parse.
-
-    Every run builds into its own working copy, so both would differ on every run. Instead the `pipeline`
-    target always points at `<home>/dbt_state/warehouse.duckdb`, a symlink to this run's copy (DuckDB follows
-    it, and writes its WAL beside the real file), and the parse dbt leaves in an invocation's target folder is
-    kept here for the next one. Only one run writes a home at a time (the writer lock), so one link is enough.
+    """dbt re-parses the whole project (≈4.5 s) whenever `--vars` or the profile's values differ from its last
+    parse. Every run builds into the home's staging copy, whose path never changes, so the parse one invocation
+    leaves in its target folder stays valid: it is kept here (`<home>/dbt_state/`) for the next invocation.
+    (dagster-dbt would seed each invocation from the project's target/, parsed for the `dev` target: not valid.)
     """
 
     def __init__(self, home: Path):
         self.folder = home / "dbt_state"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.folder / "warehouse.duckdb"
-
-    def point_at(self, work_copy: Path) -> Path:
-        """Point the stable path at this run's working copy (atomically) and return the stable path."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".link-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        tmp.symlink_to(work_copy.resolve())
-        os.replace(tmp, self.warehouse)
-        return self.warehouse
 
     @contextlib.contextmanager
     def reusing(self, target: Path) -> Iterator[Path]:

@@ -75,11 +75,11 @@ def _chart_preview(charts) -> dg.MetadataValue:
     name="run_analytics",
 )
 def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Statistics, charts and report over the marts, written into the run's working folder."""
+    """Statistics, charts and report over the marts, written into the staging folder."""
     from analytics import run_analytics
 
     run_id = context.run.run_id
-    work = warehouse.work(run_id)
+    work = warehouse.staging(run_id)
     previous = _previous_frames(warehouse.paths.published, warehouse.settings.duckdb_memory_limit)
     with warehouse.connect(run_id) as con:
         frames = {name: con.execute(sql).df() for name, sql in _queries().items()}

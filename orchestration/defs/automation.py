@@ -1,4 +1,4 @@
-"""The nightly refresh: observe every source at 03:00 UTC, then rebuild when anything changed (needs the daemon)."""
+"""The nightly refresh (observe at 03:00 UTC, rebuild what changed), the publish after a partial build, alerts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dagster as dg
 
 from .ingestion import TABLES_BY_DATASET, snapshot_key
 from ..fingerprint import unchanged
+from ..launch_rules import PUBLISHED, awaits_publish
 from ..resources import WarehouseResource
 
 SNAPSHOTS = dg.AssetSelection.assets(*(snapshot_key(d) for d in TABLES_BY_DATASET))
@@ -53,6 +54,22 @@ def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: Warehous
     graph = context.repository_def.asset_graph
     keys = [k for k in graph.toposorted_asset_keys if graph.get(k).is_materializable]
     return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=keys)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    request_job=refresh_all,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=5,
+    name="publish_after_build",
+    description="After a successful run that built assets without publishing them (e.g. \"Materialize\" on one "
+                "asset in the UI): one run of warehouse/published, which publishes the staging folder they were "
+                "built in. A failed run publishes nothing: its staging folder is dropped.",
+)
+def publish_after_build(context: dg.RunStatusSensorContext):
+    if not awaits_publish(context.dagster_run.asset_selection):
+        return dg.SkipReason("this run published, or built nothing to publish")
+    return dg.RunRequest(run_key=f"publish-{context.dagster_run.run_id}", asset_selection=[PUBLISHED])
 
 
 @dg.run_failure_sensor(

@@ -166,7 +166,7 @@ def _preview(con, table: str) -> str:
     name="load_raw_tables",
 )
 def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Load each selected source's accepted snapshot into the run's working copy and record its status."""
+    """Load each selected source's accepted snapshot into the staging copy and record its status."""
     tables = [t for t in RAW_TABLES if raw_key(t) in context.selected_asset_keys]
     datasets = [d for d in TABLES_BY_DATASET if set(TABLES_BY_DATASET[d]) & set(tables)]
     states = {d: latest_state(context.instance, d) for d in datasets}

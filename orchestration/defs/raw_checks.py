@@ -38,7 +38,7 @@ def typing_outcome_keys(tables: list[str]) -> list[dg.AssetKey]:
     can_subset=True,
 )
 def raw_table_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    """Every selected raw table holds rows, against the run's working copy."""
+    """Every selected raw table holds rows, against the staging copy."""
     with warehouse.connect(context.run.run_id) as con:
         statuses = source_status.read(con)
         results = []

@@ -1,5 +1,6 @@
-"""`layoffs-ai ui` (dg dev) end to end in headless Chromium: a mart alone is refused with what to select instead,
-"Materialize all" publishes, and after a second one every check still shows its real result."""
+"""`layoffs-ai ui` (dg dev) end to end in headless Chromium: "Materialize" on one mart builds it and the
+`publish_after_build` sensor publishes it (no failed run, check or alert); "Materialize all" publishes, and after
+a second one every check still shows its real result."""
 
 from __future__ import annotations
 
@@ -52,6 +53,18 @@ def _launch(page, dev, button, timeout: float = 90) -> str:
     raise AssertionError(f"no run was launched {timeout:.0f}s after the click")
 
 
+def _next_run(dev, seen: set[str], timeout: float = 120) -> str:
+    """The one run started after `seen` (by a sensor), waiting for it up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new = set(dev.runs()) - seen
+        if new:
+            assert len(new) == 1, f"expected one new run, got {new}"
+            return new.pop()
+        time.sleep(2)
+    raise AssertionError(f"no run was started within {timeout:.0f}s (is the publish_after_build sensor running?)")
+
+
 def _published_run(home: Path) -> str:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
@@ -100,19 +113,24 @@ def test_ui_launches_are_safe_and_checks_keep_their_results(tmp_path: Path, home
             browser = pw.chromium.launch(executable_path=str(guarded_chromium()), args=CHROMIUM_ARGS)
             page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
             try:
-                # 1. one mart from its asset page: refused before it starts, saying what to select instead
+                # 1. one mart from its asset page: built in staging, then published by the sensor's run
                 page.goto(f"{dev.url}/assets/marts/layoffs_monthly")
                 page.wait_for_timeout(2000)
                 if page.get_by_text(NUX_TITLE).is_visible():
                     page.get_by_role("dialog").get_by_role("button", name="Skip").click()
                 button = page.get_by_role("button", name=MATERIALIZE).first
                 button.wait_for(timeout=120_000)
-                refused = _launch(page, dev, button)
-                assert dev.wait_for_run(refused, timeout=300) == "FAILURE"
-                errors = dev.run_errors(refused)
-                assert "refused before it started" in errors and "Select warehouse/published too" in errors, errors
-                assert _published_run(home_dir) == first_published
-                assert [p.name for p in (home_dir / "work").iterdir()] == ["writer.lock"]
+                before = set(dev.runs())
+                one = _launch(page, dev, button)
+                assert dev.wait_for_run(one, timeout=300) == "SUCCESS", dev.run_errors(one)
+                assert _published_run(home_dir) == first_published, "building one asset publishes nothing by itself"
+                publish_run = _next_run(dev, before | {one})
+                assert dev.wait_for_run(publish_run, timeout=300) == "SUCCESS", dev.run_errors(publish_run)
+                assert _published_run(home_dir) == publish_run
+                mart_checks = {k: v for k, v in _checks(dev).items() if k.startswith("marts/layoffs_monthly:")}
+                assert mart_checks and set(mart_checks.values()) == {"SUCCEEDED"}, mart_checks
+                assert not (home_dir / "logs" / "alerts.log").exists(), "no alert"
+                assert sorted(p.name for p in (home_dir / "work").iterdir()) == ["staging", "writer.lock"]
 
                 # 2. "Materialize all" twice: both publish; every check keeps a real result (not skipped)
                 runs = []

@@ -25,7 +25,7 @@ from tests.support.built_once import built_once
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 from tests.support.http_server import http_server  # noqa: F401 - fixture re-exported to the fault tests
 from tests.support.staged import build_staging
-from warehouse.write_audit_publish import WarehousePaths, WriterLock, discard_work, prepare_work, publish
+from warehouse.write_audit_publish import WarehousePaths, WriterLock, discard_staging, end_run, prepare_staging, publish
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
@@ -131,8 +131,10 @@ class FaultHome:
     def assert_published_unchanged(self) -> None:
         assert sha256_file(self.published) == self.published_sha, "the published warehouse changed"
         work = self.home / "work"
-        leftovers = sorted(p.name for p in work.iterdir() if p.name != "writer.lock") if work.exists() else []
-        assert leftovers == [], f"working folders left behind: {leftovers}"
+        leftovers = sorted(p.name for p in work.iterdir() if p.name not in ("writer.lock", "staging")) \
+            if work.exists() else []
+        assert leftovers == [], f"left behind in work/: {leftovers}"
+        assert not (work / "staging" / ".writing").exists(), "a failed run's staging folder was kept"
 
     def snapshot_file(self, dataset_id: str) -> Path:
         dataset = sources.DATASETS[dataset_id][0]
@@ -181,26 +183,27 @@ def fault_home(pristine: Pristine, tmp_path: Path) -> FaultHome:
 
 def ingest_in_process(home: Path, dataset_id: str, *, client: HttpClient | None = None,
                       snapshot_dir: Path | None = None) -> IngestOutcome:
-    """What `layoffs-ai ingest --only <dataset>` does, in this process: working copy, ingest_one, its staging
+    """What `layoffs-ai ingest --only <dataset>` does, in this process: staging copy, ingest_one, its staging
     models (dbt), publish.
 
-    On any error the working copy is removed (as the CLI does) and the error propagates.
+    On any error the staging copy is removed (as the CLI does) and the error propagates.
     """
     paths = WarehousePaths(home)
     run_id = f"fault-{uuid.uuid4().hex[:8]}"
     with WriterLock(paths, f"test {run_id}"):
         try:
-            prepare_work(paths, run_id)
-            con = duckdb.connect(str(paths.work_copy(run_id)))
+            prepare_staging(paths, run_id)
+            con = duckdb.connect(str(paths.staging_copy))
             try:
                 outcome = ingest_one(con, dataset_id, Settings(home=home, snapshot_dir=snapshot_dir), client)
             finally:
                 con.close()
-            build_staging(paths.work_copy(run_id), list(sources.DATASETS[dataset_id][0].tables),
+            build_staging(paths.staging_copy, list(sources.DATASETS[dataset_id][0].tables),
                           home / "dbt_target" / run_id)
             publish(paths, run_id)
+            end_run(paths, run_id, succeeded=True)
         except BaseException:
-            discard_work(paths, run_id)
+            discard_staging(paths)
             raise
     return outcome
 

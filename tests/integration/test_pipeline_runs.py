@@ -55,7 +55,7 @@ def test_first_run_publishes_every_layer(two_runs):
     statuses = dict(con.execute("SELECT dataset, status FROM raw._source_status").fetchall())
     con.close()
     assert set(statuses.values()) == {"ok"} and len(statuses) == 6
-    assert not list((two_runs["home"] / "work").glob("*.duckdb")), "the working copy was moved into place"
+    assert not (two_runs["home"] / "work" / "staging" / ".writing").exists(), "the staging folder was released"
     assert (two_runs["home"] / "report" / "index.html").exists()
 
 

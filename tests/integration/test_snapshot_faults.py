@@ -14,7 +14,7 @@ import pytest
 from ingestion.core import IngestionError, SnapshotIntegrityError
 from orchestration.ingest_steps import ingest_one
 from orchestration.settings import Settings
-from warehouse.write_audit_publish import WarehousePaths, discard_work, prepare_work
+from warehouse.write_audit_publish import WarehousePaths, discard_staging, prepare_staging
 
 from .conftest import append_row, ingest_in_process, one_error_line
 
@@ -41,7 +41,7 @@ def test_sha_mismatch_is_refused_by_ingest_one_and_nothing_loaded(fault_home):
     stored = tamper_stored_snapshot(fault_home)
     paths = WarehousePaths(fault_home.home)
     run_id = f"fault-{uuid.uuid4().hex[:8]}"
-    work = prepare_work(paths, run_id) / "warehouse.duckdb"
+    work = prepare_staging(paths, run_id) / "warehouse.duckdb"
     con = duckdb.connect(str(work))
     try:
         loads_before = con.execute("SELECT * FROM raw._loads ORDER BY ALL").fetchall()
@@ -53,7 +53,7 @@ def test_sha_mismatch_is_refused_by_ingest_one_and_nothing_loaded(fault_home):
             == rows_before
     finally:
         con.close()
-        discard_work(paths, run_id)
+        discard_staging(paths)
     message = str(info.value)
     assert "\n" not in message
     assert str(stored) in message and "sidecar records" in message

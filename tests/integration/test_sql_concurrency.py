@@ -20,12 +20,12 @@ from sqlcli.main import main
 WRITER = r"""
 import sys, time, duckdb
 from pathlib import Path
-from warehouse.write_audit_publish import WarehousePaths, prepare_work, publish
+from warehouse.write_audit_publish import WarehousePaths, prepare_staging, publish
 paths = WarehousePaths(Path(sys.argv[1]))
 go = Path(sys.argv[2])
 for version in range(1, 13):
-    work = prepare_work(paths, f"run{version}") / "warehouse.duckdb"
-    con = duckdb.connect(str(work))              # the one read-write connection, on the working copy
+    work = prepare_staging(paths, f"run{version}") / "warehouse.duckdb"
+    con = duckdb.connect(str(work))              # the one read-write connection, on the staging copy
     con.execute("UPDATE raw._version SET v = ?", [version])
     con.execute("INSERT INTO marts.layoffs_monthly SELECT month + INTERVAL 1 YEAR, source, events, laid_off "
                 "FROM marts.layoffs_monthly")
@@ -129,11 +129,11 @@ def test_a_read_that_loses_the_race_with_two_publishes_opens_the_new_generation(
     import duckdb
 
     from sqlcli import query
-    from warehouse.write_audit_publish import WarehousePaths, prepare_work, publish
+    from warehouse.write_audit_publish import WarehousePaths, prepare_staging, publish
 
     paths = WarehousePaths(wh.parent)
     for run in ("run1", "run2"):
-        prepare_work(paths, run)
+        prepare_staging(paths, run)
         publish(paths, run)
     real_connect, raced = duckdb.connect, []
 
@@ -142,7 +142,7 @@ def test_a_read_that_loses_the_race_with_two_publishes_opens_the_new_generation(
             resolved = str(Path(path).resolve())
             raced.append(resolved)
             for run in ("run3", "run4"):
-                prepare_work(paths, run)
+                prepare_staging(paths, run)
                 publish(paths, run)
             return real_connect(resolved, *args, **kwargs)  # DuckDB's own error: the file does not exist
         return real_connect(path, *args, **kwargs)

@@ -12,18 +12,23 @@ import pytest
 
 from warehouse.generations import DELETING, LOG_NAME, published
 from warehouse.write_audit_publish import PublishError, WarehousePaths, check_published, corrupt_warehouse_message, \
-    prepare_work, publish
+    prepare_staging, publish
 from warehouse.publish_log import record_publish
 
 
 def _build(paths: WarehousePaths, run_id: str, value: int) -> None:
-    prepare_work(paths, run_id)
-    con = duckdb.connect(str(paths.work_copy(run_id)))
+    prepare_staging(paths, run_id)
+    con = duckdb.connect(str(paths.staging_copy))
     con.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS v", [value])
     record_publish(con, run_id, "code", {})
     con.close()
-    (paths.work(run_id) / "charts").mkdir(exist_ok=True)
-    (paths.work(run_id) / "charts" / "c.svg").write_text(f"<svg>{value}</svg>")
+    (paths.staging / "charts").mkdir(exist_ok=True)
+    (paths.staging / "charts" / "c.svg").write_text(f"<svg>{value}</svg>")
+
+
+def _copied_in(paths: WarehousePaths, run_id: str) -> None:
+    """What a publish killed after copying the staging folder into generations/ (before the switch) leaves."""
+    shutil.copytree(paths.staging, paths.generations / run_id)
 
 
 def _value(path) -> int:
@@ -86,7 +91,7 @@ def test_a_deletion_killed_after_its_rename_is_finished_by_the_next_run(tmp_path
     (doomed / "charts" / "c.svg").write_text("left over")
     _newest_mtime(doomed)
     assert paths.previous == paths.generations / "run-a" / "warehouse.duckdb"
-    prepare_work(paths, "run-c")
+    prepare_staging(paths, "run-c")
     assert not doomed.exists() and _dirs(paths) == ["run-a", "run-b"]
 
 
@@ -95,7 +100,7 @@ def test_an_unswitched_generation_with_the_newest_mtime_is_neither_previous_nor_
     paths = WarehousePaths(tmp_path)
     _published_runs(paths, "run-a", "run-b")
     _build(paths, "run-x", 99)
-    os.replace(paths.work("run-x"), paths.generations / "run-x")  # moved in, never switched to
+    _copied_in(paths, "run-x")  # moved in, never switched to
     _newest_mtime(paths.generations / "run-x")
     assert _value(paths.published) == 2
     assert paths.previous == paths.generations / "run-a" / "warehouse.duckdb" and _value(paths.previous) == 1
@@ -110,7 +115,7 @@ def test_the_next_publish_deletes_the_unswitched_generation_and_keeps_the_previo
     paths = WarehousePaths(tmp_path)
     _published_runs(paths, "run-a", "run-b")
     _build(paths, "run-x", 99)
-    os.replace(paths.work("run-x"), paths.generations / "run-x")
+    _copied_in(paths, "run-x")
     _newest_mtime(paths.generations / "run-x")
     _newest_mtime(paths.generations / "run-a")
     _build(paths, "run-c", 3)
@@ -123,12 +128,12 @@ def test_a_kill_between_the_switch_and_its_log_line_still_names_the_right_previo
     paths = WarehousePaths(tmp_path)
     _published_runs(paths, "run-a", "run-b")
     _build(paths, "run-c", 3)
-    os.replace(paths.work("run-c"), paths.generations / "run-c")
+    _copied_in(paths, "run-c")
     os.symlink("generations/run-c", tmp_path / ".current.tmp")
     os.replace(tmp_path / ".current.tmp", paths.current)  # switched; killed before the log line
     _newest_mtime(paths.generations / "run-a")
     assert _value(paths.published) == 3 and _value(paths.previous) == 2
-    prepare_work(paths, "run-d")
+    prepare_staging(paths, "run-d")
     assert published(paths.generations) == ["run-b", "run-c"] and _dirs(paths) == ["run-b", "run-c"]
 
 
