@@ -10,6 +10,7 @@ import pandas as pd
 
 from analytics.report_ai_cited import ai_cited_section
 from analytics.report_escape import clean_svg, html_link, md_escape
+from analytics.report_files import forget_key, is_current, report_key, write_key
 from analytics.report_event_study import event_study_section
 from analytics.ai_cited_events import titles_text
 from analytics.changes import changes_text, changes_view
@@ -240,10 +241,16 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
     """Write `index.html` (inline CSS + SVG, no scripts, no external assets) and `report.md` into `out_dir`.
 
     Top: the question, the findings (each linking to its section), data-through per source, a table of contents;
-    then the sections, the charts (each linking to its interactive page), caveats and the appendix."""
+    then the sections, the charts (each linking to its interactive page), caveats and the appendix. Files in
+    `out_dir` rendered from the same inputs and code (report.key: analytics.report_files) are kept as they are."""
+    key = report_key(tables, chart_svgs, sources, generated_at)
     sources, gaps = _check_sources(sources)
     out = Path(out_dir)
+    html_path, md_path = out / "index.html", out / "report.md"
+    if is_current(out, key):
+        return html_path, md_path
     out.mkdir(parents=True, exist_ok=True)
+    forget_key(out)   # never a key beside files it does not describe (a crash mid-write)
     stamp = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     body, appendix = _sections(tables, sources)
     src_df = pd.DataFrame([{k: s[k] for k in SOURCE_KEYS} for s in sources], columns=list(SOURCE_KEYS))
@@ -270,7 +277,7 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
                + [("caveats", "Caveats")] + [(a, t) for a, t, _, _ in appendix] + [("sources", "Appendix: sources")])
     toc_html, toc_md = _toc(entries)
     h += [toc_html, f"<p class='note'>Generated {html.escape(stamp)} by layoffs-ai. Every number is recomputed "
-          "on each run.</p>"]
+          "on each run; the page is written again when a number, chart or source in it changes.</p>"]
     m += ["## Contents", ""] + toc_md + [f"_Generated {stamp} by layoffs-ai._", ""]
     chart_h, chart_m = _chart_blocks(chart_svgs)
     for i, section in enumerate(body):
@@ -288,7 +295,7 @@ def build_report(tables: dict[str, pd.DataFrame], chart_svgs: dict[str, str], so
     h += ["<h2 id='sources'>Appendix: sources</h2>"] + _sources_html(sources) + ["</body></html>"]
     m += ["<a id=\"sources\"></a>", "", "## Appendix: sources", "", _md_table(src_df), ""]
 
-    html_path, md_path = out / "index.html", out / "report.md"
     html_path.write_text("\n".join(h), encoding="utf-8")
     md_path.write_text("\n".join(m), encoding="utf-8")
+    write_key(out, key)   # last: the files are complete
     return html_path, md_path
