@@ -5,20 +5,11 @@
     (the others).
     With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
 {% macro stg_epoch__models__typed(unstaged=none) %}
-with raw_rows as (
-    select * from {{ source('epoch', 'epoch__models') }} as r
-    {{ not_staged(unstaged) }}
-),
-
--- text fields without control characters, and how many were removed (macros/clean_text.sql)
-cleaned as (
-    select {{ clean_text_columns([
-        'model', 'domain', 'organization', 'organization_categorization', 'country_from_organization',
-        'publication_date', 'parameters', 'training_compute_flop', 'model_accessibility', 'frontier_model',
-        'notability_criteria', 'citations', 'link'
-    ]) }}
-    from raw_rows
-),
+with {{ staging_input('epoch', 'epoch__models', [
+    'model', 'domain', 'organization', 'organization_categorization', 'country_from_organization', 'publication_date',
+    'parameters', 'training_compute_flop', 'model_accessibility', 'frontier_model', 'notability_criteria', 'citations',
+    'link'
+], unstaged) }},
 
 typed as (
     select

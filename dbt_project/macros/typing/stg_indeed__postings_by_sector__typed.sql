@@ -1,43 +1,8 @@
-{#- Every raw row of stg_indeed__postings_by_sector, typed: Indeed daily postings index by occupational sector
-    (U.S.), typed from the text raw keeps (rules: macros/parse_rules.sql). `_reject_reason` is the first failed
-    check (NULL when the row typed cleanly), `_raw_text` the row as found. Used by the model of that name (the
-    rows that typed) and by its source's rejects model (the others).
-    With `unstaged` (that staging model) only the raw rows it does not hold are typed. -#}
+{#- Every raw row of stg_indeed__postings_by_sector, typed: Indeed's daily postings index by occupational sector
+    (U.S.; shape: indeed_postings_typed.sql). Used by that model and by stg_indeed__rejects. -#}
 {% macro stg_indeed__postings_by_sector__typed(unstaged=none) %}
-with raw_rows as (
-    select * from {{ source('indeed', 'indeed__postings_by_sector') }} as r
-    {{ not_staged(unstaged) }}
-),
-
--- text fields without control characters, and how many were removed (macros/clean_text.sql)
-cleaned as (
-    select {{ clean_text_columns([
-        'date', 'jobcountry', 'indeed_job_postings_index', 'variable', 'display_name'
-    ]) }}
-    from raw_rows
-),
-
-typed as (
-    select
-        *,
-        iso_date("date") as posting_day,
-        float_value(indeed_job_postings_index) as index_value,
-        coalesce(
-            blank_key('date', "date"),
-            labelled('date', iso_date_problem("date")),
-            posting_date_problem('date', posting_day, _snapshot_date),
-            labelled('indeed_job_postings_index', float_problem(indeed_job_postings_index)),
-            posting_index_problem('indeed_job_postings_index', index_value)
-        ) as _reject_reason
-    from cleaned
-)
-
-select
-    posting_day as posting_date,
-    text_or_null(jobcountry) as job_country,
-    text_or_null(display_name) as sector,
-    text_or_null(variable) as variable,
-    index_value as postings_index,
-    {{ staging_provenance() }}
-from typed
+{{ indeed_postings_typed('indeed__postings_by_sector',
+    labels={'jobcountry': 'job_country', 'display_name': 'sector', 'variable': 'variable'},
+    indices={'indeed_job_postings_index': 'postings_index'},
+    unstaged=unstaged) }}
 {% endmacro %}

@@ -1,15 +1,7 @@
 -- Crunchbase tracker weekly/yearly tally sentences, renamed and typed (the page extractor already read them).
-with raw_rows as (
-    select * from {{ source('crunchbase_tracker', 'crunchbase_tracker__weekly_tallies') }}
-),
-
--- text fields without control characters, and how many were removed (macros/clean_text.sql)
-cleaned as (
-    select {{ clean_text_columns([
-        'period_kind', 'period_label', 'qualifier', 'sentence'
-    ]) }}
-    from raw_rows
-)
+with {{ staging_input('crunchbase_tracker', 'crunchbase_tracker__weekly_tallies', [
+    'period_kind', 'period_label', 'qualifier', 'sentence'
+]) }}
 
 select
     _source || ':' || left(_snapshot_sha256, 8) || ':' || cast(_line_number as varchar)
