@@ -133,4 +133,51 @@ CREATE OR REPLACE MACRO model_date_problem(col, d, snapshot_date) AS
 CREATE OR REPLACE MACRO posting_date_problem(col, d, snapshot_date) AS
     outside_dates(col, d, DATE '2020-01-01', snapshot_date);
 CREATE OR REPLACE MACRO posting_index_problem(col, v) AS outside_numbers(col, v, format('{:,}', v), 0.0, 10000.0);
+
+-- WARN notices (issue 24), every state's export: dates are M/D/YYYY (Washington) or ISO, with or without a time
+-- ('2003-05-01 00:00:00', Oregon); two-digit years are refused (1998 or 2098?).
+CREATE OR REPLACE MACRO warn_date(s) AS CASE
+    WHEN regexp_full_match(py_strip(s), '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN mdy_date(s)
+    WHEN regexp_full_match(py_strip(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?')
+        THEN iso_date(left(py_strip(s), 10)) END;
+-- Spreadsheet zero dates standing for "no date" (Excel's 1899-12-30 and 1900-01-00, and 1899-12-29 that Oregon's
+-- legacy rows carry): the row is refused with this reason, never typed as a date or silently blanked.
+CREATE OR REPLACE MACRO warn_placeholder_date(s) AS regexp_full_match(py_strip(s),
+    '(1899-12-(29|30|31)|1900-01-00)([ T].*)?|12/(29|30|31)/1899|0?1/0?0/1900');
+CREATE OR REPLACE MACRO warn_date_problem(s) AS CASE
+    WHEN warn_placeholder_date(s) THEN py_repr(py_strip(s)) || ' is a placeholder for a missing date'
+    WHEN warn_date(s) IS NULL THEN 'cannot parse ' || py_repr(coalesce(s, '')) || ' as M/D/YYYY or YYYY-MM-DD' END;
+-- The WARN Act was enacted on 1988-08-04: Oregon's list starts in 1988, so the trackers' 2000 floor does not apply.
+-- Notices are received up to the snapshot (+ 31 days, as every source); a layoff may start up to 3 years later.
+CREATE OR REPLACE MACRO warn_notice_date_problem(col, d, snapshot_date) AS
+    outside_dates(col, d, DATE '1988-08-04', snapshot_date);
+CREATE OR REPLACE MACRO warn_effective_date_problem(col, d, snapshot_date) AS CASE
+    WHEN d < DATE '1988-08-04' OR d > CAST(snapshot_date + INTERVAL 3 YEAR AS DATE) THEN col || ': '
+        || strftime(d, '%Y-%m-%d') || ' is outside the plausible range 1988-08-04..'
+        || strftime(CAST(snapshot_date + INTERVAL 3 YEAR AS DATE), '%Y-%m-%d') END;
+-- Workers: a count 0 .. 1,000,000 (0 is what a state shows when the notice gives no number: typed as NULL).
+CREATE OR REPLACE MACRO warn_workers_problem(col, v) AS
+    outside_numbers(col, v, coalesce(format('{:,}', TRY_CAST(v AS HUGEINT)), CAST(v AS VARCHAR)), 0, 1000000);
+-- A street address where the employer's name belongs (Oregon's legacy rows): a house number, a street word, then
+-- ', City, ST' and maybe a ZIP code, cut or not ('1651 SOUTH F STREET, SPRINGFIELD, OR 97').
+CREATE OR REPLACE MACRO warn_address_problem(s) AS CASE WHEN regexp_full_match(py_strip(s),
+    '(?i)[0-9]{1,6}[a-z]?\s+[^,]*\b(street|st|road|rd|avenue|ave|boulevard|blvd|drive|dr|way|lane|ln|highway|hwy|'
+    || 'parkway|pkwy|court|ct|place|pl|circle|cir|suite|ste)\b\.?\s*,[^,]+,\s*[a-z]{2}\b[0-9 -]*')
+    THEN py_repr(regexp_replace(py_strip(s), '\s+', ' ', 'g')) || ' is a street address, not an employer' END;
+-- Layoff or closure, from a state's own column ('Layoff', 'Closure') or its one label (Oregon: 'Permanent closure',
+-- 'Reduction', 'Large Layoff - 10 or more workers', 'Temporary Layoff', 'Small Layoff  1 – 10 workers', 'Other').
+CREATE OR REPLACE MACRO warn_notice_type(s) AS CASE
+    WHEN regexp_matches(lower(py_strip(s)), '\b(closure|closing|closed)\b') THEN 'closure'
+    WHEN regexp_matches(lower(py_strip(s)), '\b(layoff|lay-off|reduction)\b') OR lower(py_strip(s)) = 'other'
+        THEN 'layoff' END;
+CREATE OR REPLACE MACRO warn_notice_type_problem(s) AS CASE WHEN warn_notice_type(s) IS NULL
+    THEN 'cannot read ' || py_repr(coalesce(s, '')) || ' as a layoff or a closure' END;
+-- Temporary or permanent: true / false when the text says so; NULL when it says neither ('N/A', Oregon's
+-- 'Reduction'). `warn_duration_problem` is for a state's own Permanent/Temporary column: other words are refused.
+CREATE OR REPLACE MACRO warn_temporary(s) AS CASE
+    WHEN regexp_matches(lower(py_strip(s)), '\btemporary\b') THEN true
+    WHEN regexp_matches(lower(py_strip(s)), '\bpermanent\b') THEN false END;
+CREATE OR REPLACE MACRO warn_duration_problem(s) AS CASE
+    WHEN warn_temporary(s) IS NULL AND NOT is_unclear(lower(py_strip(s)))
+    THEN 'cannot read ' || py_repr(s) || ' as permanent or temporary' END;
 {% endmacro %}

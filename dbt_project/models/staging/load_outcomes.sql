@@ -11,11 +11,12 @@
     ref('stg_epoch__models'),
     ref('stg_indeed__postings_aggregate'),
     ref('stg_indeed__postings_by_sector'),
+    ref('stg_warn__notices'),
 ]) %}
 {#- each staging model's event, publication or posting date: what "data through" means for its source #}
 {%- set dated = {'stg_layoffs_fyi__layoffs': 'reported_date', 'stg_crunchbase_tracker__layoffs': 'reported_date',
                  'stg_epoch__models': 'publication_date', 'stg_indeed__postings_aggregate': 'posting_date',
-                 'stg_indeed__postings_by_sector': 'posting_date'} %}
+                 'stg_indeed__postings_by_sector': 'posting_date', 'stg_warn__notices': 'notice_date'} %}
 
 with accepted as (
     select null::varchar as source, null::varchar as snapshot_sha256, 0::bigint as accepted_rows,

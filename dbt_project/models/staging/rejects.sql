@@ -7,6 +7,7 @@
     ref('stg_crunchbase_tracker__rejects'),
     ref('stg_epoch__rejects'),
     ref('stg_indeed__rejects'),
+    ref('stg_warn__rejects'),
 ]) %}
 
 select source, snapshot_sha256, line_number, raw_text, reason, 'framing' as kind
