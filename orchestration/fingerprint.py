@@ -6,7 +6,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import duckdb
 
@@ -27,8 +27,9 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:32]
 
 
-def offline_snapshots(snapshot_dir: Path) -> dict[str, str | None]:
-    """sha256 of the file each dataset would be snapshotted from in LAYOFFS_AI_SNAPSHOT_DIR (None: none usable).
+def offline_snapshots(snapshot_dir: Path, datasets: "Sequence[str] | None" = None) -> dict[str, str | None]:
+    """sha256 of the file each dataset (`datasets`, default every one) would be snapshotted from in
+    LAYOFFS_AI_SNAPSHOT_DIR (None: none usable).
 
     Offline, the snapshot store keeps the file's bytes as they are, so its sha256 is the snapshot's."""
     from ingestion import sources
@@ -37,6 +38,8 @@ def offline_snapshots(snapshot_dir: Path) -> dict[str, str | None]:
 
     out: dict[str, str | None] = {}
     for dataset_id, (dataset, _) in sources.DATASETS.items():
+        if datasets is not None and dataset_id not in datasets:
+            continue
         try:
             out[dataset_id] = hashlib.sha256(find_offline_file(dataset, snapshot_dir).read_bytes()).hexdigest()
         except (IngestionError, OSError):

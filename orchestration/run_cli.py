@@ -41,7 +41,7 @@ def _nothing_new(settings: Settings) -> bool:
 
     if settings.snapshot_dir is None:
         return False
-    return unchanged(settings.home / "warehouse.duckdb", offline_snapshots(settings.snapshot_dir))
+    return unchanged(settings.home / "warehouse.duckdb", offline_snapshots(settings.snapshot_dir, settings.datasets))
 
 
 def execute(settings: Settings, command: Command, selection, tags: dict[str, str], fetching: int):
@@ -199,12 +199,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """The same job, selecting the datasets' snapshots, raw tables and staging models, and the publish."""
     from ingestion import sources
 
-    ids = list(dict.fromkeys(args.only or sources.DATASETS))
-    unknown = [i for i in ids if i not in sources.DATASETS]
+    unknown = [i for i in args.only or () if i not in sources.DATASETS]
     if unknown:
         print(f"error: unknown dataset(s) {', '.join(unknown)}; known: {', '.join(sources.DATASETS)}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
+    ids = list(dict.fromkeys(args.only or settings.datasets))
+    left_out = [i for i in ids if i not in settings.datasets]
+    if left_out:
+        print(f"error: {', '.join(left_out)} not selected by LAYOFFS_AI_WARN_STATES "
+              f"({','.join(settings.warn_states) or 'none'})", file=sys.stderr)
+        return 2
     command = args.pipeline_run = Command()
     _say(f"layoffs-ai ingest: home {settings.home}; sources: {settings.mode}")
     from .defs.ingestion import ALL_SOURCES_TAG, raw_key, snapshot_key

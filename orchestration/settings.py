@@ -21,6 +21,7 @@ PIPELINE_VARIABLES = (
     "LAYOFFS_AI_ALERT_WEBHOOK", "LAYOFFS_AI_FETCH_HEADLINES", "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT",
     "LAYOFFS_AI_SQL_MEMORY_LIMIT",
     "LAYOFFS_AI_FETCH_ALLOW_HOSTS", "LAYOFFS_AI_HEADLINES_BUDGET_S", "LAYOFFS_AI_AIRTABLE_BROWSER",
+    "LAYOFFS_AI_WARN_STATES",
 )
 # ... and the ones only docker-compose.yml or the test suite read.
 OTHER_VARIABLES = ("LAYOFFS_AI_UI_BIND", "LAYOFFS_AI_UI_PORT", "LAYOFFS_AI_IMAGE", "LAYOFFS_AI_REFERENCE_DIR")
@@ -49,6 +50,9 @@ class Settings:
     headlines_budget_s: float = 300.0  # wall-clock budget of the title step, robots.txt and waits included
     warnings: tuple[str, ...] = ()  # e.g. a misspelt LAYOFFS_AI_* variable
     dagster_home_override: Path | None = None  # $DAGSTER_HOME when set
+    # WARN states this home fetches and loads (LAYOFFS_AI_WARN_STATES; default: every state ingestion/sources/warn.py
+    # declares): an unselected state's dataset is neither fetched nor loaded, and its rows leave the warehouse
+    warn_states: tuple[str, ...] = field(default_factory=lambda: tuple(_warn_states_declared()))
 
     @property
     def raw_dir(self) -> Path:
@@ -66,6 +70,16 @@ class Settings:
     def dagster_home(self) -> Path:
         """Dagster's instance folder: $DAGSTER_HOME, else a persistent $LAYOFFS_AI_HOME/dagster_home."""
         return self.dagster_home_override or self.home / "dagster_home"
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """The dataset ids a run fetches and loads, in registry order: every declared one but the WARN states
+        LAYOFFS_AI_WARN_STATES leaves out."""
+        from ingestion import sources
+        from ingestion.sources import warn
+
+        off = {state.dataset_id for code, state in warn.STATES.items() if code not in self.warn_states}
+        return tuple(d for d in sources.DATASETS if d not in off)
 
     @property
     def mode(self) -> str:
@@ -92,6 +106,7 @@ class Settings:
                    duckdb_memory_limit=_memory_size(env, "LAYOFFS_AI_DUCKDB_MEMORY_LIMIT", "1GB"),
                    sql_memory_limit=_memory_size(env, "LAYOFFS_AI_SQL_MEMORY_LIMIT", SQL_MEMORY_DEFAULT),
                    dagster_home_override=Path(env["DAGSTER_HOME"]).resolve() if env.get("DAGSTER_HOME") else None,
+                   warn_states=_warn_states(env),
                    warnings=tuple(unknown_variable_warnings(env)))
 
 
@@ -133,6 +148,31 @@ def _memory_size(env: Mapping[str, str], name: str, default: str) -> str:
     except duckdb.Error:
         raise ValueError(f"{name}={text!r} is not a memory size DuckDB accepts (e.g. 1GB, 512MB or 50%)") from None
     return text
+
+
+def _warn_states_declared() -> list[str]:
+    from ingestion.sources import warn
+
+    return list(warn.STATES)
+
+
+def _warn_states(env: Mapping[str, str]) -> tuple[str, ...]:
+    """LAYOFFS_AI_WARN_STATES: state codes separated by commas or spaces (any case), `none` for no WARN state;
+    unset or blank: every declared state. An undeclared state is one clear error naming the declared ones."""
+    text = (env.get("LAYOFFS_AI_WARN_STATES") or "").strip().lower()
+    declared = _warn_states_declared()
+    if not text:
+        return tuple(declared)
+    if text == "none":
+        return ()
+    wanted = list(dict.fromkeys(code for code in text.replace(",", " ").split()))
+    unknown = [code for code in wanted if code not in declared]
+    if unknown:
+        raise ValueError(f"LAYOFFS_AI_WARN_STATES={text!r}: {', '.join(unknown)} "
+                         f"{'is not a declared state' if len(unknown) == 1 else 'are not declared states'} "
+                         f"(declared states: {', '.join(declared)}; `none` for no WARN state; adding one: "
+                         "ingestion/sources/warn.py STATES)")
+    return tuple(code for code in declared if code in wanted)
 
 
 def _fraction(env: Mapping[str, str], name: str, default: float) -> float:

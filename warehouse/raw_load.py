@@ -220,6 +220,21 @@ def load_rows(con: duckdb.DuckDBPyConnection, rows: RowsLike, *, source: str, sh
     return LoadResult(source, sha256, "loaded", loaded, rejected, inputs)
 
 
+def forget_source(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """Remove a dataset this home no longer loads (e.g. a WARN state left out of LAYOFFS_AI_WARN_STATES): its raw
+    rows, framing rejects and load log rows (in the run's staging copy, published only when the run succeeds).
+    True when it held any."""
+    tables = _raw_tables_with_source(con)
+    held = sum(con.execute(f"SELECT count(*) FROM raw.{name} WHERE _source = ?", [source]).fetchone()[0]
+               for name in tables) + con.execute("SELECT count(*) FROM raw._loads WHERE source = ?", [source]).fetchone()[0]
+    for name in tables if held else ():
+        con.execute(f"DELETE FROM raw.{name} WHERE _source = ?", [source])
+    if held:
+        con.execute("DELETE FROM raw._rejects WHERE source = ?", [source])
+        con.execute("DELETE FROM raw._loads WHERE source = ?", [source])
+    return bool(held)
+
+
 def _insert_text_rows(con: duckdb.DuckDBPyConnection, table: TextTableLike, provenance: list) -> None:
     import pandas as pd
 

@@ -50,6 +50,13 @@ def record(con: duckdb.DuckDBPyConnection, statuses: list[SourceStatus]) -> None
                     "$last_success_at, $last_error)", row)
 
 
+def forget(con: duckdb.DuckDBPyConnection, datasets: list[str]) -> None:
+    """Drop the rows of datasets this home no longer loads (the report then does not list them)."""
+    ensure_table(con)
+    for dataset in datasets:
+        con.execute("DELETE FROM raw._source_status WHERE dataset = ?", [dataset])
+
+
 def read(con: duckdb.DuckDBPyConnection) -> dict[str, SourceStatus]:
     """Every dataset's row, by dataset id (empty when the table does not exist yet), with the data-through date
     staging found in the rows of its latest load."""

@@ -47,7 +47,7 @@ nightly_refresh = dg.ScheduleDefinition(
 def rebuild_what_changed(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
     from .ingestion import latest_state
 
-    states = {d: latest_state(context.instance, d) for d in TABLES_BY_DATASET}
+    states = {d: latest_state(context.instance, d) for d in warehouse.settings.datasets}
     if all(s is not None and s.status == "ok" for s in states.values()) and unchanged(
             warehouse.paths.published, {d: s.accepted_sha256 for d, s in states.items()}):
         return dg.SkipReason("nothing changed since the last publish")

@@ -10,7 +10,7 @@ from ingestion import sources
 from ingestion.core import IngestionError
 from ingestion.snapshot import SnapshotStore
 from warehouse import source_status
-from warehouse.raw_load import PROVENANCE_MEANING, ensure_raw_tables, raw_columns
+from warehouse.raw_load import PROVENANCE_MEANING, ensure_raw_tables, forget_source, raw_columns
 
 from ..asset_metadata import OWNERS
 from ..code_versions import code_version
@@ -86,7 +86,8 @@ def fetch_sources(context: dg.AssetExecutionContext):
     settings = fetcher.settings
     for warning in settings.warnings:
         context.log.warning(warning)
-    wanted = [d for d in TABLES_BY_DATASET if snapshot_key(d) in context.selected_asset_keys]
+    # a WARN state left out of LAYOFFS_AI_WARN_STATES is not fetched (and not observed: no status to record)
+    wanted = [d for d in settings.datasets if snapshot_key(d) in context.selected_asset_keys]
     previous = {d: latest_state(context.instance, d) for d in wanted}
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     outcomes = fetch_all(wanted, settings, on_done=lambda o: context.log.info(
@@ -168,9 +169,11 @@ def _preview(con, table: str) -> str:
 def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Load each selected source's accepted snapshot into the staging copy and record its status."""
     tables = [t for t in RAW_TABLES if raw_key(t) in context.selected_asset_keys]
-    datasets = [d for d in TABLES_BY_DATASET if set(TABLES_BY_DATASET[d]) & set(tables)]
+    active = warehouse.settings.datasets  # LAYOFFS_AI_WARN_STATES leaves WARN states out
+    selected = [d for d in TABLES_BY_DATASET if set(TABLES_BY_DATASET[d]) & set(tables)]
+    datasets = [d for d in selected if d in active]
     states = {d: latest_state(context.instance, d) for d in datasets}
-    if context.run.tags.get(SKIP_IF_UNCHANGED_TAG) and set(datasets) == set(TABLES_BY_DATASET) and unchanged(
+    if context.run.tags.get(SKIP_IF_UNCHANGED_TAG) and set(datasets) == set(active) and unchanged(
             warehouse.paths.published, {d: s.accepted_sha256 if s else None for d, s in states.items()},
             {d: s.status if s else "missing" for d, s in states.items()}):
         context.log.info("nothing new: every snapshot fetched and all code are those of the last publish; "
@@ -178,6 +181,11 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         return  # no output: Dagster skips dbt, analytics and the publish after this step
     with warehouse.connect(context.run.run_id) as con:
         ensure_raw_tables(con, sources.RAW_TABLES)
+        left_out = [d for d in selected if d not in active]
+        for dataset in left_out:
+            if forget_source(con, dataset):
+                context.log.info(f"{dataset}: not selected (LAYOFFS_AI_WARN_STATES); its rows were removed")
+        source_status.forget(con, left_out)
         statuses = [_load_dataset(con, d, states[d], code_version("raw"), context.run.run_id) for d in datasets]
         source_status.record(con, statuses)
         counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for t in tables}
@@ -187,7 +195,7 @@ def load_raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         if status.status != "ok":
             context.log.warning(f"{status.dataset} is {status.status}: {status.last_error}")
     for table in tables:
-        ds = datasets_of(table)
+        ds = [d for d in datasets_of(table) if d in active]
         versions = "|".join(states[d].data_version if states[d] else "missing" for d in ds)
         yield dg.MaterializeResult(
             asset_key=raw_key(table),

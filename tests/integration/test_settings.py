@@ -76,3 +76,24 @@ def test_the_default_home_is_the_checkouts_data_folder_from_any_working_director
     monkeypatch.chdir(tmp_path)
     assert Settings.from_env({}).home == REPO / "data"
     assert Settings.from_env({"LAYOFFS_AI_HOME": "elsewhere"}).home == tmp_path / "elsewhere"
+
+
+def test_warn_states_choose_the_warn_datasets(tmp_path):
+    home = {"LAYOFFS_AI_HOME": str(tmp_path)}
+    every = Settings.from_env(home)
+    assert every.warn_states == ("wa", "or", "ny") and every.warnings == ()
+    assert [d for d in every.datasets if d.startswith("warn_")] == ["warn_wa", "warn_or", "warn_ny"]
+    two = Settings.from_env(home | {"LAYOFFS_AI_WARN_STATES": " NY, wa "})
+    assert two.warn_states == ("wa", "ny") and two.warnings == ()
+    assert [d for d in two.datasets if d.startswith("warn_")] == ["warn_wa", "warn_ny"]
+    assert set(every.datasets) - set(two.datasets) == {"warn_or"}  # the other sources are untouched
+    assert Settings.from_env(home | {"LAYOFFS_AI_WARN_STATES": "none"}).datasets == tuple(
+        d for d in every.datasets if not d.startswith("warn_"))
+
+
+@pytest.mark.parametrize(("value", "named"), [("wa,tx", "tx is not a declared state"),
+                                              ("california", "california is not a declared state"),
+                                              ("wa or ca nv", "ca, nv are not declared states")])
+def test_an_undeclared_warn_state_is_one_clear_error(tmp_path, value, named):
+    with pytest.raises(ValueError, match=f"LAYOFFS_AI_WARN_STATES=.*: {named} \\(declared states: wa, or, ny;"):
+        Settings.from_env({"LAYOFFS_AI_HOME": str(tmp_path), "LAYOFFS_AI_WARN_STATES": value})
