@@ -9,7 +9,7 @@ import pytest
 
 from ingestion.core import Column, SnapshotRows, TextRecord
 from warehouse import raw_csv
-from warehouse.raw_load import LoadError, ensure_raw_tables, load_rows, table_counts
+from warehouse.raw_load import LoadError, ensure_raw_tables, forget_source, load_rows, table_counts
 
 COLUMNS = [Column("company", "VARCHAR"), Column("laid_off", "VARCHAR"), Column("day", "VARCHAR"),
            Column("_extra", "JSON")]
@@ -115,3 +115,15 @@ def test_file_is_read_in_chunks_without_loss(con, tmp_path, monkeypatch):
     _load(con, "e" * 64, csv_rows(path))
     got = con.execute("SELECT _line_number, company, laid_off FROM raw.demo__layoffs ORDER BY 1").fetchall()
     assert got == [(2 * n, f"Co\n{n}", str(n * 10)) for n in range(1, 9)]
+
+
+def test_forget_source_removes_one_source_only():
+    con = duckdb.connect()
+    _load(con, "a" * 64, records([(2, ("Acme", "10", "2026-01-02")), (3, "unterminated quote")]), source="warn_or")
+    _load(con, "b" * 64, records([(2, ("Bolt", "20", "2026-01-03"))]), source="demo")
+    before = _dump(con)
+    assert forget_source(con, "warn_or") is True
+    after = _dump(con)
+    assert {name: [r for r in rows if "warn_or" not in r] for name, rows in before.items()} == after
+    assert all("demo" in row for rows in after.values() for row in rows) and after["demo__layoffs"]
+    assert forget_source(con, "warn_or") is False and _dump(con) == after
