@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingestion.core import Column, CsvSchema, Dataset, FetchError, Origin, Snapshot, SnapshotRows, pick_dataset
+from ingestion.core import Column, CsvSchema, Dataset, Origin, Snapshot, SnapshotRows, pick_dataset
 from ingestion.csvhead import check_header, read_head
 
 # Every state loads one raw table: its header columns are mapped onto these canonical text columns (a state without
@@ -35,14 +35,15 @@ class WarnState:
     url: str  # the documented data URL warn-scraper reads
     hosts: tuple[str, ...]  # hosts that data comes from
     columns: dict[str, str]  # canonical raw column -> the state's header name (case and outer spaces ignored)
-    csv_url: bool = False  # `url` answers the CSV itself, so the project's own client fetches it live
 
     @property
     def dataset_id(self) -> str:
         return f"warn_{self.code}"
 
 
-# Adding a state is one entry here (its header as warn-scraper writes it), plus its offline file and a fixture.
+# Adding a state is one entry here (warn-scraper's module name as `code`, its hosts, the header its CSV has), plus its
+# offline file and a test fixture. Live, a state is fetched by warn-scraper's own scraper (its requests held to the
+# outbound policy by a proxy); LAYOFFS_AI_URL_WARN_<ST> instead names a CSV the project's client fetches.
 STATES: dict[str, WarnState] = {s.code: s for s in (
     WarnState(
         code="wa", name="Washington", agency="Washington State Employment Security Department",
@@ -62,11 +63,11 @@ STATES: dict[str, WarnState] = {s.code: s for s in (
     WarnState(
         code="ny", name="New York", agency="New York State Department of Labor",
         page="https://dol.ny.gov/warn-dashboard",
-        # the Tableau Public view warn-scraper's `ny` scraper downloads; Tableau answers the CSV itself
+        # the Tableau Public view warn-scraper's `ny` scraper downloads (a CSV)
         url="https://public.tableau.com/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv"
             "?%3Adisplay_static_image=y&%3AbootstrapWhenNotified=true&%3Aembed=true&%3Alanguage=en-US"
             "&:embed=y&:showVizHome=n&:apiID=host0",
-        hosts=("public.tableau.com",), csv_url=True,
+        hosts=("public.tableau.com",),
         columns={"company": "Business Legal Name", "location": "Impacted Site Address",
                  "notice_date": "Date of WARN Notice", "effective_date": "Date Layoff/Closure Starts",
                  "workers": "Number of Affected Workers", "closure": "Layoff or Closure?",
@@ -115,20 +116,22 @@ def schema(state: WarnState) -> CsvSchema:
     return CsvSchema(source=state.dataset_id, required=tuple(state.columns.values()))
 
 
-def fetch(dataset: str | Dataset = DATASETS[0], *, store, client=None, snapshot_dir=None, url=None) -> Snapshot:
+def fetch(dataset: str | Dataset = DATASETS[0], *, store, client=None, snapshot_dir=None, url=None,
+          upstream=None, ca_bundle=None) -> Snapshot:
     """Snapshot one state's notices: offline its `warn_<st>_export_*.csv`; live a CSV at `url`
-    (LAYOFFS_AI_URL_WARN_<ST>) or, for a state whose documented URL answers CSV (New York's Tableau view), that
-    URL, both with the project's HTTP client. Other states need warn-scraper's own scraper, not built yet: a
-    FetchError that says so (the state is stale or missing, like any source that fails)."""
+    (LAYOFFS_AI_URL_WARN_<ST>) with the project's HTTP client, or else warn-scraper's own scraper for the state in
+    a child process behind the outbound policy (ingestion/warn_scrape.py). A scraper that fails, is refused, or
+    outlives the deadline is a FetchError: the state is stale or missing, like any source. `upstream` and
+    `ca_bundle`: tests only (a local TLS server standing in for the state's host)."""
     from ingestion.fetching import fetch_dataset  # I/O lives there; imported lazily
 
     chosen = pick_dataset(DATASETS, dataset)
     state = state_of(chosen.id)
-    if snapshot_dir is None and url is None and not state.csv_url:
-        raise FetchError(f"{chosen.id}: live fetching through warn-scraper's '{state.code}' scraper is not built "
-                         f"yet; set LAYOFFS_AI_URL_{chosen.id.upper()} to a CSV export of its notices, or use "
-                         "LAYOFFS_AI_SNAPSHOT_DIR")
-    return fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
+    if snapshot_dir is not None or url is not None:
+        return fetch_dataset(chosen, store=store, client=client, snapshot_dir=snapshot_dir, url=url)
+    from ingestion.warn_scrape import scrape
+
+    return scrape(chosen, state.code, store=store, client=client, upstream=upstream, ca_bundle=ca_bundle)
 
 
 def read(snapshot: Snapshot) -> SnapshotRows:

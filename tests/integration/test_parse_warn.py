@@ -10,8 +10,10 @@ import pytest
 
 from ingestion import sources
 from ingestion.core import FetchError, SchemaError
+from ingestion.http import HttpClient, HttpConfig
 from ingestion.snapshot import SnapshotStore
 from ingestion.sources import warn
+from tests.support.http_server import http_server  # noqa: F401 - fixture
 from tests.support.snapshots import snapshot_over
 from tests.support.staged import load, load_and_type
 
@@ -71,11 +73,22 @@ def test_a_changed_header_is_a_schema_error_naming_the_column(tmp_path, dataset,
             step(dataset, snapshot)
 
 
-def test_a_state_without_a_csv_url_says_how_to_fetch_it_live(tmp_path):
-    with pytest.raises(FetchError, match="set LAYOFFS_AI_URL_WARN_WA to a CSV export"):
-        warn.fetch("warn_wa", store=SnapshotStore(tmp_path))
-    assert not list(tmp_path.iterdir())  # nothing went out, nothing was stored
-    assert warn.STATES["ny"].csv_url and warn.DATASETS[2].url.startswith("https://public.tableau.com/")
+def test_a_url_override_is_a_csv_fetched_with_the_projects_client(http_server, tmp_path):
+    """LAYOFFS_AI_URL_WARN_<ST>: the CSV at that URL, through HttpClient (not warn-scraper), into the store."""
+    body = FILES["warn_ny"].read_bytes()
+    http_server.add("/ny.csv", 200, body, {"Content-Type": "text/csv; charset=utf-8"})
+    with HttpClient(HttpConfig(total_retries=0)) as client:
+        snapshot = warn.fetch("warn_ny", store=SnapshotStore(tmp_path), client=client, url=http_server.url("/ny.csv"))
+    assert (snapshot.source, snapshot.read_bytes(), snapshot.license) == ("warn_ny", body, warn.DATASETS[2].origin.license)
+    assert [r.path for r in http_server.requests] == ["/ny.csv"]
+    assert sources.read("warn_ny", snapshot).columns["notice_date"] == 2
+
+
+def test_a_refused_override_redirect_stores_nothing(http_server, tmp_path):
+    http_server.add("/or.csv", 302, b"", {"Location": "https://elsewhere.example/or.csv"})
+    with HttpClient(HttpConfig(total_retries=0)) as client, pytest.raises(FetchError, match="refused"):
+        warn.fetch("warn_or", store=SnapshotStore(tmp_path), client=client, url=http_server.url("/or.csv"))
+    assert not list(tmp_path.rglob("*.csv"))
 
 
 @pytest.fixture(scope="module")

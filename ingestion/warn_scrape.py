@@ -1,0 +1,87 @@
+"""One warn-scraper state scraper run in a child process behind the policy proxy; its CSV into the snapshot store."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ingestion.core import Dataset, FetchError, Snapshot
+from ingestion.fetching import _read_regular_file
+from ingestion.http import HttpClient, HttpConfig
+from ingestion.outbound import Guard
+from ingestion.policy_proxy import PolicyProxy
+from ingestion.snapshot import SnapshotStore
+from safetext import terminal_safe
+
+# warn-scraper's public CLI (`python -m warn.cli <state> --data-dir D --cache-dir C`) in its own process group, with
+# a fresh environment: its requests (plain `requests`, no timeout, retried with sleeps) go through HTTPS_PROXY, our
+# PolicyProxy, which lets through only the dataset's allowed hosts at checked addresses until the fetch deadline; the
+# child is killed at that deadline. A failure the proxy recorded fails the fetch even when the scraper exits 0 (WA's
+# pagination swallows every error and writes what it had). Fresh temp data, cache and HOME dirs every run
+# (warn-scraper skips a download whose cache file exists); PYTHONUTF8=1 (it writes CSVs in the locale's encoding).
+
+
+def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpClient | None = None,
+           upstream: dict[tuple[str, int], tuple[str, int]] | None = None,
+           ca_bundle: Path | None = None) -> Snapshot:
+    """Run warn-scraper's `state` scraper for `dataset` and store the CSV it writes. `upstream` and `ca_bundle`
+    are for tests: a local TLS server standing in for the state's host, and the CA that signed its certificate."""
+    if importlib.util.find_spec("warn") is None:
+        raise FetchError(f"{dataset.id}: warn-scraper is not installed (pip install warn-scraper); set "
+                         f"LAYOFFS_AI_URL_{dataset.id.upper()} to a CSV export, or use LAYOFFS_AI_SNAPSHOT_DIR")
+    config = client.config if client is not None else HttpConfig()
+    deadline_at = time.monotonic() + (client.remaining() if client is not None else config.deadline)
+    guard = Guard(allow_hosts=config.allow_hosts)
+    with tempfile.TemporaryDirectory(prefix=f"{dataset.id}_") as tmp:
+        work = Path(tmp)
+        with PolicyProxy(dataset.id, dataset.allowed_hosts, guard, deadline_at, max_bytes=config.max_bytes,
+                         connect_timeout=config.connect_timeout, upstream=upstream) as proxy:
+            returncode, said = _run(dataset, state, work, proxy.url, deadline_at, config, ca_bundle)
+        failures = list(proxy.log.failures)
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        if returncode != 0:
+            why = f"; the proxy: {failures[0]}{more}" if failures else ""
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper failed (exit {returncode}): {said}{why}")
+        if failures:  # exit 0, but a request was refused or cut: its CSV may be partial
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper finished, but {failures[0]}{more}; "
+                             "its CSV may be partial and is not used")
+        path = work / "out" / f"{state}.csv"
+        if not path.is_file():
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper wrote no {state}.csv")
+        content, _ = _read_regular_file(path, config.max_bytes, dataset.id)
+        if not content.strip():
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper wrote an empty {state}.csv")
+        return store.save(dataset, content, url=dataset.url, content_type="text/csv", filename=dataset.filename)
+
+
+def _run(dataset: Dataset, state: str, work: Path, proxy_url: str, deadline_at: float, config: HttpConfig,
+         ca_bundle: Path | None) -> tuple[int, str]:
+    """(exit code, last line of its stderr) of the scraper; FetchError when it outlives the deadline (killed)."""
+    env = {"HOME": str(work), "PYTHONUTF8": "1", "LANG": "C.UTF-8", "HTTPS_PROXY": proxy_url,
+           "HTTP_PROXY": proxy_url, "https_proxy": proxy_url, "http_proxy": proxy_url, "NO_PROXY": "", "no_proxy": "",
+           "WARN_OUTPUT_DIR": str(work / "warn"), "WARN_ETL_DIR": str(work / "warn")}
+    if ca_bundle is not None:
+        env["REQUESTS_CA_BUNDLE"] = str(ca_bundle)
+    command = [sys.executable, "-m", "warn.cli", state, "--data-dir", str(work / "out"), "--cache-dir",
+               str(work / "cache"), "-l", "WARNING"]
+    errors = work / "stderr.txt"
+    with open(errors, "wb") as err:
+        child = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=err, start_new_session=True)
+        try:
+            returncode = child.wait(timeout=max(0.0, deadline_at - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper did not finish within the fetch "
+                             f"deadline of {config.deadline:g} s (LAYOFFS_AI_FETCH_DEADLINE_S); stopped") from None
+        finally:
+            if child.poll() is None:  # the deadline, or this process interrupted: never leave it running
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+    lines = [line for line in errors.read_bytes().decode("utf-8", "replace").splitlines() if line.strip()]
+    return returncode, terminal_safe(lines[-1].strip())[:300] if lines else "no message"
