@@ -42,9 +42,13 @@ def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpCl
         work = Path(tmp)
         with PolicyProxy(dataset.id, dataset.allowed_hosts, guard, deadline_at, max_bytes=config.max_bytes,
                          connect_timeout=config.connect_timeout, upstream=upstream) as proxy:
-            returncode, said = _run(dataset, state, work, proxy.url, deadline_at, config, ca_bundle)
+            returncode, said = _run(state, work, proxy.url, deadline_at, ca_bundle)
         failures = list(proxy.log.failures)
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        if returncode is None:
+            why = f"; the proxy: {failures[0]}{more}" if failures else ""
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper did not finish within the fetch "
+                             f"deadline of {config.deadline:g} s (LAYOFFS_AI_FETCH_DEADLINE_S); stopped{why}")
         if returncode != 0:
             why = f"; the proxy: {failures[0]}{more}" if failures else ""
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper failed (exit {returncode}): {said}{why}")
@@ -60,9 +64,9 @@ def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpCl
         return store.save(dataset, content, url=dataset.url, content_type="text/csv", filename=dataset.filename)
 
 
-def _run(dataset: Dataset, state: str, work: Path, proxy_url: str, deadline_at: float, config: HttpConfig,
-         ca_bundle: Path | None) -> tuple[int, str]:
-    """(exit code, last line of its stderr) of the scraper; FetchError when it outlives the deadline (killed)."""
+def _run(state: str, work: Path, proxy_url: str, deadline_at: float,
+         ca_bundle: Path | None) -> tuple[int | None, str]:
+    """(exit code, last line of its stderr) of the scraper; exit code None when it outlived the deadline (killed)."""
     env = {"HOME": str(work), "PYTHONUTF8": "1", "LANG": "C.UTF-8", "HTTPS_PROXY": proxy_url,
            "HTTP_PROXY": proxy_url, "https_proxy": proxy_url, "http_proxy": proxy_url, "NO_PROXY": "", "no_proxy": "",
            "WARN_OUTPUT_DIR": str(work / "warn"), "WARN_ETL_DIR": str(work / "warn")}
@@ -74,11 +78,11 @@ def _run(dataset: Dataset, state: str, work: Path, proxy_url: str, deadline_at: 
     with open(errors, "wb") as err:
         child = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=err, start_new_session=True)
+        returncode = None
         try:
             returncode = child.wait(timeout=max(0.0, deadline_at - time.monotonic()))
         except subprocess.TimeoutExpired:
-            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper did not finish within the fetch "
-                             f"deadline of {config.deadline:g} s (LAYOFFS_AI_FETCH_DEADLINE_S); stopped") from None
+            pass
         finally:
             if child.poll() is None:  # the deadline, or this process interrupted: never leave it running
                 os.killpg(child.pid, signal.SIGKILL)

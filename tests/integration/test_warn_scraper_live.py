@@ -1,0 +1,114 @@
+"""Live WARN through warn-scraper's own scraper, in a child process behind the policy proxy, against a local TLS site."""
+
+from __future__ import annotations
+
+import csv
+import io
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ingestion import sources
+from ingestion.core import FetchError
+from ingestion.http import HttpClient, HttpConfig
+from ingestion.snapshot import SnapshotStore
+from ingestion.sources import warn
+
+pytest.importorskip("warn.cli", reason="warn-scraper is not installed")
+trustme = pytest.importorskip("trustme")
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "warn" / "warn_ny_export_pipeline.csv"
+NY_HOST = "public.tableau.com"
+
+
+class Site(ThreadingHTTPServer):
+    """HTTPS on 127.0.0.1 with a certificate for `host` (signed by a test CA): answers every GET with `status` and
+    `body`, slowly when `pause` is set, and records the paths asked for."""
+
+    daemon_threads = True
+
+    def __init__(self, ca, host: str, status: int, body: bytes, pause: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.status, self.body, self.pause, self.paths = status, body, pause, []
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(host).configure_cert(context)
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Site
+
+    def log_message(self, format, *args):  # noqa: A002 - silence stderr logging
+        pass
+
+    def do_GET(self):  # noqa: N802 - http.server naming
+        self.server.paths.append(self.path)
+        time.sleep(self.server.pause)
+        self.send_response(self.server.status)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(self.server.body)))
+        self.end_headers()
+        self.wfile.write(self.server.body)
+
+
+@pytest.fixture
+def ca(tmp_path):
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    return authority
+
+
+def fetch_ny(site: Site, tmp_path: Path, *, deadline: float = 60.0, allowed: bool = True):
+    config = HttpConfig(deadline=deadline, allow_hosts=frozenset({("127.0.0.1", site.port)}) if allowed else frozenset())
+    with HttpClient(config) as client:
+        return warn.fetch("warn_ny", store=SnapshotStore(tmp_path / "raw"), client=client,
+                          upstream={(NY_HOST, 443): ("127.0.0.1", site.port)}, ca_bundle=tmp_path / "ca.pem")
+
+
+def rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_new_york_is_scraped_through_the_proxy_into_the_store(ca, tmp_path):
+    site = Site(ca, NY_HOST, 200, FIXTURE.read_bytes())
+    try:
+        snapshot = fetch_ny(site, tmp_path)
+    finally:
+        site.shutdown()
+    assert site.paths and site.paths[0].startswith("/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv")
+    assert rows(snapshot.read_bytes()) == rows(FIXTURE.read_bytes())  # the scraper's ny.csv: the same rows
+    assert (snapshot.source, snapshot.url, snapshot.path.parent.parent.name) == ("warn_ny", warn.DATASETS[2].url,
+                                                                                 "warn_ny")
+    sources.check_layout("warn_ny", snapshot)
+
+
+def test_a_failing_site_is_a_fetch_error_within_the_deadline(ca, tmp_path):
+    site = Site(ca, NY_HOST, 500, b"oops")  # warn-scraper retries with 15 s and 30 s sleeps: the deadline holds
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="warn_ny: warn-scraper's 'ny' scraper did not finish within the fetch "
+                                             "deadline of 4 s"):
+            fetch_ny(site, tmp_path, deadline=4.0)
+    finally:
+        site.shutdown()
+    assert time.monotonic() - started < 10
+    assert not (tmp_path / "raw").exists() or not list((tmp_path / "raw").rglob("*.csv"))
+
+
+def test_a_host_resolving_to_a_private_address_is_refused_by_the_proxy(ca, tmp_path):
+    site = Site(ca, NY_HOST, 200, FIXTURE.read_bytes())
+    try:
+        with pytest.raises(FetchError, match="the proxy: refused https://127.0.0.1:.*a loopback address"):
+            fetch_ny(site, tmp_path, deadline=4.0, allowed=False)
+    finally:
+        site.shutdown()
+    assert site.paths == []  # nothing reached the site
