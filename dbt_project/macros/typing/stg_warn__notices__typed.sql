@@ -35,7 +35,7 @@ typed as (
 )
 
 select
-    upper(substr(_source, length('warn_') + 1)) as state,
+    upper(regexp_extract(_source, '^warn_([a-z]+)', 1)) as state,
     {{ clean_company_name('company') }} as company,
     company as company_raw,
     {{ clean_company_name('location') }} as location,
