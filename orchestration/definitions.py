@@ -24,7 +24,7 @@ def _watched(settings: Settings) -> tuple[dg.FreshnessPolicy, dg.AssetSelection,
     carry `dagster/last_updated_timestamp`: the last successful fetch), evaluated by every observation.
     """
     window = timedelta(hours=settings.stale_after_hours)
-    sources = [snapshot_key(d) for d in TABLES_BY_DATASET]
+    sources = [snapshot_key(d) for d in TABLES_BY_DATASET if d in settings.datasets]  # LAYOFFS_AI_WARN_STATES
     with warnings.catch_warnings():  # superseded by FreshnessPolicy, which ignores observations: still needed
         warnings.simplefilter("ignore", dg.SupersessionWarning)
         checks = dg.build_last_update_freshness_checks(assets=sources, lower_bound_delta=window)

@@ -162,9 +162,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     tags = {ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {}
     if not args.force and not args.select:
         tags[SKIP_IF_UNCHANGED_TAG] = "true"
-    result, progress, log_path = execute(settings, command, chosen if args.select else None, tags, len(TABLES_BY_DATASET))
+    result, progress, log_path = execute(settings, command, chosen if args.select else None, tags,
+                                         len(settings.datasets))
     took = time.monotonic() - started
-    states = {d: progress.states.get(d) for d in TABLES_BY_DATASET}
+    states = {d: progress.states.get(d) for d in settings.datasets}  # left-out WARN states: not stale
     if not result.success:
         from .progress import failure_line
 
