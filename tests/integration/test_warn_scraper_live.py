@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import ssl
 import threading
@@ -27,13 +28,15 @@ NY_HOST = "public.tableau.com"
 
 class Site(ThreadingHTTPServer):
     """HTTPS on 127.0.0.1 with a certificate for `host` (signed by a test CA): answers every GET with `status` and
-    `body`, slowly when `pause` is set, and records the paths asked for."""
+    `body` (every POST with `post`: status and body), and records the requests ("GET /path")."""
 
     daemon_threads = True
 
-    def __init__(self, ca, host: str, status: int, body: bytes, pause: float = 0.0) -> None:
+    def __init__(self, ca, host: str, status: int, body: bytes, post: tuple[int, bytes] = (405, b""),
+                 content_type: str = "text/csv") -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.status, self.body, self.pause, self.paths = status, body, pause, []
+        self.answers = {"GET": (status, body), "POST": post}
+        self.content_type, self.paths = content_type, []
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert(host).configure_cert(context)
         self.socket = context.wrap_socket(self.socket, server_side=True)
@@ -50,14 +53,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence stderr logging
         pass
 
-    def do_GET(self):  # noqa: N802 - http.server naming
-        self.server.paths.append(self.path)
-        time.sleep(self.server.pause)
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "text/csv")
-        self.send_header("Content-Length", str(len(self.server.body)))
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.server.paths.append(f"{self.command} {self.path}")
+        status, body = self.server.answers[self.command]
+        self.send_response(status)
+        self.send_header("Content-Type", self.server.content_type)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(self.server.body)
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer  # noqa: N815 - http.server naming
 
 
 @pytest.fixture
@@ -84,7 +92,7 @@ def test_new_york_is_scraped_through_the_proxy_into_the_store(ca, tmp_path):
         snapshot = fetch_ny(site, tmp_path)
     finally:
         site.shutdown()
-    assert site.paths and site.paths[0].startswith("/views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv")
+    assert site.paths and site.paths[0].startswith("GET /views/WorkerAdjustmentRetrainingNotificationWARN/WARN.csv")
     assert rows(snapshot.read_bytes()) == rows(FIXTURE.read_bytes())  # the scraper's ny.csv: the same rows
     assert (snapshot.source, snapshot.url, snapshot.path.parent.parent.name) == ("warn_ny", warn.DATASETS[2].url,
                                                                                  "warn_ny")
@@ -112,3 +120,37 @@ def test_a_host_resolving_to_a_private_address_is_refused_by_the_proxy(ca, tmp_p
     finally:
         site.shutdown()
     assert site.paths == []  # nothing reached the site
+
+
+WA_HEADER = ["Company", "Location", "Layoff Start Date", "# of Workers", "Closure Layoff", "Type of Layoff",
+             "Received Date", "Notice"]
+
+
+def wa_page(rows: list[list[str]]) -> bytes:
+    """The shape of Washington's ASP.NET search page as warn-scraper reads it: one grid table whose first two rows
+    are the search form, whose third holds the <th> headers, then one row per notice and two pager rows."""
+    cells = lambda tag, values: "".join(f"<{tag}>{html.escape(v)}</{tag}>" for v in values)  # noqa: E731
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return (f"<html><body><form><input type='hidden' name='__VIEWSTATE' value='v1'>"
+            f"<input type='hidden' name='__EVENTVALIDATION' value='e1'><table>"
+            f"<tr><td>Search WARN notices</td></tr><tr><td>Company name:</td></tr><tr>{cells('th', WA_HEADER)}</tr>"
+            f"{body}<tr><td>1</td></tr><tr><td>Page 1 of 1</td></tr></table></form></body></html>").encode()
+
+
+def test_washington_is_scraped_and_its_last_page_ends_the_walk(ca, tmp_path):
+    """Page 1 answers the grid; the postback for page 2 answers an error page, which ends warn-scraper's walk (as
+    the real site's last page does): the proxy saw nothing wrong, the CSV has page 1's notices."""
+    notices = rows(FIXTURE.with_name("warn_wa_export_pipeline.csv").read_bytes())[1:6]
+    site = Site(ca, "fortress.wa.gov", 200, wa_page(notices), post=(500, b"<html>Server Error</html>"),
+                content_type="text/html; charset=utf-8")
+    config = HttpConfig(deadline=60.0, allow_hosts=frozenset({("127.0.0.1", site.port)}))
+    try:
+        with HttpClient(config) as client:
+            snapshot = warn.fetch("warn_wa", store=SnapshotStore(tmp_path / "raw"), client=client,
+                                  upstream={("fortress.wa.gov", 443): ("127.0.0.1", site.port)},
+                                  ca_bundle=tmp_path / "ca.pem")
+    finally:
+        site.shutdown()
+    assert site.paths == ["GET /esd/file/warn/Public/SearchWARN.aspx", "POST /esd/file/warn/Public/SearchWARN.aspx"]
+    assert rows(snapshot.read_bytes()) == [WA_HEADER] + notices
+    sources.check_layout("warn_wa", snapshot)
