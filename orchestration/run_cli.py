@@ -217,7 +217,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .defs.raw_checks import ACCEPT_DROP_TAG, staging_key, typing_outcome_keys
     from .launch_rules import PUBLISHED
 
-    tables = list(dict.fromkeys(t for d in ids for t in sources.get(d)[0].tables))
+    # every source by default: the tables of WARN states left out too, so that their rows leave the warehouse
+    left_out = [] if args.only else [d for d in sources.DATASETS if d not in settings.datasets]
+    tables = list(dict.fromkeys(t for d in ids + left_out for t in sources.get(d)[0].tables))
     selection = ([snapshot_key(d) for d in ids] + [raw_key(t) for t in tables] + [staging_key(t) for t in tables]
                  + typing_outcome_keys(tables) + [PUBLISHED])
     tags = {ALL_SOURCES_TAG: "true"} | ({ACCEPT_DROP_TAG: ",".join(args.accept_drop)} if args.accept_drop else {})
