@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from ingestion import sources
 from tests.support.fixture_snapshots import make_fixture_snapshot_dir
 
 REPO = Path(__file__).resolve().parents[2]
