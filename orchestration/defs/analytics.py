@@ -65,9 +65,14 @@ def _previous_frames(published: Path, memory_limit: str) -> dict | None:
 
 
 def _chart_preview(charts) -> dg.MetadataValue:
-    """The charts inline (markdown images as data URIs), so the catalog shows them without a file server."""
-    parts = [f"**{png.stem}**\n\n![{png.stem}](data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()})"
-             for png in sorted(charts.glob("*.png"))]
+    """The charts inline (markdown images as data URIs), so the catalog shows them without a file server. Each is
+    its smaller file, SVG or PNG: the preview is stored in the event log with every run (all PNGs were ~7 MB)."""
+    parts = []
+    for png in sorted(charts.glob("*.png")):
+        svg = png.with_suffix(".svg")
+        image, kind = (svg, "svg+xml") if svg.is_file() and svg.stat().st_size < png.stat().st_size else (png, "png")
+        parts.append(f"**{png.stem}**\n\n![{png.stem}](data:image/{kind};base64,"
+                     f"{base64.b64encode(image.read_bytes()).decode()})")
     return dg.MetadataValue.md("\n\n".join(parts) or "(no charts)")
 
 

@@ -121,12 +121,18 @@ def test_the_lock_holder_discards_what_killed_runs_left_in_work(tmp_path):
     assert _value(paths.staging_copy) == 1, "the staging folder itself stays"
 
 
-def test_a_successful_run_leaves_its_work_staged_for_the_publish_that_follows(tmp_path):
-    """A run of one asset (no publish in it) builds in staging; the next run, the publish, finds it there."""
-    paths = WarehousePaths(tmp_path)
+def _published_once(home) -> WarehousePaths:
+    """A home whose first run (value 1, chart "one") published and ended cleanly."""
+    paths = WarehousePaths(home)
     _build(paths, "run-1", 1, "one")
     publish(paths, "run-1")
     end_run(paths, "run-1", succeeded=True)
+    return paths
+
+
+def test_a_successful_run_leaves_its_work_staged_for_the_publish_that_follows(tmp_path):
+    """A run of one asset (no publish in it) builds in staging; the next run, the publish, finds it there."""
+    paths = _published_once(tmp_path)
     _build(paths, "one-asset", 2, "two")
     end_run(paths, "one-asset", succeeded=True)
     assert _value(paths.published) == 1, "nothing is published by building"
@@ -136,10 +142,7 @@ def test_a_successful_run_leaves_its_work_staged_for_the_publish_that_follows(tm
 
 
 def test_a_failed_run_leaves_nothing_that_could_be_published_later(tmp_path):
-    paths = WarehousePaths(tmp_path)
-    _build(paths, "run-1", 1, "one")
-    publish(paths, "run-1")
-    end_run(paths, "run-1", succeeded=True)
+    paths = _published_once(tmp_path)
     _build(paths, "failed", 666, "bad")
     end_run(paths, "failed", succeeded=False)
     assert not paths.staging.exists()
@@ -149,21 +152,17 @@ def test_a_failed_run_leaves_nothing_that_could_be_published_later(tmp_path):
 
 
 def test_a_killed_run_leaves_nothing_that_could_be_published_later(tmp_path):
-    paths = WarehousePaths(tmp_path)
-    _build(paths, "run-1", 1, "one")
-    publish(paths, "run-1")
-    end_run(paths, "run-1", succeeded=True)
+    paths = _published_once(tmp_path)
     _build(paths, "killed", 666, "bad")  # no end_run: the process died
     prepare_staging(paths, "next")
     assert _value(paths.staging_copy) == 1, "copied again from the published warehouse"
 
 
 def test_a_warehouse_restored_by_hand_is_what_the_next_run_builds_on(tmp_path):
-    paths = WarehousePaths(tmp_path)
-    for i in (1, 2):
-        _build(paths, f"run-{i}", i, str(i))
-        publish(paths, f"run-{i}")
-        end_run(paths, f"run-{i}", succeeded=True)
+    paths = _published_once(tmp_path)
+    _build(paths, "run-2", 2, "two")
+    publish(paths, "run-2")
+    end_run(paths, "run-2", succeeded=True)
     os.unlink(paths.published.resolve())
     os.link(paths.previous, paths.published.resolve())  # `cp previous published`, as the corrupt-file message says
     prepare_staging(paths, "next")
