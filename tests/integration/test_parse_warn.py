@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ingestion import sources
 from ingestion.core import FetchError, SchemaError
@@ -19,7 +20,8 @@ from tests.support.staged import load, load_and_type
 
 from .conftest import count_records
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "warn"
+REPO = Path(__file__).parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "warn"
 FILES = {f"warn_{st}": FIXTURES / f"warn_{st}_export_pipeline.csv" for st in ("wa", "or", "ny")}
 
 
@@ -35,12 +37,17 @@ def test_every_state_is_one_entry():
         assert dataset.offline_glob == f"warn_{state.code}_export_*.csv"
         assert dataset.allowed_hosts == state.hosts and dataset.origin.license.startswith("public records")
         assert set(state.columns) <= set(warn.RAW_COLUMNS) and {"company", "notice_date"} <= set(state.columns)
+    # the dbt test that every input line is a row or a reject names the states: none may be left unchecked
+    spec = yaml.safe_load((REPO / "dbt_project/models/staging/warn/stg_warn__notices.yml").read_text())
+    [model] = spec["models"]
+    [add_up] = [t["rows_add_up"] for t in model["data_tests"] if "rows_add_up" in t]
+    assert add_up["arguments"]["datasets"] == [d.id for d in warn.DATASETS]
 
 
 def test_each_state_header_maps_onto_the_canonical_columns(tmp_path):
     loaded = load(snapshots(), tmp_path / "warehouse.duckdb")
     assert {d: (r.rows, r.rejects, r.input_rows) for d, r in loaded.loads.items()} == {
-        "warn_wa": (20, 0, 20), "warn_or": (25, 0, 25), "warn_ny": (12, 0, 12)}  # framing only: typing is staging's
+        "warn_wa": (25, 0, 25), "warn_or": (25, 0, 25), "warn_ny": (12, 0, 12)}  # framing only: typing is staging's
     wa, orr, ny = (loaded.raw(warn.TABLE, d) for d in FILES)
     assert {k: wa[2][k] for k in ("company", "location", "notice_date", "effective_date", "workers", "closure",
                                   "duration", "layoff_type", "notice_id")} == {
@@ -104,7 +111,7 @@ def test_rows_add_up_per_state(typed):
         rejects = typed.query("SELECT count(*) FROM staging.rejects WHERE source = ?", [dataset])[0][0]
         assert (inputs, accepted + rejects) == (inputs, inputs), dataset
         assert typed.counts(dataset) == (inputs, accepted, rejects)
-    assert [typed.counts(d) for d in FILES] == [(20, 19, 1), (25, 23, 2), (12, 12, 0)]
+    assert [typed.counts(d) for d in FILES] == [(25, 24, 1), (25, 23, 2), (12, 12, 0)]
 
 
 def test_rejects_say_why(typed):
@@ -128,3 +135,15 @@ def test_staged_notices_are_trimmed_typed_and_one_shape(typed):
     assert (ny[6]["workers"], ny[6]["temporary"], ny[6]["notice_type"]) == (None, None, "closure")
     assert ny[7]["company"] == "O\u2019Malley\u2019s Stores Corp." and ny[2]["location"] == "12 Canal St, Albany, NY 12207"
     assert {r["state"] for r in (*wa.values(), *orr.values(), *ny.values())} == {"WA", "OR", "NY"}
+
+
+def test_a_scraper_the_policy_cannot_hold_is_never_run(monkeypatch, tmp_path):
+    # a Virginia entry (warn-scraper's `va` drives Chrome): live without a CSV URL it is refused before any scraper
+    # starts, naming the setting to use instead; with the URL it is an ordinary CSV fetch
+    va = warn.WarnState(code="va", name="Virginia", agency="Virginia Employment Commission", page="https://x.invalid",
+                        url="https://x.invalid/warn.csv", hosts=("x.invalid",), columns=warn.STATES["wa"].columns)
+    monkeypatch.setitem(warn.STATES, "va", va)
+    monkeypatch.setattr("ingestion.warn_scrape.scrape", lambda *a, **k: pytest.fail("the va scraper was started"))
+    with pytest.raises(FetchError, match=r"warn_va: .*Selenium.*LAYOFFS_AI_URL_WARN_VA"):
+        warn.fetch(warn._dataset(va), store=SnapshotStore(tmp_path / "raw"))
+    assert not (tmp_path / "raw").exists() or not any((tmp_path / "raw").rglob("*.csv"))
