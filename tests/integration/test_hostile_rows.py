@@ -170,19 +170,24 @@ def test_hostile_rows_through_ingest_are_rejects_in_the_published_warehouse(faul
     assert sum(fault_home.counts("layoffs_fyi")) == records + 5  # csv.reader would run the broken quote on
 
 
-def test_a_truncated_export_blocks_the_publish_naming_source_counts_and_setting(fault_home):
-    data = fault_home.snapshot_file("layoffs_fyi").read_bytes()
-    before = fault_home.counts("layoffs_fyi")
-    fault_home.write_snapshot("layoffs_fyi", b"".join(data.splitlines(keepends=True)[:11]))  # first 10 rows
+# warn_or: one of the WARN states that share one raw and one staging table, gated per state all the same
+@pytest.mark.parametrize("dataset_id", ["layoffs_fyi", "warn_or"])
+def test_a_truncated_export_blocks_the_publish_naming_source_counts_and_setting(fault_home, dataset_id):
+    data = fault_home.snapshot_file(dataset_id).read_bytes()
+    before = fault_home.all_counts()
+    fault_home.write_snapshot(dataset_id, b"".join(data.splitlines(keepends=True)[:11]))  # first 10 rows
     result = fault_home.ingest()
     assert result.returncode == 1
     line = one_error_line(result)
-    assert f"layoffs_fyi: accepted rows fell from {before[0]:,} to 10" in line
-    assert "LAYOFFS_AI_MAX_ROW_DROP=0.2" in line and "--accept-drop layoffs_fyi" in line
+    assert f"{dataset_id}: accepted rows fell from {before[dataset_id][0]:,} to 10" in line
+    assert "LAYOFFS_AI_MAX_ROW_DROP=0.2" in line and f"--accept-drop {dataset_id}" in line
+    assert [d for d in before if f"{d}:" in line] == [dataset_id]  # the other sources (and states) are not named
     fault_home.assert_published_unchanged()
-    accepted = fault_home.ingest("--accept-drop", "layoffs_fyi")
+    accepted = fault_home.ingest("--accept-drop", dataset_id)
     assert accepted.returncode == 0, accepted.stderr
-    assert fault_home.counts("layoffs_fyi")[0] == 10
+    after = fault_home.all_counts()
+    assert after[dataset_id][0] == 10
+    assert {d: c for d, c in after.items() if d != dataset_id} == {d: c for d, c in before.items() if d != dataset_id}
 
 
 def test_a_header_only_export_never_publishes_an_empty_table(fault_home):

@@ -1,5 +1,5 @@
-"""Live nights against a local server: a failing source goes stale and the night still publishes; a machine
-without network fails fast with the offline hint; --strict exits 3."""
+"""Live nights against a local server: a failing source or a changed header goes stale and the night still
+publishes; a machine without network fails fast with the offline hint; --strict exits 3."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from tests.support.http_server import ScriptedHTTPServer
 from .conftest import CLI, REPO, cli_env, count_records, sha256_file
 
 pytestmark = pytest.mark.fault
+
+
+FAILING = ("epoch_all", "crunchbase_tracker", "warn_or")  # the sources night 2 fails (each its own way)
 
 
 def live_env(home: Path, urls: dict[str, str], **extra: str) -> dict[str, str]:
@@ -51,6 +54,13 @@ def serve_fixtures(server: ScriptedHTTPServer, times: int = 1, skip: tuple[str, 
     return urls
 
 
+def renamed_header(dataset_id: str, column: str, new: str) -> bytes:
+    """The dataset's fixture with one header cell renamed (its rows as they were)."""
+    header, rest = (FIXTURES / FIXTURE_BY_DATASET[dataset_id]).read_bytes().split(b"\n", 1)
+    assert column.encode() in header
+    return header.replace(column.encode(), new.encode()) + b"\n" + rest
+
+
 def expected_records(dataset_id: str) -> int:
     if dataset_id == "layoffs_fyi":
         return len(json.loads(VIEW)["data"]["table"]["rows"])
@@ -67,8 +77,8 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
-    """Night 1: every source answers. Night 2: epoch_all answers 500, crunchbase 503 past its deadline.
-    Night 3: the same failures, with --strict."""
+    """Night 1: every source answers. Night 2: epoch_all answers 500, crunchbase 503 past its deadline, and Oregon's
+    WARN file comes with a renamed column. Night 3: the same failures, with --strict."""
     home = tmp_path_factory.mktemp("live_home")
     server = ScriptedHTTPServer()
     try:
@@ -83,8 +93,10 @@ def nights(tmp_path_factory):
                                           f"WHERE source = '{d}'")[0][0],
                                  query(db, f"SELECT count(*) FROM staging.rejects WHERE source = '{d}'")[0][0])
                              for d in FIXTURE_BY_DATASET}}
-        serve_fixtures(server, times=2, skip=("epoch_all", "crunchbase_tracker"))
+        serve_fixtures(server, times=2, skip=FAILING)
         server.add("/epoch_all.csv", 500, b"internal error", times=50)
+        server.add("/warn_or.csv", 200, renamed_header("warn_or", "Company Name", "Employer Name"),
+                   {"Content-Type": "text/csv"}, times=2)
         server.add("/crunchbase_tracker.csv", 503, b"busy", {"Retry-After": "1"}, times=50)
         second = run_live(home, urls, LAYOFFS_AI_FETCH_DEADLINE_S="3")
         third = run_live(home, urls, "--strict", LAYOFFS_AI_FETCH_DEADLINE_S="3")
@@ -115,12 +127,18 @@ def test_a_failing_source_goes_stale_keeps_its_rows_and_the_night_still_publishe
     assert status["epoch_all"][0] == "stale" and "HTTP 500" in status["epoch_all"][1]
     assert nights["urls"]["epoch_all"] in status["epoch_all"][1]
     assert status["crunchbase_tracker"][0] == "stale" and "deadline" in status["crunchbase_tracker"][1]
-    assert {d for d, (s, _) in status.items() if s == "ok"} == set(FIXTURE_BY_DATASET) - {"epoch_all",
-                                                                                         "crunchbase_tracker"}
+    # a changed header is a schema error naming the missing column: that state goes stale, the other states publish
+    assert status["warn_or"][0] == "stale" and "layout changed" in status["warn_or"][1]
+    assert "warn_or: missing column 'Company Name'" in status["warn_or"][1]
+    assert {d for d, (s, _) in status.items() if s == "ok"} == set(FIXTURE_BY_DATASET) - set(FAILING)
     kept = query(db, "SELECT count(*) FROM raw.epoch__models WHERE _source = 'epoch_all'")[0][0]
     assert kept == nights["before"]["epoch_all"] > 0, "the stale source keeps its last good rows"
+    warn_rows = {d: query(db, f"SELECT count(*) FROM staging.stg_warn__notices WHERE source = '{d}'")[0][0]
+                 for d in ("warn_wa", "warn_or", "warn_ny")}
+    assert warn_rows == {d: nights["before"]["counts"][d][0] for d in warn_rows}
     stale_lines = [line for line in second.stdout.splitlines() if line.strip().startswith("STALE")]
-    assert len(stale_lines) == 2 and any("epoch_all" in line and "HTTP 500" in line for line in stale_lines)
+    assert len(stale_lines) == len(FAILING) and any("epoch_all" in line and "HTTP 500" in line for line in stale_lines)
+    assert any("warn_or" in line and "missing column 'Company Name'" in line for line in stale_lines), stale_lines
     report = (home / "report" / "report.md").read_text(encoding="utf-8")
     assert "STALE" in report and "HTTP 500" in report
 

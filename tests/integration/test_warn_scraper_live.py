@@ -1,4 +1,4 @@
-"""Live WARN through warn-scraper's own scraper, in a child process behind the policy proxy, against a local TLS site."""
+"""Live WARN: warn-scraper's own scraper, behind the policy proxy, against a local TLS site; its snapshot loaded and typed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingestion import sources
@@ -18,6 +19,9 @@ from ingestion.core import FetchError
 from ingestion.http import HttpClient, HttpConfig
 from ingestion.snapshot import SnapshotStore
 from ingestion.sources import warn
+from orchestration.ingest_steps import parse_and_load
+from tests.support.staged import build_staging
+from warehouse.raw_load import ensure_raw_tables
 
 pytest.importorskip("warn.cli", reason="warn-scraper is not installed")
 trustme = pytest.importorskip("trustme")
@@ -97,6 +101,57 @@ def test_new_york_is_scraped_through_the_proxy_into_the_store(ca, tmp_path):
     assert (snapshot.source, snapshot.url, snapshot.path.parent.parent.name) == ("warn_ny", warn.DATASETS[2].url,
                                                                                  "warn_ny")
     sources.check_layout("warn_ny", snapshot)
+
+
+def recorded_ny() -> tuple[bytes, list[list[str]]]:
+    """New York's Tableau CSV as the site serves it (the fixture's rows), with two companies padded with spaces and
+    one notice dated with a spreadsheet placeholder: (body, its records without the header)."""
+    header, *records = rows(FIXTURE.read_bytes())
+    records[2][0] = f"  {records[2][0]}   "
+    records[7][0] = f"{records[7][0]}\t "
+    records.append(["Placeholder Co", "2026-06-01", "1899-12-30", "2026-05-02", "1 Main St, Troy, NY 12180",
+                    "Rensselaer", "Layoff", "Permanent", "Economic", "13", "40"])
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([header, *records])
+    return out.getvalue().encode("utf-8"), records
+
+
+def test_a_scraped_state_is_loaded_and_typed_by_the_pipelines_own_load(ca, tmp_path):
+    """Live mode end to end for one state: warn-scraper's `ny` scraper behind the proxy, the layout check, the raw
+    load a run uses (`parse_and_load`) and the staging models (dbt build, their data tests included). What staging
+    holds is what the recorded response holds, names trimmed; the placeholder row is a reject; nothing is lost."""
+    body, records = recorded_ny()
+    site = Site(ca, NY_HOST, 200, body)
+    try:
+        snapshot = fetch_ny(site, tmp_path)
+    finally:
+        site.shutdown()
+    sources.check_layout("warn_ny", snapshot)
+    db = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        ensure_raw_tables(con, sources.RAW_TABLES)
+        loaded = parse_and_load(con, "warn_ny", snapshot, run_id="live-ny")
+    finally:
+        con.close()
+    build_staging(db, [warn.TABLE], tmp_path / "dbt", command="run")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        staged = con.execute("SELECT line_number, state, company, company_raw, notice_date::varchar, workers "
+                             "FROM staging.stg_warn__notices WHERE source = 'warn_ny' ORDER BY line_number").fetchall()
+        rejects = con.execute("SELECT line_number, reason FROM staging.rejects WHERE source = 'warn_ny'").fetchall()
+        outcome = con.execute("SELECT accepted_rows, typing_rejects FROM staging.load_outcomes "
+                              "WHERE source = 'warn_ny' AND snapshot_sha256 = ?", [snapshot.sha256]).fetchall()
+    finally:
+        con.close()
+    # the oracle: the recorded records themselves (header on line 1, one line per record), read with csv
+    expected = [(line, "NY", " ".join(r[0].split()), r[0], r[2], int(r[10]) or None)
+                for line, r in enumerate(records, start=2) if r[0] != "Placeholder Co"]
+    assert staged == expected
+    assert staged[2][2:4] == ("Halcyon Bakeries LLC", "  Halcyon Bakeries LLC   ")  # trimmed by staging, not before
+    assert rejects == [(len(records) + 1, "notice_date: '1899-12-30' is a placeholder for a missing date")]
+    assert (loaded.input_rows, loaded.rows, loaded.rejects) == (len(records), len(records), 0)  # raw keeps every line
+    assert loaded.input_rows == len(staged) + len(rejects) and outcome == [(len(staged), len(rejects))]
 
 
 def test_a_failing_site_is_a_fetch_error_within_the_deadline(ca, tmp_path):

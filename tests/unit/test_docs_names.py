@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DOCS = ("docs/architecture.md", "dbt_project/README.md", "docs/ai_attribution.md", "README.md")
+DOCS = ("docs/architecture.md", "dbt_project/README.md", "docs/ai_attribution.md", "docs/adding-a-source.md", "README.md")
 PATH = re.compile(r"`((?:[\w.-]+/)*[\w.-]+\.(?:py|sql|yml|yaml|toml))`")
 MODEL = re.compile(r"`((?:stg|int|fct)_[a-z0-9_]+)`")
 # where a path written relative to its own folder may live
