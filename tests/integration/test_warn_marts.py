@@ -17,7 +17,8 @@ def test_fixture_notices_match_the_tracker_rows_they_were_written_for(published_
     # tests/fixtures/warn/warn_wa_export_pipeline.csv's last five rows against the trackers' Seattle rows:
     # Ionic Retail's two site notices (2024-01-09) -> layoffs.fyi's Ionic Retail, Seattle, 2024-01-11, 396;
     # Merit Learning LLC (2024-04-02) -> layoffs.fyi 2024-03-18 (15 days later, inside +60);
-    # Bramblewood Corp. (2022-10-20) -> the Crunchbase tracker's Bramblewood, Seattle, 2022-10-18;
+    # Bramblewood Corp. (2022-10-20) -> the Crunchbase tracker's Bramblewood, Seattle, 2022-10-18, and layoffs.fyi's
+    # 2022-10-15 (each tracker is matched on its own; not layoffs.fyi's 2023-08-27 row, 311 days later);
     # Zephyr Mobility (2023-06-30) is 95 days after layoffs.fyi's 2023-03-27 row: no match
     got = _rows(published_run, """
         SELECT n.company, m.tracker, m.day_gap, m.match_rule, m.warn_workers, m.tracker_laid_off, t.company
@@ -27,6 +28,7 @@ def test_fixture_notices_match_the_tracker_rows_they_were_written_for(published_
         ORDER BY ALL""")
     assert got == [
         ("Bramblewood Corp.", "crunchbase_tracker", 2, "same_key", 52, 52, "Bramblewood"),
+        ("Bramblewood Corp.", "layoffs_fyi", 5, "same_key", 52, 52, "Bramblewood"),
         ("Ionic Retail Inc.", "layoffs_fyi", -2, "same_key", 120, 396, "Ionic Retail"),
         ("Ionic Retail Inc.", "layoffs_fyi", -2, "same_key", 250, 396, "Ionic Retail"),
         ("Merit Learning LLC", "layoffs_fyi", 15, "same_key", 45, 39, "Merit Learning"),
