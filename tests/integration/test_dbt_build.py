@@ -22,7 +22,8 @@ DBT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).with_name("dbt")
 MARTS = ("fct_source_layoffs", "fct_layoff_events", "layoffs_monthly", "fct_model_releases",
          "model_releases_monthly", "job_postings_monthly", "layoffs_vs_ai_monthly", "layoff_count_stats",
-         "ai_cited_layoffs_monthly", "ai_attribution_sample")
+         "ai_cited_layoffs_monthly", "ai_attribution_sample", "fct_warn_notices", "tracker_state_events",
+         "warn_tracker_matches", "warn_monthly")
 
 
 def _ingest(snapshot_dir: Path, home: Path) -> Path:
@@ -104,7 +105,10 @@ def _check_everything_ran(results: list[dict]) -> None:
                    "layoffs_fyi_parses", "normalising_equal", "ai_attribution_bad_input_is_unknown",
                    "ai_attribution_company_names_never_count_alone", "ai_cited_monthly_share",
                    "repeats_a_few_days_apart", "same_percentage_within_a_fortnight", "url_date_conflict",
-                   "crunchbase_citations", "source_urls_date_conflict", "ai_attribution_strict_needs_a_stated_cause"):
+                   "crunchbase_citations", "source_urls_date_conflict", "ai_attribution_strict_needs_a_stated_cause",
+                   "warn_names_match_by_dedup_key_or_legal_name_alias", "warn_tracker_location_places_a_row",
+                   "warn_match_window_edges", "warn_match_needs_the_same_state_and_company",
+                   "warn_many_notices_of_one_round", "warn_monthly_months_without_notices"):
         assert needle in names, f"unit test *{needle}* did not run"
 
 
