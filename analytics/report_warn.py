@@ -71,13 +71,16 @@ def pooled_sentence(row) -> str:
     first, last = int(row["first_year"]), int(row["last_year"])
     years = str(first) if first == last else f"{first}–{last}"
     n, k = int(row["tracker_events_in_state"]), int(row["matched_to_warn"])
-    cover = (f"{k} of its {n} rows located in {state} have a matching notice ({_pct(row['coverage'])}, 95% CI "
+    cover = (f"a matching notice for {k} of its {n} rows located in {state} ({_pct(row['coverage'])}, 95% CI "
              f"{_pct(row['coverage_ci_low'])}–{_pct(row['coverage_ci_high'])})" if n
              else f"none of its rows located in {state} can be compared (n = 0)")
     nn, nk = int(row["warn_notices_tracked_companies"]), int(row["matched_to_tracker"])
-    recall = (f"{nk} of the {nn} notices of companies it lists match one of its {state} rows "
+    recall = (f"a matching {state} row for {nk} of the {nn} notices of companies it lists "
               f"({_pct(row['recall_of_tracker'])}, 95% CI {_pct(row['recall_ci_low'])}–{_pct(row['recall_ci_high'])})"
               if nn else "no notice of a company it lists can be compared (n = 0)")
+    if not n and not nn:
+        return (f"{state}, {tracker}, {years}: coverage: {cover}; recall: {recall}. Nothing to compare: the state's "
+                "export and the tracker's rows overlap by less than the match window.")
     return (f"{state}, {tracker}, {years}: coverage: {cover}; recall: {recall}; lead: day gap {gap(row)}; "
             f"agreement: count ratio {ratio(row)}.")
 
@@ -122,6 +125,8 @@ def warn_section(table: pd.DataFrame | None, pooled: pd.DataFrame | None
         "tracker's own first-to-last row.",
     ] + [pooled_sentence(r) for _, r in pooled.iterrows()] + [
         "Shares come with 95% Wilson intervals; medians with their interquartile range and n. A state-year with few "
-        "rows gives a wide interval: compare the pooled rows above, not single years.",
+        "rows gives a wide interval: compare the pooled rows above, not single years. Lead and agreement are not "
+        "independent checks where a tracker row is itself built on a news report of the filing (local outlets "
+        "report new WARN filings): its date and count then repeat the notice's, a day gap near 0 and a ratio near 1.",
         "What WARN cannot show: " + " ".join(CANNOT_SHOW)]
     return text, [("Per state, tracker and year (analytics.tracker_warn_coverage; * partial year)", yearly_table(table))]

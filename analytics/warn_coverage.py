@@ -128,9 +128,11 @@ def _clip(lo: pd.Timestamp, hi: pd.Timestamp, start: pd.Timestamp, end: pd.Times
 def _note(months: int, tracker_dates: tuple, notice_dates: tuple) -> str:
     parts = [f"partial year: the export covers {months} month(s)"] if months < 12 else []
     if tracker_dates[0] is None:
-        parts.append("no tracker date of this year is matchable (too near an end of the export)")
+        parts.append("no tracker date of this year can be compared (outside the tracker's rows, or too near an end "
+                     "of the export for the match window)")
     if notice_dates[0] is None:
-        parts.append("no notice date of this year is matchable (outside the tracker's range)")
+        parts.append("no notice date of this year can be compared (the match window would reach outside the "
+                     "tracker's rows)")
     return "; ".join(parts)
 
 
@@ -158,9 +160,10 @@ def tracker_warn_coverage(frames: dict[str, pd.DataFrame], window: MatchWindow |
             first, last = max(s["first"].year, t["first"].year), min(s["last"].year, t["last"].year)
             ev = events[(events["state"] == state) & (events["tracker"] == tracker)]
             nt = notices[(notices["state"] == state) & (notices["tracker"] == tracker)]
+            lo, hi = max(s["from"], t["first"]), min(s["to"], t["last"])   # tracker dates that can be compared
             for year in range(first, last + 1):
                 start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-                td = _clip(s["from"], s["to"], start, end)
+                td = _clip(lo, hi, start, end)
                 nd = _clip(t["from"], t["to"], start, end)
                 months = int(monthly.get((state, year), 0))
                 rows.append({"state": state, "year": year, "tracker": tracker, "months_covered": months,
@@ -168,7 +171,7 @@ def tracker_warn_coverage(frames: dict[str, pd.DataFrame], window: MatchWindow |
                              "notice_dates_from": nd[0], "notice_dates_to": nd[1],
                              **_stats(ev[ev["year"] == year], nt[nt["year"] == year]), "note": _note(months, td, nd)})
             if first <= last:
-                td = _clip(s["from"], s["to"], pd.Timestamp(first, 1, 1), pd.Timestamp(last, 12, 31))
+                td = _clip(lo, hi, pd.Timestamp(first, 1, 1), pd.Timestamp(last, 12, 31))
                 nd = _clip(t["from"], t["to"], pd.Timestamp(first, 1, 1), pd.Timestamp(last, 12, 31))
                 months = int(sum(monthly.get((state, y), 0) for y in range(first, last + 1)))
                 pooled.append({"state": state, "tracker": tracker, "first_year": first, "last_year": last,

@@ -191,12 +191,12 @@ def check_warn_report(md: str, frames: dict[str, pd.DataFrame], window: tuple[in
         assert head in md, f"report: no sentence for {head}"
         sentence = md[md.index(head):].split("\n")[0]
         if r.tracker_events_in_state:
-            want = (f"{r.matched_to_warn} of its {r.tracker_events_in_state} rows located in {state} have a matching "
-                    f"notice ({_pct(r.coverage)}, 95% CI {_pct(r.coverage_ci_low)}–{_pct(r.coverage_ci_high)})")
+            want = (f"a matching notice for {r.matched_to_warn} of its {r.tracker_events_in_state} rows located in "
+                    f"{state} ({_pct(r.coverage)}, 95% CI {_pct(r.coverage_ci_low)}–{_pct(r.coverage_ci_high)})")
             assert want in sentence, f"report: {head} should say {want!r}: {sentence[:300]}"
         if r.warn_notices_tracked_companies:
-            want = (f"{r.matched_to_tracker} of the {r.warn_notices_tracked_companies} notices of companies it lists "
-                    f"match one of its {state} rows ({_pct(r.recall_of_tracker)}, 95% CI {_pct(r.recall_ci_low)}–"
+            want = (f"a matching {state} row for {r.matched_to_tracker} of the {r.warn_notices_tracked_companies} "
+                    f"notices of companies it lists ({_pct(r.recall_of_tracker)}, 95% CI {_pct(r.recall_ci_low)}–"
                     f"{_pct(r.recall_ci_high)})")
             assert want in sentence, f"report: {head} should say {want!r}: {sentence[:300]}"
         if r.n_day_gap:

@@ -54,8 +54,9 @@ def test_windows_are_stated_per_row(tables):
             str(t.loc[("WA", "crunchbase_tracker", 2023), "notice_dates_to"])) == ("2023-01-01", "2023-05-31")
     orr = t.loc[("OR", "layoffs_fyi", 2023)]
     assert orr["months_covered"] == 2 and orr["partial_year"] and pd.isna(orr["tracker_dates_from"])
-    assert "partial year" in orr["note"] and "no tracker date of this year is matchable" in orr["note"]
+    assert "partial year" in orr["note"] and "no tracker date of this year can be compared" in orr["note"]
     assert t.loc[("WA", "layoffs_fyi", 2022), "months_covered"] == 12 and not wa["partial_year"]
+    assert str(t.loc[("WA", "crunchbase_tracker", 2023), "tracker_dates_to"]) == "2023-06-30"   # the tracker's last row
 
 
 def test_pooled_rows_over_the_years(tables):
@@ -110,7 +111,7 @@ def test_run_analytics_publishes_the_tables_the_chart_and_the_report_section(tmp
     assert "Washington" in svg and "Invented WA WARN notices" in svg and "Invented OR WARN notices" not in svg
     md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     assert "## Official WARN notices vs the trackers: coverage, lead and agreement" in md
-    assert "Washington, layoffs.fyi, 2022–2023: coverage: 4 of its 6 rows located in Washington" in md
+    assert "Washington, layoffs.fyi, 2022–2023: coverage: a matching notice for 4 of its 6 rows located in Washington" in md
     assert "../charts/warn_vs_trackers.png" in md
     html = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert "<figure id='chart-warn_vs_trackers'>" in html and "What WARN cannot show" in html
