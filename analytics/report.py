@@ -19,7 +19,7 @@ from analytics.report_findings import (
 )
 from analytics.report_top import ANCHORS, QUESTION, data_through_line, findings
 from analytics.tracker_coverage import coverage_text
-from analytics.report_warn import CHART as WARN_CHART, warn_section
+from analytics.report_warn import CHART as WARN_CHART, section as warn_report_section
 from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
@@ -180,8 +180,7 @@ def _sections(tables: dict[str, pd.DataFrame], sources: list[dict]) -> tuple[lis
         ("event-study", "Company event study: model releases around big layoffs",
          *event_study_section(tables.get("company_event_study"))),
         ("blog-table", "The 2022 blog's statistics table, reproduced", blog_text, blog_tables),
-        ("warn", "Official WARN notices vs the trackers: coverage, lead and agreement",
-         *warn_section(tables.get("tracker_warn_coverage"), tables.get("tracker_warn_coverage_all_years"))),
+        warn_report_section(tables),
         ("cannot-show", "What this cannot show", CANNOT_SHOW, []),
     ]
     appendix = [

@@ -130,3 +130,9 @@ def warn_section(table: pd.DataFrame | None, pooled: pd.DataFrame | None
         "report new WARN filings): its date and count then repeat the notice's, a day gap near 0 and a ratio near 1.",
         "What WARN cannot show: " + " ".join(CANNOT_SHOW)]
     return text, [("Per state, tracker and year (analytics.tracker_warn_coverage; * partial year)", yearly_table(table))]
+
+
+def section(tables: dict[str, pd.DataFrame]) -> tuple[str, str, list[str], list[tuple[str, pd.DataFrame]]]:
+    """The report's section (anchor, heading, paragraphs, tables) from analytics.tracker_warn_coverage(_all_years)."""
+    text, tbls = warn_section(tables.get("tracker_warn_coverage"), tables.get("tracker_warn_coverage_all_years"))
+    return "warn", "Official WARN notices vs the trackers: coverage, lead and agreement", text, tbls
