@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-from analytics.chart_captions import CHART_CAPTIONS
+from analytics.chart_captions import CHART_CAPTIONS, WARN_CHART_STATE
 
 __all__ = [
     "AnalyticsInputError", "INPUT_MARTS", "INPUT_TABLES", "run_analytics", "correlations", "lagged_correlations", "granger_tests",
@@ -19,7 +19,8 @@ __all__ = [
 REQUIRED_FRAMES = ("layoffs_vs_ai_monthly", "fct_layoff_events", "fct_model_releases", "layoff_count_stats")
 # Every mart run_analytics reads (the orchestrator loads these into `frames` and makes them the assets' deps).
 INPUT_MARTS = REQUIRED_FRAMES + ("model_releases_monthly", "job_postings_monthly", "layoffs_monthly",
-                                 "ai_cited_layoffs_monthly", "ai_attribution_sample", "fct_source_layoffs")
+                                 "ai_cited_layoffs_monthly", "ai_attribution_sample", "fct_source_layoffs",
+                                 "tracker_state_events", "warn_tracker_matches", "fct_warn_notices", "warn_monthly")
 # Frames read from other schemas: name -> (schema, table, columns). `source_urls` is each source row's article URL
 # (analytics.ai_cited_events.event_urls switches to marts.fct_layoff_events.source_urls once the mart has it).
 INPUT_TABLES = {"source_urls": ("intermediate", "int_layoffs__ai_attribution",
@@ -37,7 +38,10 @@ CHART_TOPICS = {
     "ai_cited_share": ("layoffs",),
     "sensitivity": ("layoffs", "notable_models", "job_postings_by_sector"),
     "company_event_study": ("layoffs", "model_releases"),
+    "warn_vs_trackers": ("layoffs", "warn_notices"),
 }
+# A chart drawn from one state's WARN notices credits only that state's dataset among the `warn_notices` sources.
+CHART_DATASETS = {"warn_vs_trackers": {"warn_notices": (f"warn_{WARN_CHART_STATE.lower()}",)}}
 
 
 def _provenance(source: dict) -> str:
@@ -60,7 +64,9 @@ def chart_captions(sources: list[dict]) -> dict[str, str]:
     """Per-chart caption naming only the sources whose `topics` feed it (all sources when none matches)."""
     out = {}
     for chart, topics in CHART_TOPICS.items():
-        used = [s for s in sources if set(s.get("topics") or ()) & set(topics)]
+        only = CHART_DATASETS.get(chart, {})
+        used = [s for s in sources if set(s.get("topics") or ()) & set(topics)
+                and all(s.get("dataset") in only[t] for t in set(s.get("topics") or ()) & set(only))]
         out[chart] = CHART_CAPTIONS[chart].replace(" Read: ", "\nRead: ") + "\n" + sources_caption(used or sources)
     return out
 

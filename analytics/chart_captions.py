@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+WARN_CHART_STATE = "WA"   # the state whose WARN notices chart warn_vs_trackers draws (Washington)
+STATE_NAMES = {"WA": "Washington", "OR": "Oregon", "NY": "New York"}   # WARN states as the texts name them
+
 CHART_CAPTIONS = {
     "layoffs_by_date": "Shows every reported tech layoff with a known head-count. Read: each dot is one layoff "
                        "(higher = more people, log scale); the blue line is the typical size of recent layoffs.",
@@ -21,4 +24,7 @@ CHART_CAPTIONS = {
     "company_event_study": "Shows whether companies released more AI models after their big layoffs than at other "
                            "times. Read: dots right of 0 = more than at random dates; the band is the overall "
                            "estimate's uncertainty.",
+    "warn_vs_trackers": "Shows, for Washington, the people in official WARN layoff notices beside the people the "
+                        "trackers report for the same companies. Read: lines are monthly totals; a grey rule joins a "
+                        "tracker row (hollow) to the notices matched to it (green), left of it when filed earlier.",
 }

@@ -15,13 +15,14 @@ from analytics.chart_time import by_month, combine, excluded_reasons, month_star
 from analytics.charts_series import chart_title, empty_chart, layoffs_vs_releases, postings_by_sector
 from analytics.company import load_aliases, normalise_name
 from analytics.series import label
+from analytics.warn_chart import warn_vs_trackers
 
 WIDTH, HEIGHT = 760, 330
 CATEGORY_ORDER = ["industry", "academia", "collaboration", "other", "unknown"]
 CATEGORY_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#b0b0b0"]
 PER = {"yearmonth": "month", "yearquarter": "quarter", "year": "year"}
 CHART_NAMES = ("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases", "lagged_correlations",
-               "postings_by_sector", "ai_cited_share")
+               "postings_by_sector", "ai_cited_share", "warn_vs_trackers")
 
 
 def highlight_keys(highlight: str) -> set[str]:
@@ -188,6 +189,7 @@ def build_charts(frames: dict[str, pd.DataFrame], caption: str | dict[str, str],
         "postings_by_sector": lambda c: postings_by_sector(get("job_postings_monthly"), c,
                                                            spans=spans["postings_by_sector"]),
         "ai_cited_share": lambda c: ai_cited_share_chart(get("ai_cited_yearly"), c),
+        "warn_vs_trackers": lambda c: warn_vs_trackers(frames, c),
     }
     charts = {}
     for name, build in builders.items():
@@ -209,7 +211,7 @@ def chart_spans(frames: dict[str, pd.DataFrame]) -> dict[str, list[dict]]:
     lm, mm, jp = (frames.get(k) for k in ("layoffs_monthly", "model_releases_monthly", "job_postings_monthly"))
     layoffs = excluded_reasons(lm, source="deduplicated", scope="global")
     out = dict.fromkeys(("layoffs_by_date", "model_releases_by_month", "layoffs_vs_releases",
-                         "postings_by_sector", "ai_cited_share"), [])
+                         "postings_by_sector", "ai_cited_share", "warn_vs_trackers"), [])
     if window is not None:
         lo, hi = window
         out["layoffs_vs_releases"] = combine(*(reason_spans(excluded_reasons(mm, dataset=d), label(f"{d}_models"),
@@ -239,7 +241,8 @@ def chart_spans(frames: dict[str, pd.DataFrame]) -> dict[str, list[dict]]:
 
 _NEEDS = {"layoffs_by_date": "fct_layoff_events", "model_releases_by_month": "fct_model_releases",
           "layoffs_vs_releases": "layoffs_vs_ai_monthly", "lagged_correlations": "lagged_correlations",
-          "postings_by_sector": "job_postings_monthly", "ai_cited_share": "ai_cited_yearly"}
+          "postings_by_sector": "job_postings_monthly", "ai_cited_share": "ai_cited_yearly",
+          "warn_vs_trackers": "warn_monthly"}
 
 
 def _missing(frames: dict[str, pd.DataFrame], name: str) -> bool:

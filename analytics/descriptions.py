@@ -56,4 +56,14 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
     "changes_since_last_publish": "What changed against the previously published warehouse: per-source rows added, "
                                   "removed or changed (company, date, count, source URL) and the monthly figures of "
                                   "marts.layoffs_vs_ai_monthly that moved; one row 'first_publish' when there was none.",
+    "tracker_warn_coverage": "Per state x year x tracker: tracker rows located in the state with a matching WARN notice "
+                             "(coverage, 95% Wilson CI), notices of companies the tracker lists that match one of its "
+                             "rows there (recall_of_tracker, 95% Wilson CI), the earliest matched notice's day gap "
+                             "(notice - tracker date: median, IQR, n) and the count ratio (matched notices' workers "
+                             "summed / the row's laid off, known counts: median, IQR, n). Only years the state's export "
+                             "covers (months_covered; partial_year); tracker rows only where the whole match window "
+                             "lies inside the export (tracker_dates_from..to), notices only where it lies inside the "
+                             "tracker's own range (notice_dates_from..to).",
+    "tracker_warn_coverage_all_years": "analytics.tracker_warn_coverage pooled per state x tracker over all its years "
+                                       "(first_year..last_year): the rows the report's WARN section states.",
 }

@@ -22,6 +22,7 @@ from analytics.sensitivity import SENSITIVITY_COLUMNS, sensitivity
 from analytics.series import AnalyticsInputError
 from analytics.stats import CORRELATION_COLUMNS, DEFAULT_SEED, LAGGED_COLUMNS, correlations, lagged_correlations
 from analytics.text_hygiene import clean_frame, clean_tree
+from analytics.warn_coverage import MatchWindow, tracker_warn_coverage
 from analytics.windows import WINDOW_COLUMNS, analysis_window
 
 
@@ -54,7 +55,7 @@ def _series_tables(frames: dict[str, pd.DataFrame], n_boot: int, seed: int, lag_
 def run_analytics(
     frames: dict[str, pd.DataFrame], out_home: Path | str, sources: list[dict], highlight: str = "Meta",
     n_boot: int = 2000, seed: int = DEFAULT_SEED, lag_n_boot: int = 1000, cache_dir: Path | str | None = None,
-    previous: dict[str, pd.DataFrame] | None = None,
+    previous: dict[str, pd.DataFrame] | None = None, warn_match_days: tuple[int, int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute every analytics table, write charts to `out_home/charts/` and the report to `out_home/report/`.
 
@@ -64,7 +65,9 @@ def run_analytics(
     ai_attribution_quality, ai_cited_yearly (the last two are empty when the optional frames
     `ai_attribution_sample` / `ai_cited_layoffs_monthly` are absent), ai_cited_events and
     changes_since_last_publish (against `previous`: the same frames from the previously published warehouse,
-    None on the first publish; see analytics.changes.CHANGE_FRAMES). `cache_dir` keeps the chart pages'
+    None on the first publish; see analytics.changes.CHANGE_FRAMES), tracker_warn_coverage and
+    tracker_warn_coverage_all_years (from the optional WARN marts; `warn_match_days` = the match rule's days
+    before and after, needed with them; empty without them). `cache_dir` keeps the chart pages'
     JavaScript bundle between runs (default ~/.cache/layoffs-ai; unwritable: built on every run).
     """
     missing = [k for k in REQUIRED_FRAMES if k not in frames]
@@ -77,6 +80,8 @@ def run_analytics(
     blog, omitted = _blog_tables(frames["layoff_count_stats"])
     aliases = load_aliases()
     events = frames["fct_layoff_events"]
+    window = MatchWindow(*warn_match_days) if warn_match_days is not None else None
+    warn_yearly, warn_pooled = tracker_warn_coverage(frames, window)
     tables = _series_tables(frames, n_boot, seed, lag_n_boot) | {
         "company_layoffs_vs_releases": company_layoffs_vs_releases(
             events, frames["fct_model_releases"], aliases),
@@ -91,6 +96,8 @@ def run_analytics(
         "ai_cited_yearly": ai_cited_yearly(frames.get("ai_cited_layoffs_monthly")),
         "ai_cited_events": ai_cited_events(events, frames.get(SOURCE_URLS_FRAME)),
         "changes_since_last_publish": changes_since_last_publish(frames, previous),
+        "tracker_warn_coverage": warn_yearly,
+        "tracker_warn_coverage_all_years": warn_pooled,
     }
     out_home = Path(out_home)
     chart_dir = out_home / "charts"

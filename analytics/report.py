@@ -19,6 +19,7 @@ from analytics.report_findings import (
 )
 from analytics.report_top import ANCHORS, QUESTION, data_through_line, findings
 from analytics.tracker_coverage import coverage_text
+from analytics.report_warn import CHART as WARN_CHART, section as warn_report_section
 from analytics.report_sections import (
     CAVEATS, blog_section, company_summary, granger_summary, headline, lag_summary, stationarity_summary,
 )
@@ -52,6 +53,7 @@ CHART_ORDER = [
     ("ai_cited_share", "Layoffs whose headline cites AI",
      "Share of layoff events whose headline names AI or automation as a reason, per year with its 95% interval. "
      "Small years have wide intervals; a headline is how a cut was reported, not proof of its cause."),
+    WARN_CHART,
 ]
 # No script may run in the report; inline styles and data: images (none today) are all it needs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -178,6 +180,7 @@ def _sections(tables: dict[str, pd.DataFrame], sources: list[dict]) -> tuple[lis
         ("event-study", "Company event study: model releases around big layoffs",
          *event_study_section(tables.get("company_event_study"))),
         ("blog-table", "The 2022 blog's statistics table, reproduced", blog_text, blog_tables),
+        warn_report_section(tables),
         ("cannot-show", "What this cannot show", CANNOT_SHOW, []),
     ]
     appendix = [

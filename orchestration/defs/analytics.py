@@ -5,12 +5,14 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import yaml
 
 from analytics import INPUT_MARTS, INPUT_TABLES
 from analytics.descriptions import TABLE_DESCRIPTIONS
 
 from ..asset_metadata import table_metadata
 from ..code_versions import code_version
+from ..components.dbt import DBT_PROJECT_DIR
 from ..provenance import source_provenance
 from ..resources import WarehouseResource
 
@@ -64,6 +66,13 @@ def _previous_frames(published: Path, memory_limit: str) -> dict | None:
         con.close()
 
 
+def warn_match_days() -> tuple[int, int]:
+    """The WARN match window the marts are built with (dbt vars warn_match_days_before / _after): the coverage
+    table leaves out tracker rows and notices too near an end of the data for that window to fit."""
+    dbt_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    return int(dbt_vars["warn_match_days_before"]), int(dbt_vars["warn_match_days_after"])
+
+
 def _chart_preview(charts) -> dg.MetadataValue:
     """The charts inline (markdown images as data URIs), so the catalog shows them without a file server. Each is
     its smaller file, SVG or PNG: the preview is stored in the event log with every run (all PNGs were ~7 MB)."""
@@ -90,7 +99,8 @@ def run_analytics_assets(context: dg.AssetExecutionContext, warehouse: Warehouse
     previous = _previous_frames(warehouse.paths.published, warehouse.settings.duckdb_memory_limit)
     with warehouse.connect(run_id) as con:
         frames = {name: con.execute(sql).df() for name, sql in _queries().items()}
-        tables = run_analytics(frames, work, source_provenance(con), previous=previous)
+        tables = run_analytics(frames, work, source_provenance(con), previous=previous,
+                               warn_match_days=warn_match_days())
         con.execute("CREATE SCHEMA IF NOT EXISTS analytics")
         for name, frame in tables.items():
             con.register("_frame", frame)
