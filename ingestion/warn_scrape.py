@@ -22,8 +22,9 @@ from safetext import terminal_safe
 # warn-scraper's public CLI (`python -m warn.cli <state> --data-dir D --cache-dir C`) in its own process group, with
 # a fresh environment: its requests (plain `requests`, no timeout, retried with sleeps) go through HTTPS_PROXY, our
 # PolicyProxy, which lets through only the dataset's allowed hosts at checked addresses until the fetch deadline; the
-# child is killed at that deadline. A failure the proxy recorded fails the fetch even when the scraper exits 0 (WA's
-# pagination swallows every error and writes what it had). Fresh temp data, cache and HOME dirs every run
+# child is killed at that deadline. A failure the proxy recorded fails the fetch even when the scraper exits 0, and so
+# does a walk its cached pages show was cut short (WA's pagination swallows every error, a 500 included, and writes
+# what it had). Fresh temp data, cache and HOME dirs every run
 # (warn-scraper skips a download whose cache file exists); PYTHONUTF8=1 (it writes CSVs in the locale's encoding).
 
 
@@ -55,6 +56,10 @@ def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpCl
         if failures:  # exit 0, but a request was refused or cut: its CSV may be partial
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper finished, but {failures[0]}{more}; "
                              "its CSV may be partial and is not used")
+        incomplete = WALK_CHECKS[state](work / "cache") if state in WALK_CHECKS else None
+        if incomplete:
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper finished, but {incomplete}; "
+                             "its CSV would be partial and is not used")
         path = work / "out" / f"{state}.csv"
         if not path.is_file():
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper wrote no {state}.csv")
@@ -62,6 +67,26 @@ def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpCl
         if not content.strip():
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper wrote an empty {state}.csv")
         return store.save(dataset, content, url=dataset.url, content_type="text/csv", filename=dataset.filename)
+
+
+def _wa_walk_gap(cache: Path) -> str | None:
+    """Where Washington's page walk stopped short, or None. warn-scraper posts for page n+1 until anything fails
+    and keeps what it had (exit 0): the grid's own numeric pager (ASP.NET `__doPostBack(..., 'Page$<n>')` links)
+    tells a real last page (no link to the next) from a failed postback (page n links to n+1, which has no grid)."""
+    page, html = 1, _cached(cache / "wa" / "source.html")
+    while html is not None and f"Page${page + 1}" in html:
+        following = _cached(cache / "wa" / f"{page + 1}.html")
+        if following is None or "<th" not in following.lower():
+            return f"page {page} of Washington's grid links to page {page + 1}, which did not arrive"
+        page, html = page + 1, following
+    return None
+
+
+def _cached(path: Path) -> str | None:
+    return path.read_text("utf-8", "replace") if path.is_file() else None
+
+
+WALK_CHECKS = {"wa": _wa_walk_gap}  # scrapers that end a walk on any error: how to tell a short walk
 
 
 def _run(state: str, work: Path, proxy_url: str, deadline_at: float,

@@ -23,8 +23,8 @@ from orchestration.ingest_steps import parse_and_load
 from tests.support.staged import build_staging
 from warehouse.raw_load import ensure_raw_tables
 
-pytest.importorskip("warn.cli", reason="warn-scraper is not installed")
-trustme = pytest.importorskip("trustme")
+import warn.cli as _warn_scraper_cli  # noqa: E402,F401 - a hard dependency: its absence fails, never skips
+import trustme  # noqa: E402 - a dev dependency (pyproject)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "warn" / "warn_ny_export_pipeline.csv"
 NY_HOST = "public.tableau.com"
@@ -62,7 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         self.server.paths.append(f"{self.command} {self.path}")
-        status, body = self.server.answers[self.command]
+        answer = self.server.answers[self.command]
+        status, body = answer.pop(0) if isinstance(answer, list) else answer  # a list: one answer per request
         self.send_response(status)
         self.send_header("Content-Type", self.server.content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -181,15 +182,19 @@ WA_HEADER = ["Company", "Location", "Layoff Start Date", "# of Workers", "Closur
              "Received Date", "Notice"]
 
 
-def wa_page(rows: list[list[str]]) -> bytes:
+def wa_page(rows: list[list[str]], page: int = 1, pages: int = 1) -> bytes:
     """The shape of Washington's ASP.NET search page as warn-scraper reads it: one grid table whose first two rows
-    are the search form, whose third holds the <th> headers, then one row per notice and two pager rows."""
+    are the search form, whose third holds the <th> headers, then one row per notice and two pager rows (the
+    numeric pager: this page's number, and a postback link to each other page)."""
     cells = lambda tag, values: "".join(f"<{tag}>{html.escape(v)}</{tag}>" for v in values)  # noqa: E731
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    pager = "".join(f"<span>{n}</span>" if n == page else
+                    f"<a href=\"javascript:__doPostBack(&#39;ucPSW$gvMain&#39;,&#39;Page${n}&#39;)\">{n}</a>"
+                    for n in range(1, pages + 1))
     return (f"<html><body><form><input type='hidden' name='__VIEWSTATE' value='v1'>"
             f"<input type='hidden' name='__EVENTVALIDATION' value='e1'><table>"
             f"<tr><td>Search WARN notices</td></tr><tr><td>Company name:</td></tr><tr>{cells('th', WA_HEADER)}</tr>"
-            f"{body}<tr><td>1</td></tr><tr><td>Page 1 of 1</td></tr></table></form></body></html>").encode()
+            f"{body}<tr><td>{pager}</td></tr><tr><td>Page {page} of {pages}</td></tr></table></form></body></html>").encode()
 
 
 def test_washington_is_scraped_and_its_last_page_ends_the_walk(ca, tmp_path):
@@ -209,3 +214,36 @@ def test_washington_is_scraped_and_its_last_page_ends_the_walk(ca, tmp_path):
     assert site.paths == ["GET /esd/file/warn/Public/SearchWARN.aspx", "POST /esd/file/warn/Public/SearchWARN.aspx"]
     assert rows(snapshot.read_bytes()) == [WA_HEADER] + notices
     sources.check_layout("warn_wa", snapshot)
+
+
+def scrape_wa(site: Site, tmp_path: Path):
+    config = HttpConfig(deadline=60.0, allow_hosts=frozenset({("127.0.0.1", site.port)}))
+    try:
+        with HttpClient(config) as client:
+            return warn.fetch("warn_wa", store=SnapshotStore(tmp_path / "raw"), client=client,
+                              upstream={("fortress.wa.gov", 443): ("127.0.0.1", site.port)},
+                              ca_bundle=tmp_path / "ca.pem")
+    finally:
+        site.shutdown()
+
+
+def test_washington_walks_every_page_its_pager_links(ca, tmp_path):
+    notices = rows(FIXTURE.with_name("warn_wa_export_pipeline.csv").read_bytes())[1:7]
+    error = (500, b"<html>Server Error</html>")
+    site = Site(ca, "fortress.wa.gov", 200, wa_page(notices[:3], 1, 2), content_type="text/html; charset=utf-8",
+                post=[(200, wa_page(notices[3:], 2, 2)), error])
+    snapshot = scrape_wa(site, tmp_path)
+    assert rows(snapshot.read_bytes()) == [WA_HEADER] + notices
+    assert len(site.paths) == 3  # the page, page 2's postback, and the postback past the last page
+
+
+def test_a_washington_walk_cut_short_is_not_stored(ca, tmp_path):
+    """Page 1's pager links to page 2, whose postback fails: warn-scraper ends the walk and exits 0 with page 1's
+    notices; the pager shows the walk stopped short, so the state is not fetched (stale or missing)."""
+    notices = rows(FIXTURE.with_name("warn_wa_export_pipeline.csv").read_bytes())[1:7]
+    site = Site(ca, "fortress.wa.gov", 200, wa_page(notices[:3], 1, 3), content_type="text/html; charset=utf-8",
+                post=[(500, b"<html>Server Error</html>")] * 3)
+    with pytest.raises(FetchError, match="warn_wa: warn-scraper's 'wa' scraper finished, but page 1 of Washington's "
+                                         "grid links to page 2, which did not arrive; its CSV would be partial"):
+        scrape_wa(site, tmp_path)
+    assert not (tmp_path / "raw").exists() or not list((tmp_path / "raw").rglob("*.csv"))
