@@ -52,6 +52,10 @@ def share(k, n, p, low, high) -> str:
     return f"{_pct(p)} (95% CI {_pct(low)}–{_pct(high)}; {int(k)} of {int(n)})"
 
 
+def filings(m: int) -> str:
+    return f"{m} filing" if m == 1 else f"{m} filings"
+
+
 def gap(row) -> str:
     if not row["n_day_gap"]:
         return "no matched row"
@@ -77,7 +81,7 @@ def pooled_sentence(row) -> str:
              else f"none of its rows located in {state} can be compared (n = 0)")
     nn, nk = int(row["warn_notices_tracked_companies"]), int(row["matched_to_tracker"])
     m, away = int(row["filings_tracked_companies"]), int(row["warn_notices_tracked_elsewhere"])
-    recall = (f"a matching {state} row for {nk} of {nn} notices in {m} filings of companies it places in {state} "
+    recall = (f"a matching {state} row for {nk} of {nn} notices in {filings(m)} of companies it places in {state} "
               f"({_pct(row['recall_of_tracker'])}, 95% CI {_pct(row['recall_ci_low'])}–{_pct(row['recall_ci_high'])})"
               if nn else f"no notice of a company it places in {state} can be compared (n = 0)")
     recall += (f"; {away} notices of companies it lists only outside {state} cannot match and are left out"
@@ -97,9 +101,10 @@ def yearly_table(table: pd.DataFrame) -> pd.DataFrame:
         "months": t["months_covered"].map(int),
         "coverage (95% CI; k of n)": [share(*v) for v in zip(t["matched_to_warn"], t["tracker_events_in_state"],
                                                               t["coverage"], t["coverage_ci_low"], t["coverage_ci_high"])],
-        "recall (95% CI; k of n notices)": [share(*v) + (f", {int(f)} filings" if n else "") for *v, n, f in zip(
-            t["matched_to_tracker"], t["warn_notices_tracked_companies"], t["recall_of_tracker"], t["recall_ci_low"],
-            t["recall_ci_high"], t["warn_notices_tracked_companies"], t["filings_tracked_companies"])],
+        "recall (95% CI; k of n notices in m filings)": [
+            share(*v)[:-1] + f" notices in {filings(int(f))})" if v[1] else share(*v) for *v, f in zip(
+                t["matched_to_tracker"], t["warn_notices_tracked_companies"], t["recall_of_tracker"],
+                t["recall_ci_low"], t["recall_ci_high"], t["filings_tracked_companies"])],
         "day gap": [gap(r) for _, r in t.iterrows()], "count ratio": [ratio(r) for _, r in t.iterrows()],
         "note": t["note"],
     })

@@ -222,7 +222,7 @@ def check_warn_report(md: str, frames: dict[str, pd.DataFrame], window: tuple[in
             assert want in sentence, f"report: {head} should say {want!r}: {sentence[:300]}"
         if r.warn_notices_tracked_companies:
             want = (f"a matching {state} row for {r.matched_to_tracker} of {r.warn_notices_tracked_companies} "
-                    f"notices in {r.filings_tracked_companies} filings of companies it places in {state} "
+                    f"notices in {r.filings_tracked_companies} filing{'' if r.filings_tracked_companies == 1 else 's'} of companies it places in {state} "
                     f"({_pct(r.recall_of_tracker)}, 95% CI {_pct(r.recall_ci_low)}–{_pct(r.recall_ci_high)})")
             assert want in sentence, f"report: {head} should say {want!r}: {sentence[:300]}"
         if r.warn_notices_tracked_elsewhere:
