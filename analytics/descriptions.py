@@ -57,13 +57,18 @@ TABLE_DESCRIPTIONS: dict[str, str] = {
                                   "removed or changed (company, date, count, source URL) and the monthly figures of "
                                   "marts.layoffs_vs_ai_monthly that moved; one row 'first_publish' when there was none.",
     "tracker_warn_coverage": "Per state x year x tracker: tracker rows located in the state with a matching WARN notice "
-                             "(coverage, 95% Wilson CI), notices of companies the tracker lists that match one of its "
-                             "rows there (recall_of_tracker, 95% Wilson CI), the earliest matched notice's day gap "
-                             "(notice - tracker date: median, IQR, n) and the count ratio (matched notices' workers "
-                             "summed / the row's laid off, known counts: median, IQR, n). Only years the state's export "
-                             "covers (months_covered; partial_year); tracker rows only where the whole match window "
+                             "(coverage, 95% Wilson CI); notices of companies the tracker places in the state "
+                             "(warn_notices_tracked_companies, in filings_tracked_companies filings: one company's "
+                             "notices of one day) that match one of its rows (recall_of_tracker = matched notices / "
+                             "notices, its 95% Wilson CI on the filings as effective n); notices of companies it lists "
+                             "only elsewhere, which the rule cannot match (warn_notices_tracked_elsewhere); the earliest "
+                             "matched notice's day gap (notice - tracker date: median, IQR, n) and the count ratio "
+                             "(matched notices' workers summed / the row's laid off, only rows whose count and every "
+                             "matched notice's workers are known: median, IQR, n). Only years the state's export covers "
+                             "(months_covered: its months in the year); tracker rows only where the whole match window "
                              "lies inside the export (tracker_dates_from..to), notices only where it lies inside the "
-                             "tracker's own range (notice_dates_from..to).",
+                             "tracker's own range (notice_dates_from..to). partial_year: fewer than 12 months_covered, "
+                             "or tracker_dates or notice_dates not spanning the whole year (note says which).",
     "tracker_warn_coverage_all_years": "analytics.tracker_warn_coverage pooled per state x tracker over all its years "
                                        "(first_year..last_year): the rows the report's WARN section states.",
 }

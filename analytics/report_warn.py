@@ -8,9 +8,10 @@ from analytics.chart_captions import STATE_NAMES
 
 TRACKER_NAMES = {"layoffs_fyi": "layoffs.fyi", "crunchbase_tracker": "the Crunchbase tracker"}
 CHART = ("warn_vs_trackers", "Official WARN notices vs the trackers (Washington)",
-         "Workers in Washington's WARN notices filed by companies a tracker lists, beside the people the trackers "
-         "report for the same companies in Washington, per month; each matched pair is drawn as a tracker row joined "
-         "to its notices. A notice counts one state's sites, a tracker's count the whole company.")
+         "Per tracker and month, for the same companies (those with a Washington WARN notice and a row of that "
+         "tracker located in Washington, any date): the workers in their Washington notices (a green line per "
+         "tracker) beside the people the tracker reports laid off in those rows; each matched pair is drawn as a "
+         "tracker row joined to its notices. A notice counts one state's sites, a tracker's count the whole company.")
 
 CANNOT_SHOW = [
     "Thresholds: under the federal Act only employers of 100 or more must file, and only when 50 or more lose their "
@@ -51,6 +52,10 @@ def share(k, n, p, low, high) -> str:
     return f"{_pct(p)} (95% CI {_pct(low)}–{_pct(high)}; {int(k)} of {int(n)})"
 
 
+def filings(m: int) -> str:
+    return f"{m} filing" if m == 1 else f"{m} filings"
+
+
 def gap(row) -> str:
     if not row["n_day_gap"]:
         return "no matched row"
@@ -75,9 +80,12 @@ def pooled_sentence(row) -> str:
              f"{_pct(row['coverage_ci_low'])}–{_pct(row['coverage_ci_high'])})" if n
              else f"none of its rows located in {state} can be compared (n = 0)")
     nn, nk = int(row["warn_notices_tracked_companies"]), int(row["matched_to_tracker"])
-    recall = (f"a matching {state} row for {nk} of the {nn} notices of companies it lists "
+    m, away = int(row["filings_tracked_companies"]), int(row["warn_notices_tracked_elsewhere"])
+    recall = (f"a matching {state} row for {nk} of {nn} notices in {filings(m)} of companies it places in {state} "
               f"({_pct(row['recall_of_tracker'])}, 95% CI {_pct(row['recall_ci_low'])}–{_pct(row['recall_ci_high'])})"
-              if nn else "no notice of a company it lists can be compared (n = 0)")
+              if nn else f"no notice of a company it places in {state} can be compared (n = 0)")
+    recall += (f"; {away} notices of companies it lists only outside {state} cannot match and are left out"
+               if away else "")
     if not n and not nn:
         return (f"{state}, {tracker}, {years}: coverage: {cover}; recall: {recall}. Nothing to compare: the state's "
                 "export and the tracker's rows overlap by less than the match window.")
@@ -93,8 +101,10 @@ def yearly_table(table: pd.DataFrame) -> pd.DataFrame:
         "months": t["months_covered"].map(int),
         "coverage (95% CI; k of n)": [share(*v) for v in zip(t["matched_to_warn"], t["tracker_events_in_state"],
                                                               t["coverage"], t["coverage_ci_low"], t["coverage_ci_high"])],
-        "recall (95% CI; k of n)": [share(*v) for v in zip(t["matched_to_tracker"], t["warn_notices_tracked_companies"],
-                                                            t["recall_of_tracker"], t["recall_ci_low"], t["recall_ci_high"])],
+        "recall (95% CI; k of n notices in m filings)": [
+            share(*v)[:-1] + f" notices in {filings(int(f))})" if v[1] else share(*v) for *v, f in zip(
+                t["matched_to_tracker"], t["warn_notices_tracked_companies"], t["recall_of_tracker"],
+                t["recall_ci_low"], t["recall_ci_high"], t["filings_tracked_companies"])],
         "day gap": [gap(r) for _, r in t.iterrows()], "count ratio": [ratio(r) for _, r in t.iterrows()],
         "note": t["note"],
     })
@@ -114,7 +124,11 @@ def warn_section(table: pd.DataFrame | None, pooled: pd.DataFrame | None
         f"from {before} days before to {after} days after the tracker's date (the nearest row of each tracker; "
         "several notices of one round may match one row, their workers added). Coverage is the share of a tracker's "
         "rows located in a state that have a matching notice; recall the share of the notices of companies the "
-        "tracker lists (anywhere) that match one of its rows in that state. The day gap is the notice's date minus "
+        "tracker places in that state (a row of it located there, any date) that match one of its rows. Notices "
+        "of companies it lists only elsewhere cannot match by the rule and are counted apart. A company's notices "
+        "filed the same day (one per site) are one filing that matches or misses together, so recall's interval "
+        "takes the filings as its sample size (k of n notices in m filings: the share of notices, with the "
+        "interval of m filings). The day gap is the notice's date minus "
         "the tracker's, for the earliest notice matched to the row (negative: the filing came first); the count "
         "ratio is the matched notices' workers summed over the row's laid-off count (rows with a known count).",
         "Windows: a state-year is compared only where the state's export covers it (from its first to its last "

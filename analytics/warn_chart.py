@@ -12,11 +12,14 @@ from analytics.charts_series import chart_title, empty_chart
 from analytics.warn_coverage import warn_frames
 
 WIDTH, HEIGHT = 760, 330
-WARN_SERIES = "WARN notices: workers (companies a tracker lists)"
+# Per tracker: its WARN line (workers of the notices of the companies it places in the state) and its own line.
+WARN_SERIES = {"layoffs_fyi": "WARN workers: companies layoffs.fyi places in the state",
+               "crunchbase_tracker": "WARN workers: companies the Crunchbase tracker places in the state"}
 TRACKER_SERIES = {"layoffs_fyi": "layoffs.fyi: laid off", "crunchbase_tracker": "Crunchbase tracker: laid off"}
-COLORS = {WARN_SERIES: "#1b7837", "layoffs_fyi": "#d62728", "crunchbase_tracker": "#ff7f0e"}
+COLORS = {WARN_SERIES["layoffs_fyi"]: "#1b7837", TRACKER_SERIES["layoffs_fyi"]: "#d62728",
+          WARN_SERIES["crunchbase_tracker"]: "#35978f", TRACKER_SERIES["crunchbase_tracker"]: "#ff7f0e"}
 LINE_COLUMNS = ["month", "series", "people"]
-PAIR_COLUMNS = ["tracker", "series", "tracker_event_ref", "company", "tracker_date", "tracker_laid_off",
+PAIR_COLUMNS = ["tracker", "series", "warn_series", "tracker_event_ref", "company", "tracker_date", "tracker_laid_off",
                 "first_notice_date", "warn_workers", "notices", "day_gap"]
 
 
@@ -31,13 +34,18 @@ def _on_months(months: pd.Series, values: pd.Series, grid: pd.DatetimeIndex, fil
     return sums.reindex(grid, fill_value=fill) if fill is not None else sums.reindex(grid)
 
 
+def _placed(notices: pd.DataFrame, rows: pd.DataFrame, tracker: str) -> pd.DataFrame:
+    """The state's notices of the companies that `tracker`'s rows located in the state name (any date)."""
+    return notices[notices["company_key"].isin(set(rows["company_key"]))]
+
+
 def chart_data(frames: dict[str, pd.DataFrame], state: str = CHART_STATE) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(monthly lines, matched pairs) of `state`.
 
-    Lines, one row per series and month in month order: the workers of the state's notices filed by companies a
-    tracker lists (warn_monthly.tracked_company_workers), and per tracker the known laid-off counts of its rows
-    located in the state for companies with a notice there, 0 in a month without one. Months: the state's export
-    (first to last notice month) inside the trackers' span; a tracker's line only inside its own first-to-last month.
+    Lines, one row per series and month in month order, two per tracker over the same companies (those with a
+    notice in the state and a row of that tracker located there, any date): the workers of their notices in the
+    state (unknown counts 0), and the known laid-off counts of the tracker's rows located there; 0 in a month
+    without one. Months: the state's export (first to last notice month) inside the tracker's first-to-last month.
     Pairs: every matched tracker row of the state, with its matched notices' workers summed and the earliest
     notice's date and day gap."""
     w = warn_frames(frames)
@@ -53,19 +61,21 @@ def chart_data(frames: dict[str, pd.DataFrame], state: str = CHART_STATE) -> tup
     last = min(monthly["month"].max(), spans["max"].max())
     if first > last:
         return pd.DataFrame(columns=LINE_COLUMNS), pd.DataFrame(columns=PAIR_COLUMNS)
-    grid = _grid(first, last)
-    warn = _on_months(monthly["month"], monthly["tracked_company_workers"], grid)
-    lines = [pd.DataFrame({"month": grid, "series": WARN_SERIES, "people": warn.to_numpy()})]
-    keys = set(w["fct_warn_notices"].loc[w["fct_warn_notices"]["state"] == state, "company_key"])
-    here = events[(events["state"] == state) & events["company_key"].isin(keys)]
+    notices = w["fct_warn_notices"][w["fct_warn_notices"]["state"] == state]
+    here = events[(events["state"] == state) & events["company_key"].isin(set(notices["company_key"]))]
+    lines = []
     for tracker, (lo, hi) in spans.iterrows():
         months = _grid(max(first, lo), min(last, hi))
         if months.empty:
             continue
         rows = here[here["tracker"] == tracker]
-        people = _on_months(rows["event_date"], rows["laid_off"], months, fill=0.0)
-        lines.append(pd.DataFrame({"month": months, "series": TRACKER_SERIES.get(tracker, tracker),
-                                   "people": people.to_numpy()}))
+        filed = _placed(notices, rows, tracker)
+        for series, dates, people in ((WARN_SERIES.get(tracker, tracker), filed["notice_date"], filed["workers"]),
+                                      (TRACKER_SERIES.get(tracker, tracker), rows["event_date"], rows["laid_off"])):
+            lines.append(pd.DataFrame({"month": months, "series": series,
+                                       "people": _on_months(dates, people, months, fill=0.0).to_numpy()}))
+    if not lines:
+        return pd.DataFrame(columns=LINE_COLUMNS), pd.DataFrame(columns=PAIR_COLUMNS)
     line = pd.concat(lines, ignore_index=True)
     return line, _pairs(w, state)
 
@@ -84,6 +94,7 @@ def _pairs(w: dict[str, pd.DataFrame], state: str) -> pd.DataFrame:
         columns={"event_date": "tracker_date", "laid_off": "tracker_laid_off"})
     g["tracker_laid_off"] = pd.to_numeric(g["tracker_laid_off"], errors="coerce").astype("float64")
     g["series"] = g["tracker"].map(lambda t: TRACKER_SERIES.get(t, t))
+    g["warn_series"] = g["tracker"].map(lambda t: WARN_SERIES.get(t, t))
     return g[PAIR_COLUMNS].sort_values(["tracker_date", "tracker", "tracker_event_ref"], ignore_index=True)
 
 
@@ -94,9 +105,9 @@ def warn_vs_trackers(frames: dict[str, pd.DataFrame], caption: str, state: str =
     line, pairs = chart_data(frames, state)
     if line.empty:
         return empty_chart("warn_vs_trackers", caption)
-    names = [WARN_SERIES] + [s for s in TRACKER_SERIES.values() if s in set(line["series"])]
-    palette = {WARN_SERIES: COLORS[WARN_SERIES]} | {TRACKER_SERIES[t]: COLORS[t] for t in TRACKER_SERIES}
-    color = alt.Color("series:N", title=None, scale=alt.Scale(domain=names, range=[palette[n] for n in names]),
+    names = [s for s in COLORS if s in set(line["series"])]
+    scale_c = alt.Scale(domain=names, range=[COLORS[n] for n in names])
+    color = alt.Color("series:N", title=None, scale=scale_c,
                       legend=alt.Legend(orient="top-left", fillColor="white", labelLimit=0))
     x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=8))
     top = float(pd.concat([line["people"], pairs["tracker_laid_off"], pairs["warn_workers"]]).max())
@@ -122,14 +133,16 @@ def warn_vs_trackers(frames: dict[str, pd.DataFrame], caption: str, state: str =
                 y2="tracker_laid_off:Q"),
             base.mark_point(size=45, filled=False, strokeWidth=1.5).encode(
                 x="tracker_date:T", y="tracker_laid_off:Q", color=color, tooltip=tip),
-            base.mark_point(size=45, filled=True, color=COLORS[WARN_SERIES]).encode(
-                x="first_notice_date:T", y="warn_workers:Q", tooltip=tip)]
+            base.mark_point(size=45, filled=True).encode(
+                x="first_notice_date:T", y="warn_workers:Q", tooltip=tip,
+                color=alt.Color("warn_series:N", scale=scale_c, legend=None))]
     first, last = line["month"].min(), line["month"].max()
     name = STATE_NAMES.get(state, state)
-    sub = (f"{name}, monthly, {first:%b %Y}–{last:%b %Y}. Green line: workers in {name}'s WARN notices filed by "
-           "companies a tracker lists (anywhere).\nOther lines: the people each tracker reports laid off in its rows "
-           f"located in {name}, for companies with a notice there (known counts).\n{len(pairs)} matched pairs: a "
-           "hollow circle at the tracker row (its date and count), a filled green one at the notices matched to it "
+    sub = (f"{name}, monthly, {first:%b %Y}–{last:%b %Y}. Per tracker, the same companies (a notice in {name} and "
+           f"a row of that tracker located in {name}, any date):\na green line, the workers in their {name} WARN "
+           "notices; a red or orange one, the people the tracker reports laid off in those rows (known counts).\n"
+           f"{len(pairs)} matched pairs: a hollow circle at the tracker row (its date and count), a filled one (its "
+           "tracker's green) at the notices matched to it "
            "(earliest date,\nworkers summed), joined by a grey rule. A tracker's count is company-wide and its location "
            "is the headquarters; a notice counts one state's sites.\nSymmetric log scale: 0 at the bottom, each "
            "gridline 10 times the one below.")

@@ -19,8 +19,8 @@ WARN_FRAMES = {
     "warn_monthly": ("state", "month"),
 }
 STATS = ["tracker_events_in_state", "matched_to_warn", "coverage", "coverage_ci_low", "coverage_ci_high",
-         "warn_notices_tracked_companies", "matched_to_tracker", "recall_of_tracker", "recall_ci_low",
-         "recall_ci_high", "median_day_gap", "day_gap_q1", "day_gap_q3", "n_day_gap", "median_count_ratio",
+         "warn_notices_tracked_companies", "filings_tracked_companies", "matched_to_tracker", "recall_of_tracker",
+         "recall_ci_low", "recall_ci_high", "warn_notices_tracked_elsewhere", "median_day_gap", "day_gap_q1", "day_gap_q3", "n_day_gap", "median_count_ratio",
          "count_ratio_q1", "count_ratio_q3", "n_count_ratio"]
 WINDOW = ["tracker_dates_from", "tracker_dates_to", "notice_dates_from", "notice_dates_to"]
 RULE = ["match_days_before", "match_days_after"]
@@ -62,14 +62,27 @@ def _windows(w: dict[str, pd.DataFrame], window: MatchWindow) -> tuple[pd.DataFr
     return states, trackers
 
 
+def _round_workers(workers: pd.Series) -> float:
+    """The matched notices' workers summed; NaN unless every one states them (a partial sum would make the count
+    ratio too low)."""
+    return float(workers.sum()) if workers.notna().all() else np.nan
+
+
+def _recall_ci(matched: int, notices: int, filings: int) -> tuple[float, float]:
+    """Wilson 95% CI of recall = matched / notices on the effective sample size: a company's notices of one day
+    (one per site) match or miss together, so n = filings and the count recall x filings (design-effect style)."""
+    (low,), (high,) = wilson([matched / notices * filings if notices else 0.0], [filings])
+    return low, high
+
+
 def _eligible_events(w: dict[str, pd.DataFrame], states: pd.DataFrame) -> pd.DataFrame:
     """Tracker rows in a state with a WARN export, dated where every notice that could match them is in the
     export; with the earliest matched notice's day gap and the matched notices' workers summed."""
     ev = w["tracker_state_events"].join(states[["from", "to"]], on="state", how="inner")
     ev = ev[(ev["event_date"] >= ev["from"]) & (ev["event_date"] <= ev["to"])].copy()
     m = w["warn_tracker_matches"].assign(warn_workers=lambda d: pd.to_numeric(d["warn_workers"], errors="coerce"))
-    per_row = m.groupby(["tracker", "tracker_event_ref"]).agg(
-        first_gap=("day_gap", "min"), workers=("warn_workers", lambda s: s.sum(min_count=1)))
+    per_row = m.groupby(["tracker", "tracker_event_ref"]).agg(first_gap=("day_gap", "min"),
+                                                              workers=("warn_workers", _round_workers))
     ev = ev.join(per_row, on=["tracker", "tracker_event_ref"])
     ev["matched"] = ev["first_gap"].notna()
     laid_off = pd.to_numeric(ev["laid_off"], errors="coerce").astype("float64")
@@ -80,19 +93,22 @@ def _eligible_events(w: dict[str, pd.DataFrame], states: pd.DataFrame) -> pd.Dat
 
 def _eligible_notices(w: dict[str, pd.DataFrame], trackers: pd.DataFrame) -> pd.DataFrame:
     """Per tracker, the notices of companies it lists (`tracked_by_<tracker>`), dated where every tracker row
-    that could match them is inside the tracker's own date range; `matched` when one of its rows matched."""
+    that could match them is inside the tracker's own date range; `in_state` when it places the company in the
+    notice's state (`tracked_in_state_by_<tracker>`: only those can match), `matched` when one of its rows did."""
     notices, matches = w["fct_warn_notices"], w["warn_tracker_matches"]
     parts = []
     for tracker, row in trackers.iterrows():
-        flag = f"tracked_by_{tracker}"
-        require_columns(notices, [flag], "fct_warn_notices")
+        flag, here = f"tracked_by_{tracker}", f"tracked_in_state_by_{tracker}"
+        require_columns(notices, [flag, here], "fct_warn_notices")
         n = notices[notices[flag].fillna(False).astype(bool)]
         n = n[(n["notice_date"] >= row["from"]) & (n["notice_date"] <= row["to"])]
         hit = set(matches.loc[matches["tracker"] == tracker, "warn_notice_id"])
         parts.append(pd.DataFrame({"state": n["state"], "tracker": tracker, "year": n["notice_date"].dt.year,
+                                   "company_key": n["company_key"], "notice_date": n["notice_date"],
+                                   "in_state": n[here].fillna(False).astype(bool),
                                    "matched": n["warn_notice_id"].isin(hit)}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["state", "tracker", "year",
-                                                                                   "matched"])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["state", "tracker", "year", "company_key", "notice_date", "in_state", "matched"])
 
 
 def _quartiles(values: pd.Series) -> tuple[float, float, float, int]:
@@ -104,17 +120,21 @@ def _quartiles(values: pd.Series) -> tuple[float, float, float, int]:
 
 
 def _stats(events: pd.DataFrame, notices: pd.DataFrame) -> dict:
+    """Coverage over tracker rows; recall over the notices the tracker places in the state (CI: _recall_ci)."""
     matched = events[events["matched"]]
     k, n = int(matched.shape[0]), int(events.shape[0])
-    nk, nn = int(notices["matched"].sum()), int(notices.shape[0])
+    here = notices[notices["in_state"].astype(bool)]
+    nk, nn = int(here["matched"].sum()), int(here.shape[0])
+    filings = int(here[["company_key", "notice_date"]].drop_duplicates().shape[0])
     gap = _quartiles(matched["first_gap"])
     ratio = _quartiles(matched["ratio"])
     (c_lo,), (c_hi,) = wilson([k], [n])
-    (r_lo,), (r_hi,) = wilson([nk], [nn])
+    r_lo, r_hi = _recall_ci(nk, nn, filings)
     return {"tracker_events_in_state": n, "matched_to_warn": k, "coverage": k / n if n else np.nan,
             "coverage_ci_low": c_lo, "coverage_ci_high": c_hi,
-            "warn_notices_tracked_companies": nn, "matched_to_tracker": nk, "recall_of_tracker": nk / nn if nn else np.nan,
-            "recall_ci_low": r_lo, "recall_ci_high": r_hi,
+            "warn_notices_tracked_companies": nn, "filings_tracked_companies": filings, "matched_to_tracker": nk,
+            "recall_of_tracker": nk / nn if nn else np.nan, "recall_ci_low": r_lo, "recall_ci_high": r_hi,
+            "warn_notices_tracked_elsewhere": int(notices.shape[0]) - nn,
             "median_day_gap": gap[0], "day_gap_q1": gap[1], "day_gap_q3": gap[2], "n_day_gap": gap[3],
             "median_count_ratio": ratio[0], "count_ratio_q1": ratio[1], "count_ratio_q3": ratio[2],
             "n_count_ratio": ratio[3]}
@@ -125,8 +145,18 @@ def _clip(lo: pd.Timestamp, hi: pd.Timestamp, start: pd.Timestamp, end: pd.Times
     return (lo.date(), hi.date()) if lo <= hi else (None, None)
 
 
+def _partial(months: int, year: int, tracker_dates: tuple, notice_dates: tuple) -> bool:
+    """Partial: the state's export covers fewer than 12 months of the year, or the tracker dates or the notice
+    dates compared (tracker_dates_from..to, notice_dates_from..to) do not span the whole year."""
+    whole = (pd.Timestamp(year, 1, 1).date(), pd.Timestamp(year, 12, 31).date())
+    return months < 12 or tuple(tracker_dates) != whole or tuple(notice_dates) != whole
+
+
 def _note(months: int, tracker_dates: tuple, notice_dates: tuple) -> str:
     parts = [f"partial year: the export covers {months} month(s)"] if months < 12 else []
+    for what, dates in (("tracker dates", tracker_dates), ("notice dates", notice_dates)):
+        if dates[0] is not None and (dates[0].timetuple().tm_yday != 1 or (dates[1].month, dates[1].day) != (12, 31)):
+            parts.append(f"{what} compared only {dates[0]} to {dates[1]}")
     if tracker_dates[0] is None:
         parts.append("no tracker date of this year can be compared (outside the tracker's rows, or too near an end "
                      "of the export for the match window)")
@@ -139,9 +169,10 @@ def _note(months: int, tracker_dates: tuple, notice_dates: tuple) -> str:
 def tracker_warn_coverage(frames: dict[str, pd.DataFrame], window: MatchWindow | None
                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per state x year x tracker, per state x tracker over all its years): coverage (tracker rows in the state
-    with a matched WARN notice, Wilson 95% CI), recall (notices of companies the tracker lists that match one of
-    its rows, Wilson 95% CI), the earliest matched notice's day gap (median, IQR, n) and the count ratio (matched
-    notices' workers summed / the row's laid off, rows with a known count; median, IQR, n).
+    with a matched WARN notice, Wilson 95% CI), recall (notices of companies the tracker places in the state that
+    match one of its rows, Wilson 95% CI on the filings; notices of companies it lists only elsewhere apart), the
+    earliest matched notice's day gap (median, IQR, n) and the count ratio (matched notices' workers summed / the
+    row's laid off, rows whose count and every matched notice's workers are known; median, IQR, n).
 
     Windows: a state-year only where the state's export (first to last notice) and the tracker's rows overlap;
     tracker rows only where every notice that could match them (the match window around their date) is inside
@@ -167,7 +198,7 @@ def tracker_warn_coverage(frames: dict[str, pd.DataFrame], window: MatchWindow |
                 nd = _clip(t["from"], t["to"], start, end)
                 months = int(monthly.get((state, year), 0))
                 rows.append({"state": state, "year": year, "tracker": tracker, "months_covered": months,
-                             "partial_year": months < 12, "tracker_dates_from": td[0], "tracker_dates_to": td[1],
+                             "partial_year": _partial(months, year, td, nd), "tracker_dates_from": td[0], "tracker_dates_to": td[1],
                              "notice_dates_from": nd[0], "notice_dates_to": nd[1],
                              **_stats(ev[ev["year"] == year], nt[nt["year"] == year]), "note": _note(months, td, nd)})
             if first <= last:

@@ -36,6 +36,8 @@ NOTICES = [
     ("N10", "WA", "expedia", "2022-08-01", 30, True, False),
     ("N7", "WA", "amazon", "2022-09-01", 400, True, True),
     ("N5", "WA", "microsoft", "2023-01-20", 878, True, False),
+    ("N12", "WA", "microsoft", "2023-01-20", 122, True, False),  # N5's filing (same company and day, another site)
+    ("N11", "WA", "acme", "2022-05-01", 25, True, False),   # layoffs.fyi lists Acme only in CA: cannot match in WA
     ("N8", "WA", "google", "2023-07-15", 120, False, True),
     ("N6", "WA", "amazon", "2023-11-01", 100, True, True),
     ("N9", "WA", "microsoft", "2023-12-20", None, True, False),  # the last; workers unknown
@@ -44,21 +46,26 @@ NOTICES = [
 ]
 # warn_tracker_matches: (notice, tracker, ref, day_gap)
 MATCHES = [("N1", L, "L4", -14), ("N2", L, "L4", 5), ("N3", L, "L5", 0), ("N4", L, "L6", 30), ("N5", L, "L8", -12),
-           ("N6", L, "L10", 17), ("N7", C, "C2", -14), ("O2", L, "L11", 26)]
+           ("N6", L, "L10", 17), ("N7", C, "C2", -14), ("O2", L, "L11", 26), ("N12", L, "L8", -12)]
 
 # By hand (windows: tracker rows WA 2022-02-09..2023-09-21; notices layoffs.fyi 2021-08-30..2024-01-31,
 # Crunchbase 2022-08-30..2023-05-31; OR tracker dates 2023-05-31..2023-03-17 = none):
+# Notices: only of companies the tracker places in the state (N11, Acme: listed only in CA, is counted apart);
+# filings: distinct company x notice date among them (N5 + N12 are one).
 # (state, tracker, year) -> (events, matched, notices, matched notices, median gap, q1, q3, n gap, median ratio, n)
 BY_HAND = {
     ("WA", L, 2022): (4, 3, 6, 4, 0.0, -7.0, 15.0, 3, 0.35, 2),
-    ("WA", L, 2023): (2, 1, 3, 2, -12.0, -12.0, -12.0, 1, 0.0878, 1),
+    ("WA", L, 2023): (2, 1, 4, 3, -12.0, -12.0, -12.0, 1, 0.1, 1),    # L8: (878 + 122) / 10000
     ("WA", C, 2022): (1, 1, 1, 1, -14.0, -14.0, -14.0, 1, 0.2, 1),
     ("WA", C, 2023): (1, 0, 0, 0, None, None, None, 0, None, 0),
     ("OR", L, 2023): (0, 0, 1, 1, None, None, None, 0, None, 0),
     ("OR", C, 2023): (0, 0, 0, 0, None, None, None, 0, None, 0),
 }
 # WA x layoffs.fyi over 2022-2023: gaps -14, -12, 0, 30 -> median -6, q1 -12.5, q3 7.5
-POOLED_BY_HAND = {("WA", L): (6, 4, 9, 6, -6.0, -12.5, 7.5, 4)}
+POOLED_BY_HAND = {("WA", L): (6, 4, 10, 7, -6.0, -12.5, 7.5, 4)}
+# (state, tracker, year) -> (filings, notices tracked elsewhere)
+FILINGS_BY_HAND = {("WA", L, 2022): (6, 1), ("WA", L, 2023): (3, 0), ("WA", C, 2022): (1, 0), ("WA", C, 2023): (0, 0),
+                   ("OR", L, 2023): (1, 0), ("OR", C, 2023): (0, 0)}
 
 
 def _companies() -> dict[str, str]:
@@ -87,7 +94,12 @@ def build(con: duckdb.DuckDBPyConnection, events=EVENTS, notices=NOTICES, matche
         company_key, 'x' AS location, CAST(notice_date AS DATE) AS notice_date, CAST(NULL AS DATE) AS effective_date,
         CAST(workers AS INTEGER) AS workers, 'layoff' AS notice_type, false AS temporary, warn_notice_id AS source_row_id,
         1 AS line_number, 'warn_' || lower(state) AS source, tracked_by_layoffs_fyi, tracked_by_crunchbase_tracker,
-        tracked_by_layoffs_fyi OR tracked_by_crunchbase_tracker AS tracked_company FROM nt""")
+        tracked_by_layoffs_fyi OR tracked_by_crunchbase_tracker AS tracked_company,
+        EXISTS (SELECT 1 FROM marts.tracker_state_events e WHERE e.tracker = 'layoffs_fyi' AND e.state = nt.state
+                AND e.company_key = nt.company_key) AS tracked_in_state_by_layoffs_fyi,
+        EXISTS (SELECT 1 FROM marts.tracker_state_events e WHERE e.tracker = 'crunchbase_tracker'
+                AND e.state = nt.state AND e.company_key = nt.company_key) AS tracked_in_state_by_crunchbase_tracker
+        FROM nt""")
     con.execute("""CREATE OR REPLACE TABLE marts.warn_tracker_matches AS SELECT m.warn_notice_id, m.tracker,
         m.tracker_event_ref, e.event_id, n.state, n.company_key, n.notice_date, e.event_date AS tracker_date,
         CAST(m.day_gap AS INTEGER) AS day_gap, 'same_key' AS match_rule, n.workers AS warn_workers,

@@ -47,7 +47,12 @@ def test_oracle_agrees_with_the_hand_worked_answers():
     assert row["median_count_ratio"] == pytest.approx(0.35)
     lines, pairs = oracle_warn.chart_truth(_invented())
     totals = lines.groupby("series")["people"].sum()
-    assert totals[oracle_warn.WARN_LINE] == 2168 and totals["layoffs.fyi: laid off"] == 11950   # T-Mobile left out
+    # the same companies per tracker: layoffs.fyi's WA companies' notices (Acme, listed only in CA, left out) ...
+    assert totals[oracle_warn.WARN_LINES["layoffs_fyi"]] == 2170 and totals["layoffs.fyi: laid off"] == 11950
+    # ... and the Crunchbase tracker's (Amazon's N7 inside its span; Google's N8 after it)
+    assert totals[oracle_warn.WARN_LINES["crunchbase_tracker"]] == 400 and totals["Crunchbase tracker: laid off"] == 2500
+    row = yearly.set_index(["state", "tracker", "year"]).loc[("WA", "layoffs_fyi", 2023)]
+    assert (row["filings_tracked_companies"], row["warn_notices_tracked_companies"]) == (3, 4)   # N5 + N12: one
     assert len(pairs) == 6
 
 
@@ -151,3 +156,55 @@ def test_tracker_rows_of_companies_without_a_notice_in_the_chart_are_caught():
                                                      .assign(company_key="t-mobile", warn_notice_id="x")]))
     with pytest.raises(CAUGHT, match="lines"):
         oracle_warn.check_warn_chart(chart_spec(warn_chart.warn_vs_trackers(lying, "mutant")), frames)
+
+
+def test_recall_ci_per_notice_instead_of_per_filing_is_caught(monkeypatch):
+    """The old interval: every notice an independent trial (N5 and N12, one filing, counted as two)."""
+    monkeypatch.setattr(warn_coverage, "_recall_ci", lambda k, n, filings: tuple(
+        v[0] for v in warn_coverage.wilson([k], [n])))
+    frames = _invented()
+    yearly, pooled = tracker_warn_coverage(frames, MatchWindow(*warn_marts.WINDOW))
+    with pytest.raises(CAUGHT, match="recall_ci"):
+        oracle_warn.check_coverage(yearly, pooled, frames, warn_marts.WINDOW)
+
+
+def test_recall_over_companies_listed_anywhere_is_caught():
+    """The old denominator: notices of companies the tracker lists anywhere (Acme, only in CA, counted in WA)."""
+    frames = _invented()
+    n = frames["fct_warn_notices"]
+    lying = dict(frames, fct_warn_notices=n.assign(tracked_in_state_by_layoffs_fyi=n["tracked_by_layoffs_fyi"],
+                                                  tracked_in_state_by_crunchbase_tracker=n["tracked_by_crunchbase_tracker"]))
+    yearly, pooled = tracker_warn_coverage(lying, MatchWindow(*warn_marts.WINDOW))
+    with pytest.raises(CAUGHT, match="warn_notices_tracked"):
+        oracle_warn.check_coverage(yearly, pooled, frames, warn_marts.WINDOW)
+
+
+def test_a_count_ratio_from_a_round_with_an_unknown_count_is_caught(monkeypatch):
+    """A notice of L4's round without workers: the ratio must be dropped, not computed from the others."""
+    notices = warn_marts.NOTICES + [("N13", "WA", "amazon", "2022-03-20", None, True, True)]
+    frames = warn_marts.frames(notices=notices, matches=warn_marts.MATCHES + [("N13", "layoffs_fyi", "L4", 5)])
+    yearly, pooled = tracker_warn_coverage(frames, MatchWindow(*warn_marts.WINDOW))
+    oracle_warn.check_coverage(yearly, pooled, frames, warn_marts.WINDOW)
+    assert yearly.set_index(["state", "tracker", "year"]).loc[("WA", "layoffs_fyi", 2022), "n_count_ratio"] == 1
+    monkeypatch.setattr(warn_coverage, "_round_workers", lambda s: s.sum(min_count=1))
+    yearly, pooled = tracker_warn_coverage(frames, MatchWindow(*warn_marts.WINDOW))
+    with pytest.raises(CAUGHT, match="count_ratio"):
+        oracle_warn.check_coverage(yearly, pooled, frames, warn_marts.WINDOW)
+
+
+def test_partial_year_by_the_export_months_only_is_caught(monkeypatch):
+    """WA 2022 has 12 months of notices, but layoffs.fyi's rows are compared only from 2022-02-09."""
+    monkeypatch.setattr(warn_coverage, "_partial", lambda months, year, td, nd: months < 12)
+    frames = _invented()
+    yearly, pooled = tracker_warn_coverage(frames, MatchWindow(*warn_marts.WINDOW))
+    with pytest.raises(CAUGHT, match="partial_year"):
+        oracle_warn.check_coverage(yearly, pooled, frames, warn_marts.WINDOW)
+
+
+def test_a_warn_line_of_companies_listed_anywhere_is_caught(monkeypatch):
+    """The old WARN line: notices of companies a tracker lists anywhere (Acme's WA notice, listed only in CA)."""
+    monkeypatch.setattr(warn_chart, "_placed", lambda notices, rows, tracker: notices[
+        notices[f"tracked_by_{tracker}"].astype(bool)])
+    frames = _invented()
+    with pytest.raises(CAUGHT, match="lines"):
+        oracle_warn.check_warn_chart(chart_spec(warn_chart.warn_vs_trackers(frames, "mutant")), frames)

@@ -9,7 +9,7 @@ import pytest
 from analytics.series import AnalyticsInputError
 from analytics.warn_coverage import COLUMNS, MatchWindow, tracker_warn_coverage
 from tests.support import warn_marts
-from tests.support.warn_marts import BY_HAND, POOLED_BY_HAND, WINDOW
+from tests.support.warn_marts import BY_HAND, FILINGS_BY_HAND, POOLED_BY_HAND, WINDOW
 
 STATS = ["tracker_events_in_state", "matched_to_warn", "warn_notices_tracked_companies", "matched_to_tracker",
          "median_day_gap", "day_gap_q1", "day_gap_q3", "n_day_gap", "median_count_ratio", "n_count_ratio"]
@@ -32,6 +32,7 @@ def test_every_state_year_tracker_as_worked_by_hand(tables):
         row = table.set_index(["state", "tracker", "year"]).loc[key]
         for column, value in zip(STATS, want):
             assert _same(row[column], value), (key, column, row[column], value)
+        assert (row["filings_tracked_companies"], row["warn_notices_tracked_elsewhere"]) == FILINGS_BY_HAND[key], key
 
 
 def test_coverage_and_recall_have_wilson_intervals(tables):
@@ -41,6 +42,11 @@ def test_coverage_and_recall_have_wilson_intervals(tables):
     assert row["coverage"] == 0.75 and row["recall_of_tracker"] == pytest.approx(4 / 6)
     assert (row["coverage_ci_low"], row["coverage_ci_high"]) == pytest.approx(proportion_confint(3, 4, method="wilson"))
     assert (row["recall_ci_low"], row["recall_ci_high"]) == pytest.approx(proportion_confint(4, 6, method="wilson"))
+    # 2023: N5 + N12 are one filing: 3 of 4 notices in 3 filings -> the interval of 2.25 of 3
+    r23 = tables[0].set_index(["state", "tracker", "year"]).loc[("WA", "layoffs_fyi", 2023)]
+    assert r23["recall_of_tracker"] == 0.75
+    assert (r23["recall_ci_low"], r23["recall_ci_high"]) == pytest.approx(
+        proportion_confint(2.25, 3, method="wilson"))
     empty = tables[0].set_index(["state", "tracker", "year"]).loc[("WA", "crunchbase_tracker", 2023)]
     assert pd.isna(empty["recall_of_tracker"]) and pd.isna(empty["recall_ci_low"])   # no notice: no share, no CI
 
@@ -55,7 +61,9 @@ def test_windows_are_stated_per_row(tables):
     orr = t.loc[("OR", "layoffs_fyi", 2023)]
     assert orr["months_covered"] == 2 and orr["partial_year"] and pd.isna(orr["tracker_dates_from"])
     assert "partial year" in orr["note"] and "no tracker date of this year can be compared" in orr["note"]
-    assert t.loc[("WA", "layoffs_fyi", 2022), "months_covered"] == 12 and not wa["partial_year"]
+    # 12 months of notices, but layoffs.fyi's rows are compared only from 2022-02-09: still a partial year
+    assert t.loc[("WA", "layoffs_fyi", 2022), "months_covered"] == 12 and wa["partial_year"]
+    assert wa["note"] == "tracker dates compared only 2022-02-09 to 2022-12-31"
     assert str(t.loc[("WA", "crunchbase_tracker", 2023), "tracker_dates_to"]) == "2023-06-30"   # the tracker's last row
 
 

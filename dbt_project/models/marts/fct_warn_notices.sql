@@ -1,5 +1,6 @@
--- One row per WARN notice (one site of one round), with the matching key after the legal-name aliases and whether
--- each tracker lists the company (rule: _warn_match_rule.md).
+-- One row per WARN notice (one site of one round), with the matching key after the legal-name aliases, whether
+-- each tracker lists the company (anywhere) and whether it places the company in the notice's state (the only
+-- notices its rows can match; rule: _warn_match_rule.md).
 with notices as (
     select *, {{ company_key('company') }} as filed_key
     from {{ ref('stg_warn__notices') }}
@@ -14,6 +15,11 @@ tracked as (
     select distinct source as tracker, company_key
     from {{ ref('int_layoffs__source_events') }}
     where duplicate_of is null and is_us
+),
+
+placed as (
+    -- (tracker, state, company_key) of every tracker row located in a state, any date
+    select distinct tracker, state, company_key from {{ ref('tracker_state_events') }}
 ),
 
 keyed as (
@@ -44,7 +50,13 @@ select
     keyed.source,
     fyi.company_key is not null as tracked_by_layoffs_fyi,
     cb.company_key is not null as tracked_by_crunchbase_tracker,
-    fyi.company_key is not null or cb.company_key is not null as tracked_company
+    fyi.company_key is not null or cb.company_key is not null as tracked_company,
+    fyi_here.company_key is not null as tracked_in_state_by_layoffs_fyi,
+    cb_here.company_key is not null as tracked_in_state_by_crunchbase_tracker
 from keyed
 left join tracked as fyi on fyi.tracker = 'layoffs_fyi' and keyed.company_key = fyi.company_key
 left join tracked as cb on cb.tracker = 'crunchbase_tracker' and keyed.company_key = cb.company_key
+left join placed as fyi_here
+    on fyi_here.tracker = 'layoffs_fyi' and keyed.state = fyi_here.state and keyed.company_key = fyi_here.company_key
+left join placed as cb_here
+    on cb_here.tracker = 'crunchbase_tracker' and keyed.state = cb_here.state and keyed.company_key = cb_here.company_key
