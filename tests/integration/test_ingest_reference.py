@@ -21,6 +21,9 @@ EXPECTED = {
     "epoch_all": ("epoch__models", 2_228),
     "indeed_postings_by_sector": ("indeed__postings_by_sector", 78_246),
     "indeed_postings_aggregate": ("indeed__postings_aggregate", 4_774),
+    "warn_wa": ("warn__notices", 1_521),
+    "warn_or": ("warn__notices", 1_335),
+    "warn_ny": ("warn__notices", 192),
 }
 
 pytestmark = pytest.mark.slow

@@ -59,8 +59,8 @@ def test_sigterm_while_a_download_hangs_stops_within_seconds(fault_home, http_se
         urls[f"LAYOFFS_AI_URL_{dataset_id.upper()}"] = http_server.url(f"/{dataset_id}.csv")
     env = cli_env(fault_home.home, None) | urls
     proc = start_run(env)
-    wait_for_line(proc, "fetching 6 source")
-    time.sleep(2.0)  # the other five are done; epoch_all hangs in its read
+    wait_for_line(proc, f"fetching {len(FIXTURE_BY_DATASET)} source")
+    time.sleep(2.0)  # the others are done; epoch_all hangs in its read
     took, rest, alive = interrupt(proc, signal.SIGTERM)
     assert proc.returncode == 128 + signal.SIGTERM, rest
     assert "interrupted by SIGTERM" in rest and "Traceback" not in rest

@@ -214,7 +214,8 @@ def test_registry_order_and_no_network_imports_at_import_time():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout.splitlines()
     assert out == [
-        "crunchbase_tracker,layoffs_fyi,epoch_notable,epoch_all,indeed_postings_by_sector,indeed_postings_aggregate",
+        "crunchbase_tracker,layoffs_fyi,epoch_notable,epoch_all,indeed_postings_by_sector,indeed_postings_aggregate,"
+        "warn_wa,warn_or,warn_ny",
         "[]",
     ]
     from ingestion import sources
