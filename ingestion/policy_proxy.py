@@ -23,10 +23,12 @@ class ProxyLog:
     failures: list[str] = field(default_factory=list)
     bytes_in: int = 0  # from the servers, TLS included
     lock: threading.Lock = field(default_factory=threading.Lock)
+    failed: threading.Event = field(default_factory=threading.Event)  # set at the first failure
 
     def fail(self, line: str) -> None:
         with self.lock:
             self.failures.append(line)
+        self.failed.set()
 
 
 class PolicyProxy(socketserver.ThreadingTCPServer):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,13 +44,16 @@ def scrape(dataset: Dataset, state: str, *, store: SnapshotStore, client: HttpCl
         work = Path(tmp)
         with PolicyProxy(dataset.id, dataset.allowed_hosts, guard, deadline_at, max_bytes=config.max_bytes,
                          connect_timeout=config.connect_timeout, upstream=upstream) as proxy:
-            returncode, said = _run(state, work, proxy.url, deadline_at, ca_bundle)
+            returncode, said, stopped = _run(state, work, proxy.url, deadline_at, ca_bundle, proxy.log.failed)
         failures = list(proxy.log.failures)
         more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-        if returncode is None:
+        if returncode is None or (stopped and time.monotonic() >= deadline_at):
             why = f"; the proxy: {failures[0]}{more}" if failures else ""
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper did not finish within the fetch "
                              f"deadline of {config.deadline:g} s (LAYOFFS_AI_FETCH_DEADLINE_S); stopped{why}")
+        if stopped:  # the fetch fails anyway: not waiting for the scraper's retries (15 s and 30 s sleeps)
+            raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper was stopped at the proxy's first "
+                             f"failure; the proxy: {failures[0]}{more}")
         if returncode != 0:
             why = f"; the proxy: {failures[0]}{more}" if failures else ""
             raise FetchError(f"{dataset.id}: warn-scraper's '{state}' scraper failed (exit {returncode}): {said}{why}")
@@ -89,9 +93,11 @@ def _cached(path: Path) -> str | None:
 WALK_CHECKS = {"wa": _wa_walk_gap}  # scrapers that end a walk on any error: how to tell a short walk
 
 
-def _run(state: str, work: Path, proxy_url: str, deadline_at: float,
-         ca_bundle: Path | None) -> tuple[int | None, str]:
-    """(exit code, last line of its stderr) of the scraper; exit code None when it outlived the deadline (killed)."""
+def _run(state: str, work: Path, proxy_url: str, deadline_at: float, ca_bundle: Path | None,
+         failed: threading.Event) -> tuple[int | None, str, bool]:
+    """(exit code, last line of its stderr, whether it was stopped because `failed` was set) of the scraper; exit
+    code None when it outlived the deadline (killed). Any failure the proxy records fails the fetch, so the scraper
+    is stopped at the first one instead of sitting out its retries."""
     env = {"HOME": str(work), "PYTHONUTF8": "1", "LANG": "C.UTF-8", "HTTPS_PROXY": proxy_url,
            "HTTP_PROXY": proxy_url, "https_proxy": proxy_url, "http_proxy": proxy_url, "NO_PROXY": "", "no_proxy": "",
            "WARN_OUTPUT_DIR": str(work / "warn"), "WARN_ETL_DIR": str(work / "warn")}
@@ -103,6 +109,8 @@ def _run(state: str, work: Path, proxy_url: str, deadline_at: float,
     with open(errors, "wb") as err:
         child = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=err, start_new_session=True)
+        stopped = threading.Event()
+        threading.Thread(target=_stop_at, args=(failed, child, deadline_at, stopped), daemon=True).start()
         returncode = None
         try:
             returncode = child.wait(timeout=max(0.0, deadline_at - time.monotonic()))
@@ -113,4 +121,14 @@ def _run(state: str, work: Path, proxy_url: str, deadline_at: float,
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
     lines = [line for line in errors.read_bytes().decode("utf-8", "replace").splitlines() if line.strip()]
-    return returncode, terminal_safe(lines[-1].strip())[:300] if lines else "no message"
+    return returncode, terminal_safe(lines[-1].strip())[:300] if lines else "no message", stopped.is_set()
+
+
+def _stop_at(failed: threading.Event, child: subprocess.Popen, deadline_at: float, stopped: threading.Event) -> None:
+    """Kill the scraper's process group when the proxy records a failure before the deadline and it still runs."""
+    if failed.wait(max(0.0, deadline_at - time.monotonic())) and child.poll() is None:
+        stopped.set()
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except ProcessLookupError:  # it ended meanwhile
+            pass

@@ -169,12 +169,17 @@ def test_a_failing_site_is_a_fetch_error_within_the_deadline(ca, tmp_path):
 
 
 def test_a_host_resolving_to_a_private_address_is_refused_by_the_proxy(ca, tmp_path):
+    # the refusal fails the fetch whatever the scraper does next, so it is stopped at once: not after its three
+    # tries with 15 s and 30 s sleeps (45 s), well inside the 60 s deadline
     site = Site(ca, NY_HOST, 200, FIXTURE.read_bytes())
+    started = time.monotonic()
     try:
-        with pytest.raises(FetchError, match="the proxy: refused https://127.0.0.1:.*a loopback address"):
-            fetch_ny(site, tmp_path, deadline=4.0, allowed=False)
+        with pytest.raises(FetchError, match="'ny' scraper was stopped at the proxy's first failure; the proxy: "
+                                             "refused https://127.0.0.1:.*a loopback address"):
+            fetch_ny(site, tmp_path, deadline=60.0, allowed=False)
     finally:
         site.shutdown()
+    assert time.monotonic() - started < 30
     assert site.paths == []  # nothing reached the site
 
 
