@@ -4,23 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pytest
 
-from warehouse import parse_rules
-
-
-@pytest.fixture(scope="module")
-def con():
-    c = duckdb.connect()
-    parse_rules.create(c)
-    yield c
-    c.close()
-
-
-def call(con, macro: str, *args):
-    marks = ", ".join("?" for _ in args)
-    return con.execute(f"SELECT {macro}({marks})", list(args)).fetchone()[0]
+from tests.support.parse_rules_db import call, con  # noqa: F401 - `con` is a fixture
 
 
 @pytest.mark.parametrize(("text", "day"), [
